@@ -1,0 +1,51 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/location.h"
+#include "rules/finding.h"
+
+namespace otelaudit {
+
+/// Where a repository stands against the target line.
+enum class RepoStatus { aligned, behind, critical, no_otel };
+std::string_view to_string(RepoStatus s);
+
+enum class Verdict { go, no_go };
+std::string_view to_string(Verdict v); // "GO" / "NO-GO"
+
+/// One OpenTelemetry-related crate a repository declares, as the reports list it.
+struct CrateUse {
+  std::string name;                    // real crate name (after `package = …` renames)
+  std::string requirement;             // as written, e.g. "0.26"; empty for path/git without version
+  std::optional<std::string> resolved; // version from Cargo.lock, when there is one
+  std::string package;                 // the package (crate) of the repository declaring it
+  Location loc;
+};
+
+/// Everything the reports say about one repository.
+struct RepoResult {
+  std::string name;
+  std::string path;                     // as given on the command line
+  RepoStatus status = RepoStatus::no_otel;
+  std::optional<std::string> otel_line; // e.g. "0.26"
+  std::string exporter;                 // e.g. "opentelemetry-otlp 0.26", empty when none
+  std::string bridge;                   // e.g. "tracing-opentelemetry 0.22", empty when none
+  bool has_lockfile = false;
+  int score = 100;
+  std::vector<CrateUse> crates;
+  std::vector<Finding> findings;              // sorted with finding_less
+  std::map<std::string, std::string> sources; // file -> text, for source lines under findings
+};
+
+/// The result of one audit: what every renderer draws.
+struct AuditResult {
+  std::string target; // canonical line, e.g. "0.27"
+  int score = 100;
+  Verdict verdict = Verdict::go;
+  std::vector<RepoResult> repos;
+};
+
+} // namespace otelaudit

@@ -1,0 +1,55 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/location.h"
+
+namespace otelaudit {
+
+/// A repository's files. Abstract so that a directory on disk, a git tree and an in-memory
+/// tree (tests) are read the same way by the model.
+class Tree {
+public:
+  virtual ~Tree() = default;
+  /// Every regular file, relative to the root with '/' separators, sorted.
+  virtual const std::vector<std::string>& files() const = 0;
+  /// The content of `path`; nullopt with `error` set when it cannot be read.
+  virtual std::optional<std::string> read(const std::string& path, std::string& error) const = 0;
+  /// Problems met while listing (symlinks not followed, unreadable directories).
+  virtual const std::vector<Diagnostic>& listing_diagnostics() const = 0;
+};
+
+/// A directory on disk. Symbolic links are not followed (audited repositories are untrusted);
+/// `.git`, `target` and `node_modules` directories are not listed.
+class DirTree : public Tree {
+public:
+  explicit DirTree(std::filesystem::path root);
+  const std::vector<std::string>& files() const override { return files_; }
+  std::optional<std::string> read(const std::string& path, std::string& error) const override;
+  const std::vector<Diagnostic>& listing_diagnostics() const override { return diagnostics_; }
+  const std::filesystem::path& root() const { return root_; }
+
+private:
+  std::filesystem::path root_;
+  std::vector<std::string> files_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+/// Files held in memory: parse-from-string tests build repositories with it.
+class MemoryTree : public Tree {
+public:
+  explicit MemoryTree(std::map<std::string, std::string> files);
+  const std::vector<std::string>& files() const override { return names_; }
+  std::optional<std::string> read(const std::string& path, std::string& error) const override;
+  const std::vector<Diagnostic>& listing_diagnostics() const override { return diagnostics_; }
+
+private:
+  std::map<std::string, std::string> content_;
+  std::vector<std::string> names_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+} // namespace otelaudit
