@@ -1,0 +1,93 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cargo/semver.h"
+#include "common/location.h"
+#include "rules/finding.h"
+
+namespace otelaudit {
+
+/// One OpenTelemetry release line and the version of each crate released for it
+/// (before 0.25 the companion crates had numbers of their own: otlp 0.14 is the 0.21 line).
+struct LineInfo {
+  std::string line;                          // "0.21"
+  std::map<std::string, std::string> crates; // crate -> its line version, e.g. "opentelemetry-otlp" -> "0.14"
+  std::string bridge;                        // the tracing-opentelemetry line built for it, e.g. "0.22"
+};
+
+/// A feature set a crate of the line must enable.
+struct FeatureRequirement {
+  std::string crate;
+  std::vector<std::string> features;
+  Severity severity = Severity::high;
+};
+
+/// A crate that must be replaced, and with what.
+struct DeprecatedCrate {
+  std::string crate;
+  std::string replacement; // e.g. "opentelemetry-otlp"
+  std::string reason;
+  std::string fix;         // the manifest line to write instead
+  Severity severity = Severity::blocker;
+};
+
+/// A crate that is not OpenTelemetry's but should move with it (metrics, tracing-subscriber).
+struct Companion {
+  std::string crate;
+  std::string version; // canonical requirement, e.g. "0.24"
+  std::vector<std::string> features;
+  Severity severity = Severity::low;
+};
+
+/// The rule data: the canonical set of one target line plus the history of all known lines.
+/// Loaded from rules/otel-lines.toml and rules/otel-<target>.toml; rules never hard-code these.
+struct Ruleset {
+  std::string target;                        // "0.27"
+  std::vector<std::string> files;            // data files read, for messages
+  std::vector<LineInfo> lines;               // every known line, oldest first; includes target
+  std::map<std::string, std::string> latest; // crate -> newest release of the target line ("0.27.1")
+  std::vector<FeatureRequirement> required_features;
+  std::vector<DeprecatedCrate> deprecated;
+  std::vector<Companion> companions;
+  std::map<std::string, std::string> misspellings; // "opentelemetry-sdk" -> "opentelemetry_sdk"
+  std::vector<std::string> tracing_crates;         // crates that show a repository traces ("tracing")
+  std::string bridge_crate = "tracing-opentelemetry";
+  int blocker_lines_behind = 2; // a crate this many lines (or more) behind is a blocker
+
+  const LineInfo& target_line() const;
+  const LineInfo* find_line(std::string_view line) const;
+  /// Position of a line in `lines` (older is smaller); nullopt when unknown.
+  std::optional<int> line_index(std::string_view line) const;
+  /// True for crates listed in any line (opentelemetry, opentelemetry_sdk, -otlp, …).
+  bool is_otel_crate(std::string_view crate) const;
+  /// The line a version of an OpenTelemetry crate belongs to ("opentelemetry-otlp" 0.14.1 → "0.21");
+  /// nullopt when no known line lists that crate at that version's line.
+  std::optional<std::string> line_of(std::string_view crate, const Version& v) const;
+  /// The line a tracing-opentelemetry version is built for (0.28.x → "0.27").
+  std::optional<std::string> bridge_line_of(const Version& v) const;
+  /// The requirement to write for `crate` on the target line, e.g. "0.27".
+  std::optional<std::string> target_version(std::string_view crate) const;
+};
+
+struct RulesetResult {
+  std::optional<Ruleset> ruleset;  // absent when there are errors
+  std::vector<Diagnostic> errors;  // each names file, line and key (rule "rule-data-invalid")
+};
+
+/// Parses the two data files from strings (tests use this; no disk).
+RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
+                            std::string_view target_text, const std::string& target_file);
+
+/// Reads rules_dir/otel-lines.toml and rules_dir/otel-<target>.toml. A target without a data
+/// file is an error naming the targets that exist.
+RulesetResult load_ruleset(const std::filesystem::path& rules_dir, std::string_view target);
+
+/// The targets that have a data file in rules_dir, sorted ("0.27", "0.28").
+std::vector<std::string> available_targets(const std::filesystem::path& rules_dir);
+
+} // namespace otelaudit
