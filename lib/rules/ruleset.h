@@ -18,6 +18,7 @@ struct LineInfo {
   std::string line;                          // "0.21"
   std::map<std::string, std::string> crates; // crate -> its line version, e.g. "opentelemetry-otlp" -> "0.14"
   std::string bridge;                        // the tracing-opentelemetry line built for it, e.g. "0.22"
+  std::map<std::string, std::vector<std::string>> default_features; // crate -> its default features
 };
 
 /// A feature set a crate of the line must enable.

@@ -1,0 +1,21 @@
+#include "rules/context.h"
+
+#include "rules/rule_table.h"
+
+namespace otelaudit {
+
+void Sink::emit(std::string_view rule, Severity severity, Location loc, std::string message,
+                std::string fix, std::string package) {
+  if (auto it = overrides_.find(std::string(rule)); it != overrides_.end()) severity = it->second;
+  findings_.push_back(Finding{std::string(rule), severity, repo_, std::move(loc),
+                              std::move(message), std::move(fix), std::move(package)});
+}
+
+void Sink::emit(std::string_view rule, Location loc, std::string message, std::string fix,
+                std::string package) {
+  const RuleInfo* info = find_rule(rule);
+  emit(rule, info ? info->default_severity : Severity::medium, std::move(loc), std::move(message),
+       std::move(fix), std::move(package));
+}
+
+} // namespace otelaudit

@@ -1,0 +1,44 @@
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cargo/workspace.h"
+#include "rules/finding.h"
+#include "rules/ruleset.h"
+
+namespace otelaudit {
+
+/// One repository as the rules see it: everything already read, nothing left to load.
+struct RepoModel {
+  std::string name;
+  CargoModel cargo;
+};
+
+/// Collects the findings of one repository. Severity overrides are policy, applied here once
+/// so that no rule has to know about them.
+class Sink {
+public:
+  explicit Sink(std::string repo, std::map<std::string, Severity> overrides = {})
+      : repo_(std::move(repo)), overrides_(std::move(overrides)) {}
+
+  /// Records a finding of `rule` at `loc`; `severity` is the rule's own judgement.
+  void emit(std::string_view rule, Severity severity, Location loc, std::string message,
+            std::string fix = {}, std::string package = {});
+  /// Records a finding at the rule's default severity (from the rule table).
+  void emit(std::string_view rule, Location loc, std::string message, std::string fix = {},
+            std::string package = {});
+
+  const std::vector<Finding>& findings() const { return findings_; }
+  std::vector<Finding> take() { return std::move(findings_); }
+
+private:
+  std::string repo_;
+  std::map<std::string, Severity> overrides_;
+  std::vector<Finding> findings_;
+};
+
+/// A repository-level rule: a pure function over the model and the rule data.
+using RepoRule = void (*)(const RepoModel&, const Ruleset&, Sink&);
+
+} // namespace otelaudit

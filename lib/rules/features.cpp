@@ -1,0 +1,119 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "rules/declarations.h"
+#include "rules/dep_text.h"
+#include "rules/versions.h"
+
+namespace otelaudit {
+
+namespace {
+
+/// The entry a user edits to add features to `dep` of `pkg`: the [workspace.dependencies]
+/// entry when the member inherits it without adding features of its own, else the member's.
+const Dependency* feature_site(const CargoModel& cargo, const PackageModel& pkg,
+                               const Dependency& dep) {
+  if (!dep.inherited) return &dep;
+  const Dependency* written = nullptr;
+  for (const Manifest& m : cargo.manifests)
+    if (m.file == pkg.manifest_file)
+      for (const Dependency& d : m.dependencies)
+        if (d.workspace && d.key == dep.key && d.kind == dep.kind && d.target == dep.target)
+          written = &d;
+  if (written && !written->features.empty()) return written;
+  for (const Manifest& m : cargo.manifests)
+    if (m.file == pkg.workspace_root && m.workspace)
+      for (const Dependency& d : m.workspace->dependencies)
+        if (d.key == dep.key) return &d;
+  return written ? written : &dep;
+}
+
+struct Site {
+  const Dependency* dep;
+  std::set<std::string> missing;
+  std::vector<std::string> packages;
+};
+
+/// Reports packages whose `crate` dependency lacks some of `required`, once per entry to edit.
+void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
+                      const std::string& crate, const std::vector<std::string>& required,
+                      std::string_view rule, Severity severity, std::string_view why) {
+  std::map<std::tuple<std::string, int, int>, Site> sites;
+  for (const PackageModel& pkg : repo.cargo.packages) {
+    for (const Dependency& dep : pkg.dependencies) {
+      if (dep.package != crate) continue;
+      std::set<std::string> enabled;
+      for (const Located& f : dep.features) enabled.insert(f.value);
+      if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
+        std::string error;
+        if (auto req = parse_requirement(dep.req->value, error)) {
+          auto lines = selected_lines(crate, *req, rules);
+          if (!lines.empty())
+            if (const LineInfo* li = rules.find_line(lines.back()))
+              if (auto it = li->default_features.find(crate); it != li->default_features.end())
+                enabled.insert(it->second.begin(), it->second.end());
+        }
+      }
+      std::set<std::string> missing;
+      for (const std::string& f : required)
+        if (!enabled.count(f)) missing.insert(f);
+      if (missing.empty()) continue;
+      const Dependency* site = feature_site(repo.cargo, pkg, dep);
+      Site& s = sites[{site->loc.file, site->loc.line, site->loc.column}];
+      s.dep = site;
+      s.missing.insert(missing.begin(), missing.end());
+      s.packages.push_back(pkg.name);
+    }
+  }
+  for (auto& [_, s] : sites) {
+    std::vector<std::string> missing;
+    for (const std::string& f : required)
+      if (s.missing.count(f)) missing.push_back(f);
+    std::vector<std::string> features = feature_names(*s.dep);
+    for (const std::string& f : missing)
+      if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
+    std::string version = s.dep->req ? s.dep->req->value : rules.target;
+    std::string fix = s.dep->workspace
+                          ? fmt::format("{} = {{ workspace = true, features = [{}] }}", s.dep->key,
+                                        quoted_list(features))
+                          : dependency_line(*s.dep, version, features);
+    std::sort(s.packages.begin(), s.packages.end());
+    s.packages.erase(std::unique(s.packages.begin(), s.packages.end()), s.packages.end());
+    std::string used_by;
+    for (const std::string& p : s.packages) used_by += (used_by.empty() ? "" : ", ") + p;
+    sink.emit(rule, severity, s.dep->loc,
+              fmt::format("{} lacks feature{} {} {} (in {})", crate, missing.size() == 1 ? "" : "s",
+                          quoted_list(missing), why, used_by),
+              fix, s.packages.size() == 1 ? s.packages.front() : std::string());
+  }
+}
+
+} // namespace
+
+void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  for (const FeatureRequirement& fr : rules.required_features)
+    require_features(repo, rules, sink, fr.crate, fr.features, "missing-feature", fr.severity,
+                     "that the canonical set requires");
+
+  for (const Companion& c : rules.companions) {
+    auto canonical = newest_of_data_version(c.version);
+    for (const Declaration& d : collect_declarations(repo.cargo, rules)) {
+      if (d.dep->package != c.crate || !d.req || !canonical) continue;
+      auto line = requirement_line(*d.req);
+      if (!line || *line == canonical->line()) continue;
+      sink.emit("companion-drift", c.severity, d.dep->req->loc,
+                fmt::format("{} {} differs from the canonical {} of the {} set", c.crate,
+                            d.dep->req->value, c.version, rules.target),
+                dependency_line(*d.dep, c.version, feature_names(*d.dep)));
+    }
+    if (!c.features.empty())
+      require_features(repo, rules, sink, c.crate, c.features, "companion-drift", c.severity,
+                       "that the canonical set enables");
+  }
+}
+
+} // namespace otelaudit

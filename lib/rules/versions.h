@@ -1,0 +1,22 @@
+#pragma once
+#include "rules/context.h"
+
+namespace otelaudit {
+
+/// otel-version-behind, otel-version-ahead, otel-line-mixed, tracing-bridge-mismatch and
+/// invalid-requirement: where each declared OpenTelemetry crate stands against the target.
+void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// deprecated-exporter and misnamed-crate: crates that must be replaced or respelled.
+void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// missing-feature and companion-drift: what the canonical set asks of each package.
+void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// needs-integration: a repository that traces but has no OpenTelemetry.
+void check_integration(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// lockfile-multiple-lines and no-lockfile.
+void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+} // namespace otelaudit
