@@ -1,0 +1,137 @@
+// End-to-end tests of the otel-audit binary: exit codes, usage errors, reports on disk.
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// Runs otel-audit with `args` (shell words) from the source directory.
+Run run(const std::string& args) {
+  fs::path tmp = fs::temp_directory_path() / ("otel-audit-cli-" + std::to_string(::getpid()));
+  fs::create_directories(tmp);
+  std::string cmd = std::string("cd '") + OTEL_AUDIT_SOURCE_DIR + "' && NO_COLOR=1 '" +
+                    OTEL_AUDIT_BINARY + "' " + args + " >'" + (tmp / "out").string() + "' 2>'" +
+                    (tmp / "err").string() + "'";
+  int status = std::system(cmd.c_str());
+  Run r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(tmp / "out");
+  r.err = slurp(tmp / "err");
+  fs::remove_all(tmp);
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("cli: the fixture ecosystem fails the default gate with NO-GO") {
+  Run r = run("check fixtures/ecosystem/*");
+  CHECK(r.code == 1);
+  CHECK(r.err == "");
+  CHECK(r.out.find("verdict: NO-GO") != std::string::npos);
+  CHECK(r.out.find("deprecated-exporter") != std::string::npos);
+}
+
+TEST_CASE("cli: --fail-on none passes the gate whatever is found") {
+  Run r = run("check fixtures/ecosystem/* --fail-on none");
+  CHECK(r.code == 0);
+}
+
+TEST_CASE("cli: a repository without findings at or above the gate passes") {
+  Run r = run("check fixtures/cases/jaeger-propagator");
+  CHECK(r.code == 0);
+}
+
+TEST_CASE("cli: --min-score above the score fails the gate") {
+  Run r = run("check fixtures/cases/jaeger-propagator --min-score 100 --format json");
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(r.code == (j["score"].get<int>() < 100 ? 1 : 0));
+}
+
+TEST_CASE("cli: a path that does not exist is a usage error naming it") {
+  Run r = run("check fixtures/no-such-repo");
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err == "otel-audit: error: repository path \"fixtures/no-such-repo\" does not exist\n");
+}
+
+TEST_CASE("cli: a file given as a repository is a usage error") {
+  Run r = run("check README.md");
+  CHECK(r.code == 2);
+  CHECK(r.err == "otel-audit: error: repository path \"README.md\" is not a directory\n");
+}
+
+TEST_CASE("cli: an unknown target names the targets that exist") {
+  Run r = run("check fixtures/cases/jaeger-propagator --target 0.99");
+  CHECK(r.code == 2);
+  CHECK(r.err.find("no rule data for target \"0.99\" (available: 0.27, 0.28)") != std::string::npos);
+}
+
+TEST_CASE("cli: an unknown --fail-on value is a usage error") {
+  Run r = run("check fixtures/cases/jaeger-propagator --fail-on fatal");
+  CHECK(r.code == 2);
+  CHECK(r.err == "otel-audit: error: --fail-on \"fatal\" is not one of blocker, high, medium, "
+                 "low, info, none\n");
+}
+
+TEST_CASE("cli: a bad flag is a usage error") {
+  Run r = run("check --no-such-flag fixtures/ecosystem/shield");
+  CHECK(r.code == 2);
+}
+
+TEST_CASE("cli: --output writes the JSON report to the file and nothing to stdout") {
+  fs::path out = fs::temp_directory_path() / ("otel-audit-report-" + std::to_string(::getpid()) + ".json");
+  Run r = run("check fixtures/ecosystem/* --format json --output '" + out.string() + "'");
+  CHECK(r.code == 1);
+  CHECK(r.out == "");
+  auto j = nlohmann::json::parse(slurp(out));
+  CHECK(j["schema"] == "otel-audit/v1");
+  CHECK(j["verdict"] == "NO-GO");
+  CHECK(j["repos"].size() == 7);
+  fs::remove(out);
+}
+
+TEST_CASE("cli: --output into a missing directory fails without leaving a file") {
+  Run r = run("check fixtures/cases/jaeger-propagator --output /nonexistent-dir/report.txt");
+  CHECK(r.code == 3);
+  CHECK(r.err.find("/nonexistent-dir/report.txt") != std::string::npos);
+  CHECK_FALSE(fs::exists("/nonexistent-dir"));
+}
+
+TEST_CASE("cli: a malformed Cargo.toml is reported as a finding and the rest is audited") {
+  Run r = run("check fixtures/cases/malformed-toml --format json --fail-on none");
+  CHECK(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  bool parse_error = false;
+  for (const auto& f : j["repos"][0]["findings"])
+    if (f["rule"] == "manifest-parse-error") parse_error = true;
+  CHECK(parse_error);
+}
+
+TEST_CASE("cli: rules lists every rule id") {
+  Run r = run("rules");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("deprecated-exporter") != std::string::npos);
+  CHECK(r.out.find("otel-version-behind") != std::string::npos);
+}
