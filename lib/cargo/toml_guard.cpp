@@ -1,0 +1,131 @@
+#include "cargo/toml_guard.h"
+
+#include <cstdio>
+
+namespace otelaudit {
+namespace {
+
+// Length of the well-formed UTF-8 sequence starting at text[i], or 0 when it is not one
+// (overlong forms, surrogates and code points above U+10FFFF are rejected, as RFC 3629 says).
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b = byte(i);
+  if (b < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
+  if (b >= 0xC2 && b <= 0xDF) {
+    len = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    len = 3;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    len = 4;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > text.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return len;
+}
+
+std::string hex_byte(unsigned char b) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02X", static_cast<unsigned>(b));
+  return buf;
+}
+
+std::size_t quote_run(std::string_view text, std::size_t i, char quote) {
+  std::size_t n = 0;
+  while (i + n < text.size() && text[i + n] == quote)
+    ++n;
+  return n;
+}
+
+} // namespace
+
+std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string& file,
+                                       const std::string& rule) {
+  enum class State { normal, comment, basic, literal, ml_basic, ml_literal };
+  State state = State::normal;
+  bool escaped = false; // the previous character was a backslash inside a basic string
+  int line = 1, column = 1;
+  const auto diagnostic = [&](std::string message) {
+    return Diagnostic{rule, Location{file, line, column}, std::move(message)};
+  };
+
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto b = static_cast<unsigned char>(text[i]);
+    const std::size_t len = utf8_length(text, i);
+    if (len == 0) return diagnostic("invalid UTF-8 byte " + hex_byte(b));
+    if (b == 0) return diagnostic("NUL byte 0x00 in TOML text");
+    const char c = text[i];
+    std::size_t advance = len;
+
+    if (escaped) {
+      escaped = false;
+    } else {
+      switch (state) {
+      case State::normal:
+        if (b >= 0x80)
+          return diagnostic("non-ASCII byte " + hex_byte(b) +
+                            " outside a string or comment (TOML bare keys are ASCII)");
+        if (c == '#') {
+          state = State::comment;
+        } else if (c == '"' || c == '\'') {
+          if (quote_run(text, i, c) >= 3) {
+            state = c == '"' ? State::ml_basic : State::ml_literal;
+            advance = 3;
+          } else {
+            state = c == '"' ? State::basic : State::literal;
+          }
+        }
+        break;
+      case State::comment:
+        if (c == '\n') state = State::normal;
+        break;
+      case State::basic:
+      case State::literal:
+        // An unterminated single-line string ends at the newline; the parser reports it.
+        if (c == '\n' || (c == '"' && state == State::basic) ||
+            (c == '\'' && state == State::literal))
+          state = State::normal;
+        else if (c == '\\' && state == State::basic)
+          escaped = true;
+        break;
+      case State::ml_basic:
+      case State::ml_literal: {
+        const char quote = state == State::ml_basic ? '"' : '\'';
+        if (c == '\\' && state == State::ml_basic) {
+          escaped = true;
+        } else if (c == quote) {
+          // Up to two quotes may precede the closing delimiter (`""""" ` is `""` + `"""`).
+          const std::size_t run = quote_run(text, i, quote);
+          if (run >= 3) {
+            advance = run < 5 ? run : 5;
+            state = State::normal;
+          }
+        }
+        break;
+      }
+      }
+    }
+
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      // Only multi-quote delimiters advance by more than one character; they are ASCII.
+      column += len == 1 ? static_cast<int>(advance) : 1;
+    }
+    i += advance;
+  }
+  return std::nullopt;
+}
+
+} // namespace otelaudit
