@@ -50,7 +50,7 @@ struct VersionReq {
 };
 
 /// Parses a requirement; on error returns nullopt and sets `error` to a message that says what
-/// is wrong (e.g. "unexpected character 'x' at position 3").
+/// is wrong (e.g. `unexpected character 'x' in version requirement "0.2x"`).
 std::optional<VersionReq> parse_requirement(std::string_view text, std::string& error);
 
 } // namespace otelaudit
