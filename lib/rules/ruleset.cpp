@@ -240,7 +240,24 @@ private:
 };
 
 /// Parses TOML text; on a syntax error reports it with its position and returns nullopt.
+/// Rule data must be ASCII: toml++ 3.3.0 reads out of bounds on some non-ASCII bytes where a
+/// key is expected (DESIGN.md, marzer/tomlplusplus#295), and ASCII costs the data nothing.
 std::optional<toml::table> parse_toml(std::string_view text, Checker& c) {
+  int line = 1, column = 1;
+  for (unsigned char ch : text) {
+    if (ch >= 0x80) {
+      toml::source_region at;
+      at.begin = {static_cast<toml::source_index>(line), static_cast<toml::source_index>(column)};
+      c.error(at, "rule data must be ASCII (byte " + std::to_string(ch) + ")");
+      return std::nullopt;
+    }
+    if (ch == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
   try {
     return toml::parse(text, c.file());
   } catch (const toml::parse_error& e) {
@@ -570,7 +587,10 @@ RulesetResult parse_ruleset(std::string_view lines_text, const std::string& line
     lines = read_lines(*root, lc);
     lines_ok = lines_errors.empty();
   }
-  if (auto root = parse_toml(target_text, tc)) read_target(*root, tc, lines, lines_ok, rs);
+  // Checks against otel-lines.toml run only on a valid one; otherwise they would repeat its errors.
+  const std::vector<ParsedLine> none;
+  if (auto root = parse_toml(target_text, tc))
+    read_target(*root, tc, lines_ok ? lines : none, lines_ok, rs);
 
   // toml++ iterates tables in key order; report in file order instead.
   auto by_position = [](const Diagnostic& a, const Diagnostic& b) {
