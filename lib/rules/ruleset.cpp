@@ -332,7 +332,9 @@ std::vector<ParsedLine> read_lines(const toml::table& root, Checker& c) {
         c.error(*defaults, "\"default-features\" must be a table ([line.default-features])");
       } else {
         for (auto&& [name, value] : *defaults->as_table()) {
-          c.strings(value, in_quotes(name.str()) + " in [line.default-features]", false);
+          if (auto features =
+                  c.strings(value, in_quotes(name.str()) + " in [line.default-features]", false))
+            parsed.info.default_features[std::string(name.str())] = std::move(*features);
           if (crates_node && crates_node->is_table() &&
               !parsed.crate_keys.count(std::string(name.str())))
             c.error(name.source(), in_quotes(name.str()) +

@@ -364,3 +364,16 @@ TEST_CASE("ruleset: every error of both files is collected, in file order") {
   CHECK(r.errors[4].message == "severity \"fatal\" is not one of info, low, medium, high, blocker");
   CHECK(r.errors[4].loc == Location{"rules/otel-0.27.toml", 10, 12});
 }
+
+TEST_CASE("ruleset: default features of a line are loaded from the data") {
+  RulesetResult r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+  REQUIRE(r.ruleset.has_value());
+  const LineInfo* l27 = r.ruleset->find_line("0.27");
+  REQUIRE(l27 != nullptr);
+  CHECK(l27->default_features.at("opentelemetry-otlp") ==
+        std::vector<std::string>{"grpc-tonic", "trace", "metrics", "logs"});
+  const LineInfo* l21 = r.ruleset->find_line("0.21");
+  REQUIRE(l21 != nullptr);
+  CHECK(l21->default_features.at("opentelemetry-otlp") ==
+        std::vector<std::string>{"grpc-tonic", "trace"});
+}
