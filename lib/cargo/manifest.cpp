@@ -27,8 +27,34 @@ namespace {
 constexpr const char* kInvalid = "manifest-invalid";
 constexpr const char* kParseError = "manifest-parse-error";
 
-std::string quoted(std::string_view s) {
+std::string in_quotes(std::string_view s) {
   return "\"" + std::string(s) + "\"";
+}
+
+std::string parent_dir(const std::string& file) {
+  auto slash = file.rfind('/');
+  return slash == std::string::npos ? std::string() : file.substr(0, slash);
+}
+
+// Whether `rel`, taken from directory `dir` of the repository, stays inside the repository once
+// `..` is applied. Absolute paths never do: the audit only sees the repository's own files.
+bool stays_in_repo(const std::string& dir, std::string_view rel) {
+  if (rel.empty()) return true;
+  if (rel.front() == '/' || rel.front() == '\\' || (rel.size() >= 2 && rel[1] == ':')) return false;
+  int depth = dir.empty() ? 0 : static_cast<int>(std::count(dir.begin(), dir.end(), '/')) + 1;
+  size_t start = 0;
+  while (start <= rel.size()) {
+    size_t end = rel.find('/', start);
+    if (end == std::string_view::npos) end = rel.size();
+    std::string_view part = rel.substr(start, end - start);
+    if (part == "..") {
+      if (--depth < 0) return false;
+    } else if (!part.empty() && part != ".") {
+      ++depth;
+    }
+    start = end + 1;
+  }
+  return true;
 }
 
 bool before(const Location& a, const Location& b) {
@@ -40,7 +66,7 @@ bool before(const Location& a, const Location& b) {
 class ManifestReader {
 public:
   ManifestReader(std::string file, std::vector<Diagnostic>& diags)
-      : file_(std::move(file)), diags_(diags) {}
+      : file_(std::move(file)), dir_(parent_dir(file_)), diags_(diags) {}
 
   Location at(const toml::source_region& src) const {
     return {file_, static_cast<int>(src.begin.line), static_cast<int>(src.begin.column)};
@@ -91,7 +117,7 @@ public:
     d.loc = at(key.source());
     d.kind = kind;
     d.target = target;
-    const std::string name = "dependency " + quoted(d.key);
+    const std::string name = "dependency " + in_quotes(d.key);
     if (auto s = value.as_string()) {
       d.req = Located{s->get(), at(value)};
       return d;
@@ -117,7 +143,14 @@ public:
       } else if (field == "workspace") {
         if (auto b = bool_of(v, what)) d.workspace = *b;
       } else if (field == "path") {
-        if (auto s = string_of(v, what)) d.path = s->value;
+        if (auto s = string_of(v, what)) {
+          d.path = s->value;
+          if (!stays_in_repo(dir_, d.path)) {
+            diags_.push_back({"path-outside-repo", s->loc,
+                              "path dependency " + in_quotes(d.key) +
+                                  " points outside the repository: " + in_quotes(d.path)});
+          }
+        }
       } else if (field == "git") {
         if (auto s = string_of(v, what)) d.git = s->value;
       } else if (field == "branch") {
@@ -254,7 +287,7 @@ public:
       // A workspace entry has nothing to inherit from; Cargo rejects it, so drop it here.
       std::erase_if(ws.dependencies, [&](const Dependency& d) {
         if (!d.workspace) return false;
-        invalid(d.loc, "dependency " + quoted(d.key) +
+        invalid(d.loc, "dependency " + in_quotes(d.key) +
                            " in [workspace.dependencies] cannot inherit from the workspace");
         return true;
       });
@@ -294,13 +327,9 @@ public:
 
 private:
   std::string file_;
+  std::string dir_;
   std::vector<Diagnostic>& diags_;
 };
-
-std::string parent_dir(const std::string& file) {
-  auto slash = file.rfind('/');
-  return slash == std::string::npos ? std::string() : file.substr(0, slash);
-}
 
 } // namespace
 

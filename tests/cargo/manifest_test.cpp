@@ -152,7 +152,7 @@ tonic = { version = "0.12", default_features = false }
 opentelemetry.workspace = true
 opentelemetry-otlp = { workspace = true, features = ["grpc-tonic"], optional = true }
 otel = { package = "opentelemetry", version = "0.27" }
-local = { path = "../local" }
+local = { path = "./crates/../local" }
 fork = { git = "https://github.com/example/fork", branch = "main" }
 tagged = { git = "https://github.com/example/t", tag = "v1" }
 pinned = { git = "https://github.com/example/p", rev = "abc123", version = "0.2" }
@@ -212,7 +212,7 @@ features = ["logs"]
 
   const Dependency* local = dep(m, "local");
   CHECK(local->source == Dependency::Source::path);
-  CHECK(local->path == "../local");
+  CHECK(local->path == "./crates/../local"); // as written
   CHECK_FALSE(local->req);
 
   const Dependency* fork = dep(m, "fork");
@@ -409,4 +409,48 @@ name = 5
   REQUIRE(r.manifest->package);
   REQUIRE(r.manifest->package->targets.size() == 1);
   CHECK(r.manifest->package->targets[0].kind == "example");
+}
+
+TEST_CASE("manifest: path dependencies leaving the repository") {
+  auto r = parse_manifest(R"([package]
+name = "svc"
+[dependencies]
+sibling = { path = "../sibling" }
+up = { path = "../../../up" }
+abs = { path = "/usr/src/abs" }
+[workspace.dependencies]
+shared = { path = "../shared" }
+)",
+                          "crates/svc/Cargo.toml");
+  REQUIRE(r.manifest);
+  CHECK(keys(r.manifest->dependencies) == std::vector<std::string>{"sibling", "up", "abs"});
+  CHECK(dep(*r.manifest, "up")->path == "../../../up");
+  REQUIRE(r.diagnostics.size() == 2);
+  CHECK(r.diagnostics[0].rule == "path-outside-repo");
+  CHECK(r.diagnostics[0].loc == Location{"crates/svc/Cargo.toml", 5, 15});
+  CHECK(r.diagnostics[0].message ==
+        "path dependency \"up\" points outside the repository: \"../../../up\"");
+  CHECK(r.diagnostics[1].loc == Location{"crates/svc/Cargo.toml", 6, 16});
+  CHECK(r.diagnostics[1].message ==
+        "path dependency \"abs\" points outside the repository: \"/usr/src/abs\"");
+
+  auto root = parse_manifest("[workspace]\n[workspace.dependencies]\nx = { path = \"../x\" }\n",
+                             "Cargo.toml");
+  REQUIRE(root.diagnostics.size() == 1);
+  CHECK(root.diagnostics[0].loc == Location{"Cargo.toml", 3, 14});
+  CHECK(root.diagnostics[0].message ==
+        "path dependency \"x\" points outside the repository: \"../x\"");
+}
+
+TEST_CASE("manifest: a workspace entry cannot itself inherit") {
+  auto r = parse_manifest("[workspace]\n[workspace.dependencies]\ntokio = \"1\"\n"
+                          "tracing.workspace = true\n",
+                          "Cargo.toml");
+  REQUIRE(r.manifest);
+  CHECK(keys(r.manifest->workspace->dependencies) == std::vector<std::string>{"tokio"});
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].rule == "manifest-invalid");
+  CHECK(r.diagnostics[0].loc == Location{"Cargo.toml", 4, 1});
+  CHECK(r.diagnostics[0].message ==
+        "dependency \"tracing\" in [workspace.dependencies] cannot inherit from the workspace");
 }
