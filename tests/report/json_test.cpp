@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "golden.h"
@@ -67,4 +70,66 @@ TEST_CASE("report json: invalid UTF-8 from audited files still gives valid JSON"
   const std::string out = render_json(result);
   CHECK(out.find("\"name\": \"bad\xEF\xBF\xBDname\"") != std::string::npos);
   CHECK(nlohmann::json::accept(out));
+}
+
+namespace {
+
+// The audit behind the example in docs/json-format.md.
+AuditResult documented_example() {
+  RepoResult repo;
+  repo.name = "policy-engine";
+  repo.path = "../policy-engine";
+  repo.status = RepoStatus::critical;
+  repo.otel_line = "0.21";
+  repo.exporter = "opentelemetry-jaeger 0.20";
+  repo.bridge = "tracing-opentelemetry 0.22";
+  repo.has_lockfile = false;
+  repo.score = 20;
+  repo.crates = {
+      {"opentelemetry", "0.21", std::nullopt, "policy-engine", {"Cargo.toml", 9, 1}},
+      {"opentelemetry-jaeger", "0.20", std::nullopt, "policy-engine", {"Cargo.toml", 11, 1}},
+  };
+  repo.findings = {
+      {"no-lockfile",
+       Severity::info,
+       "policy-engine",
+       {"Cargo.toml", 0, 0},
+       "No Cargo.lock: the package is audited from its requirements alone",
+       "",
+       ""},
+      {"deprecated-exporter",
+       Severity::blocker,
+       "policy-engine",
+       {"Cargo.toml", 11, 1},
+       "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
+       "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }",
+       "policy-engine"},
+  };
+  AuditResult result;
+  result.target = "0.27";
+  result.score = 20;
+  result.verdict = Verdict::no_go;
+  result.repos = {repo};
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("report json: the example in docs/json-format.md is real output") {
+  std::ifstream in(OTEL_AUDIT_SOURCE_DIR "/docs/json-format.md");
+  std::ostringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const std::size_t start = text.find("```json\n");
+  REQUIRE(start != std::string::npos);
+  const std::size_t end = text.find("```\n", start + 8);
+  REQUIRE(end != std::string::npos);
+  std::string expected = text.substr(start + 8, end - start - 8);
+  // The documented example names a fixed version; the contract does not depend on it.
+  const std::string documented_version = "\"version\": \"0.1.0\"";
+  const std::size_t v = expected.find(documented_version);
+  REQUIRE(v != std::string::npos);
+  expected.replace(v, documented_version.size(),
+                   std::string("\"version\": \"") + OTEL_AUDIT_VERSION + "\"");
+  CHECK(render_json(documented_example()) == expected);
 }
