@@ -1,0 +1,21 @@
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "score/readiness.h"
+
+namespace otelaudit {
+
+/// The team report as GitHub-flavoured Markdown: verdict title, summary, an alignment table of
+/// all repositories, then one findings table per repository. No timestamps, so it diffs cleanly.
+std::string render_markdown(const AuditResult& result);
+
+/// `text` as literal Markdown inline text: punctuation that could start emphasis, links, HTML,
+/// code or a table cell boundary is backslash-escaped and line breaks become spaces.
+std::string markdown_escape(std::string_view text);
+
+/// `text` as a code span that survives inside a table cell (`|` escaped, fence longer than any
+/// backtick run in the text); empty text gives an empty string.
+std::string markdown_code(std::string_view text, bool in_table);
+
+} // namespace otelaudit

@@ -1,0 +1,58 @@
+#include "report/output.h"
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace otelaudit {
+
+namespace {
+
+bool fail(const std::filesystem::path& path, int err, std::string& error) {
+  error = "cannot write " + path.string() + ": " + std::strerror(err);
+  return false;
+}
+
+bool write_all(int fd, std::string_view content) {
+  while (!content.empty()) {
+    const ssize_t n = ::write(fd, content.data(), content.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    content.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+} // namespace
+
+bool write_file_atomically(const std::filesystem::path& path, std::string_view content,
+                           std::string& error) {
+  if (!path.has_filename()) return fail(path, EISDIR, error);
+
+  // pid and counter keep concurrent writers (other processes, other threads) apart; O_EXCL
+  // refuses to reuse a name that is somehow taken.
+  static std::atomic<unsigned> counter{0};
+  const std::filesystem::path temp =
+      path.parent_path() / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()) +
+                            "." + std::to_string(counter++));
+
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  if (fd < 0) return fail(path, errno, error);
+
+  int err = 0;
+  if (!write_all(fd, content) || ::fsync(fd) != 0) err = errno;
+  if (::close(fd) != 0 && err == 0) err = errno;
+  if (err == 0 && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
+  if (err != 0) {
+    ::unlink(temp.c_str());
+    return fail(path, err, error);
+  }
+  return true;
+}
+
+} // namespace otelaudit

@@ -1,0 +1,292 @@
+#include "report/text.h"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace otelaudit {
+
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD"; // U+FFFD
+constexpr std::size_t kTabWidth = 4;                      // as rustc shows tabs
+
+// One character of a line: its bytes, or an invalid byte standing for itself.
+struct Unit {
+  std::string_view bytes;
+  bool valid = true;
+};
+
+// Length of the well-formed UTF-8 sequence starting at `i`, or 0 when the bytes there are not
+// one (overlong forms, surrogates and values past U+10FFFF included).
+std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
+  const std::uint8_t b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  std::size_t len = 0;
+  std::uint8_t lo = 0x80, hi = 0xBF; // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k)
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  return len;
+}
+
+std::vector<Unit> split_units(std::string_view s) {
+  std::vector<Unit> units;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0) {
+      units.push_back({s.substr(i, 1), false});
+      ++i;
+    } else {
+      units.push_back({s.substr(i, len), true});
+      i += len;
+    }
+  }
+  return units;
+}
+
+bool is_control(const Unit& u) {
+  if (u.bytes.size() != 1) return false;
+  const auto c = static_cast<unsigned char>(u.bytes[0]);
+  return c < 0x20 || c == 0x7F;
+}
+
+bool is_char(const Unit& u, char c) {
+  return u.valid && u.bytes.size() == 1 && u.bytes[0] == c;
+}
+
+bool is_word(const Unit& u) {
+  if (!u.valid || u.bytes.size() != 1) return false;
+  const char c = u.bytes[0];
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '-' || c == '.';
+}
+
+std::size_t cells(const Unit& u) {
+  return is_char(u, '\t') ? kTabWidth : 1;
+}
+
+// Messages, names and paths on one line: whitespace controls become spaces, anything else that
+// could steer the terminal becomes U+FFFD.
+std::string inline_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const Unit& u : split_units(s)) {
+    if (is_char(u, '\t') || is_char(u, '\n') || is_char(u, '\r'))
+      out += ' ';
+    else if (!u.valid || is_control(u))
+      out += kReplacement;
+    else
+      out += u.bytes;
+  }
+  return out;
+}
+
+// Line `number` (1-based) of `text`, without its line ending; nullopt past the end.
+std::optional<std::string_view> source_line(std::string_view text, int number) {
+  if (number < 1) return std::nullopt;
+  std::size_t start = 0;
+  for (int n = 1; n < number; ++n) {
+    const std::size_t nl = text.find('\n', start);
+    if (nl == std::string_view::npos) return std::nullopt;
+    start = nl + 1;
+  }
+  if (start >= text.size() && number > 1) return std::nullopt; // past a final newline
+  std::size_t end = text.find('\n', start);
+  if (end == std::string_view::npos) end = text.size();
+  std::string_view line = text.substr(start, end - start);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+// ANSI styles, all empty when colour is off so the layout code never branches on it.
+struct Palette {
+  std::string_view reset, bold, gutter, go, no_go;
+  std::array<std::string_view, 5> severity; // indexed by Severity
+
+  explicit Palette(bool color) {
+    if (!color) return;
+    reset = "\x1b[0m";
+    bold = "\x1b[1m";
+    gutter = "\x1b[1;34m";
+    go = "\x1b[1;32m";
+    no_go = "\x1b[1;31m";
+    severity = {"\x1b[1;32m", "\x1b[1;36m", "\x1b[1;33m", "\x1b[1;31m", "\x1b[1;35m"};
+  }
+
+  std::string_view of(Severity s) const { return severity[static_cast<std::size_t>(s)]; }
+  std::string paint(std::string_view style, std::string_view text) const {
+    if (style.empty()) return std::string(text);
+    std::string out(style);
+    out += text;
+    out += reset;
+    return out;
+  }
+};
+
+std::string_view status_style(RepoStatus s, const Palette& p) {
+  switch (s) {
+  case RepoStatus::aligned:
+    return p.go;
+  case RepoStatus::behind:
+    return p.of(Severity::medium);
+  case RepoStatus::critical:
+    return p.no_go;
+  case RepoStatus::no_otel:
+    return p.bold;
+  }
+  return p.bold;
+}
+
+std::string heading(const RepoResult& repo, const Palette& p) {
+  std::string out = p.paint(p.bold, inline_text(repo.name));
+  if (!repo.path.empty()) out += " (" + inline_text(repo.path) + ")";
+  out += ": " + p.paint(status_style(repo.status, p), to_string(repo.status));
+  out += ", score " + std::to_string(repo.score) + "/100, ";
+  out += repo.otel_line ? "OpenTelemetry " + inline_text(*repo.otel_line) : "no OpenTelemetry";
+  out += repo.has_lockfile ? ", Cargo.lock present"
+                           : ", no Cargo.lock: audited from requirements alone";
+  return out + "\n";
+}
+
+std::string finding_text(const RepoResult& repo, const Finding& f, const Palette& p) {
+  std::string out = p.paint(p.of(f.severity),
+                            std::string(to_string(f.severity)) + "[" + inline_text(f.rule) + "]");
+  out += p.paint(p.bold, ": " + inline_text(f.message)) + "\n";
+
+  const std::string number = f.loc.line > 0 ? std::to_string(f.loc.line) : "";
+  const std::string pad(number.empty() ? 1 : number.size(), ' ');
+  std::string where = inline_text(repo.name);
+  if (!f.loc.file.empty()) where += "/" + inline_text(f.loc.file);
+  if (f.loc.line > 0) {
+    where += ":" + number;
+    if (f.loc.column > 0) where += ":" + std::to_string(f.loc.column);
+  }
+  out += pad + p.paint(p.gutter, "-->") + " " + where + "\n";
+
+  std::optional<std::string_view> line;
+  if (auto src = repo.sources.find(f.loc.file); src != repo.sources.end())
+    line = source_line(src->second, f.loc.line);
+  if (line) {
+    out += pad + " " + p.paint(p.gutter, "|") + "\n";
+    const std::string shown = display_line(*line);
+    out += p.paint(p.gutter, number + " |") + (shown.empty() ? "" : " " + shown) + "\n";
+    if (f.loc.column > 0) {
+      const CaretSpan span = caret_span(*line, f.loc.column);
+      out += pad + " " + p.paint(p.gutter, "|") + " " + std::string(span.offset, ' ') +
+             p.paint(p.of(f.severity), std::string(span.width, '^')) + "\n";
+    }
+  }
+  if (!f.fix.empty())
+    out += pad + " " + p.paint(p.gutter, "=") + " fix: " + inline_text(f.fix) + "\n";
+  return out;
+}
+
+std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+} // namespace
+
+std::string display_line(std::string_view line) {
+  std::string out;
+  out.reserve(line.size());
+  for (const Unit& u : split_units(line)) {
+    if (is_char(u, '\t'))
+      out.append(kTabWidth, ' ');
+    else if (!u.valid || is_control(u))
+      out += kReplacement;
+    else
+      out += u.bytes;
+  }
+  return out;
+}
+
+CaretSpan caret_span(std::string_view line, int column) {
+  const std::vector<Unit> units = split_units(line);
+  const std::size_t start = column > 1 ? static_cast<std::size_t>(column - 1) : 0;
+  CaretSpan span;
+  for (std::size_t i = 0; i < start && i < units.size(); ++i)
+    span.offset += cells(units[i]);
+  if (start >= units.size()) return span;
+
+  std::size_t end = start + 1;
+  if (is_char(units[start], '"')) {
+    end = units.size(); // an unterminated string runs to the end of the line
+    for (std::size_t i = start + 1; i < units.size(); ++i) {
+      if (is_char(units[i], '\\')) {
+        ++i;
+      } else if (is_char(units[i], '"')) {
+        end = i + 1;
+        break;
+      }
+    }
+  } else if (is_word(units[start])) {
+    while (end < units.size() && is_word(units[end]))
+      ++end;
+  }
+  span.width = 0;
+  for (std::size_t i = start; i < end; ++i)
+    span.width += cells(units[i]);
+  return span;
+}
+
+std::string render_text(const AuditResult& result, const TextOptions& options) {
+  const Palette p(options.color);
+  std::array<std::size_t, 5> counts{};
+  std::size_t total = 0;
+  std::string out;
+  for (const RepoResult& repo : result.repos) {
+    out += heading(repo, p) + "\n";
+    if (repo.findings.empty()) out += "  no findings\n\n";
+    for (const Finding& f : repo.findings) {
+      out += finding_text(repo, f, p) + "\n";
+      ++counts[static_cast<std::size_t>(f.severity)];
+      ++total;
+    }
+  }
+
+  out += p.paint(p.bold, "summary:") + " " +
+         count_of(result.repos.size(), "repository", "repositories") + ", ";
+  if (total == 0) {
+    out += "no findings\n";
+  } else {
+    out += count_of(total, "finding", "findings") + " (";
+    const std::array<Severity, 5> order{Severity::blocker, Severity::high, Severity::medium,
+                                        Severity::low, Severity::info};
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const std::size_t n = counts[static_cast<std::size_t>(order[i])];
+      if (i > 0) out += ", ";
+      out += order[i] == Severity::blocker
+                 ? count_of(n, "blocker", "blockers")
+                 : std::to_string(n) + " " + std::string(to_string(order[i]));
+    }
+    out += ")\n";
+  }
+
+  const bool go = result.verdict == Verdict::go;
+  out +=
+      p.paint(p.bold, "verdict:") + " " + p.paint(go ? p.go : p.no_go, to_string(result.verdict));
+  out += " (score " + std::to_string(result.score) + "/100, target " + inline_text(result.target) +
+         ", " +
+         count_of(counts[static_cast<std::size_t>(Severity::blocker)], "blocker", "blockers") +
+         ")\n";
+  return out;
+}
+
+} // namespace otelaudit

@@ -1,0 +1,135 @@
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "golden.h"
+#include "report/json.h"
+#include "report/sample.h"
+
+using namespace otelaudit;
+
+TEST_CASE("report json: sample audit matches the golden file") {
+  check_golden("report/audit.json", render_json(sample_audit()));
+}
+
+TEST_CASE("report json: an empty audit") {
+  AuditResult result;
+  result.target = "0.27";
+  CHECK(render_json(result) == std::string("{\n"
+                                           "  \"schema\": \"otel-audit/v1\",\n"
+                                           "  \"tool\": {\n"
+                                           "    \"name\": \"otel-audit\",\n"
+                                           "    \"version\": \"") +
+                                   OTEL_AUDIT_VERSION +
+                                   "\"\n"
+                                   "  },\n"
+                                   "  \"target\": \"0.27\",\n"
+                                   "  \"verdict\": \"GO\",\n"
+                                   "  \"score\": 100,\n"
+                                   "  \"summary\": {\n"
+                                   "    \"blocker\": 0,\n"
+                                   "    \"high\": 0,\n"
+                                   "    \"medium\": 0,\n"
+                                   "    \"low\": 0,\n"
+                                   "    \"info\": 0\n"
+                                   "  },\n"
+                                   "  \"repos\": []\n"
+                                   "}\n");
+}
+
+TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
+  const auto j = nlohmann::json::parse(render_json(sample_audit()));
+  CHECK(j["summary"] ==
+        nlohmann::json::parse(R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1})"));
+  const auto& edge = j["repos"][0];
+  CHECK(edge["bridge"].is_null());
+  CHECK(edge["otel_line"] == "0.26");
+  CHECK(edge["lockfile"] == true);
+  CHECK(edge["findings"][0]["package"].is_null());
+  CHECK(edge["findings"][0]["fix"].is_null());
+  CHECK(edge["findings"][2]["package"] == "llm-edge-agent");
+  const auto& policy = j["repos"][1];
+  CHECK(policy["crates"][0]["resolved"].is_null());
+  CHECK(policy["findings"][0]["line"] == 0);
+  CHECK(policy["findings"][3]["column"] == 16);
+  const auto& shield = j["repos"][2];
+  CHECK(shield["otel_line"].is_null());
+  CHECK(shield["exporter"].is_null());
+  CHECK(shield["findings"] == nlohmann::json::array());
+}
+
+TEST_CASE("report json: invalid UTF-8 from audited files still gives valid JSON") {
+  AuditResult result;
+  result.target = "0.27";
+  RepoResult repo;
+  repo.name = "bad\xFFname";
+  result.repos.push_back(repo);
+  const std::string out = render_json(result);
+  CHECK(out.find("\"name\": \"bad\xEF\xBF\xBDname\"") != std::string::npos);
+  CHECK(nlohmann::json::accept(out));
+}
+
+namespace {
+
+// The audit behind the example in docs/json-format.md.
+AuditResult documented_example() {
+  RepoResult repo;
+  repo.name = "policy-engine";
+  repo.path = "../policy-engine";
+  repo.status = RepoStatus::critical;
+  repo.otel_line = "0.21";
+  repo.exporter = "opentelemetry-jaeger 0.20";
+  repo.bridge = "tracing-opentelemetry 0.22";
+  repo.has_lockfile = false;
+  repo.score = 20;
+  repo.crates = {
+      {"opentelemetry", "0.21", std::nullopt, "policy-engine", {"Cargo.toml", 9, 1}},
+      {"opentelemetry-jaeger", "0.20", std::nullopt, "policy-engine", {"Cargo.toml", 11, 1}},
+  };
+  repo.findings = {
+      {"no-lockfile",
+       Severity::info,
+       "policy-engine",
+       {"Cargo.toml", 0, 0},
+       "No Cargo.lock: the package is audited from its requirements alone",
+       "",
+       ""},
+      {"deprecated-exporter",
+       Severity::blocker,
+       "policy-engine",
+       {"Cargo.toml", 11, 1},
+       "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
+       "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }",
+       "policy-engine"},
+  };
+  AuditResult result;
+  result.target = "0.27";
+  result.score = 20;
+  result.verdict = Verdict::no_go;
+  result.repos = {repo};
+  return result;
+}
+
+} // namespace
+
+TEST_CASE("report json: the example in docs/json-format.md is real output") {
+  std::ifstream in(OTEL_AUDIT_SOURCE_DIR "/docs/json-format.md");
+  std::ostringstream doc;
+  doc << in.rdbuf();
+  const std::string text = doc.str();
+  const std::size_t start = text.find("```json\n");
+  REQUIRE(start != std::string::npos);
+  const std::size_t end = text.find("```\n", start + 8);
+  REQUIRE(end != std::string::npos);
+  std::string expected = text.substr(start + 8, end - start - 8);
+  // The documented example names a fixed version; the contract does not depend on it.
+  const std::string documented_version = "\"version\": \"0.1.0\"";
+  const std::size_t v = expected.find(documented_version);
+  REQUIRE(v != std::string::npos);
+  expected.replace(v, documented_version.size(),
+                   std::string("\"version\": \"") + OTEL_AUDIT_VERSION + "\"");
+  CHECK(render_json(documented_example()) == expected);
+}
