@@ -94,6 +94,8 @@ constexpr std::string_view kKeywords[] = {
 static_assert(std::is_sorted(std::begin(kKeywords), std::end(kKeywords)));
 
 bool is_keyword(std::string_view word) {
+  // Most identifiers are longer than any keyword; skip the search for them.
+  if (word.size() < 2 || word.size() > 8) return false;
   return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
 }
 

@@ -70,6 +70,14 @@ void check_invariants(std::string_view source, const LexResult& result) {
     const auto start = static_cast<size_t>(t.text.data() - source.data());
     REQUIRE(start >= last_end);
     REQUIRE(start + t.text.size() <= source.size());
+    // Between tokens there is only whitespace (before the first one also a BOM or shebang).
+    if (&t != &result.tokens.front()) {
+      for (size_t i = last_end; i < start; ++i) {
+        const auto c = static_cast<unsigned char>(source[i]);
+        CAPTURE(i);
+        REQUIRE((c >= 0x80 || c == ' ' || (c >= '\t' && c <= '\r')));
+      }
+    }
     last_end = start + t.text.size();
     REQUIRE(t.line >= 1);
     REQUIRE(t.column >= 1);
@@ -431,4 +439,34 @@ TEST_CASE("rust lexer: comment kinds are recognised as comments") {
   CHECK(is_comment(TokenKind::doc_comment_inner));
   CHECK_FALSE(is_comment(TokenKind::string));
   CHECK_FALSE(is_comment(TokenKind::punct));
+}
+
+TEST_CASE("rust lexer: string literals of realistic telemetry setup code") {
+  const std::string source =
+      R"rs(//! Telemetry setup. Not a call: KeyValue::new("service.name", "in-doc")
+use opentelemetry::{global, KeyValue};
+/* commented out:
+   let r = Resource::new(vec![KeyValue::new("service.name", "old")]); /* nested */
+*/
+pub fn init() {
+    let endpoint = std::env::var("OTEL_EXPORTER_OTLP_ENDPOINT").unwrap_or_else(|_| r#"http://"localhost":4317"#.into());
+    let resource = Resource::new(vec![KeyValue::new("service.name", "checkout\u{2D}api")]);
+}
+)rs";
+  const LexResult result = lex(source);
+  CHECK(result.diagnostics.empty());
+  std::vector<std::string> strings;
+  for (const Token& t : result.tokens) {
+    if (t.kind == TokenKind::string || t.kind == TokenKind::raw_string)
+      strings.push_back(std::to_string(t.line) + ":" + std::to_string(t.column) + " " +
+                        unescape_string(t));
+  }
+  CHECK(strings == std::vector<std::string>{"7:34 OTEL_EXPORTER_OTLP_ENDPOINT",
+                                            "7:84 http://\"localhost\":4317", "8:53 service.name",
+                                            "8:69 checkout-api"});
+  CHECK(result.tokens.front().kind == TokenKind::doc_comment_inner);
+  CHECK(result.tokens[10].kind == TokenKind::block_comment);
+  CHECK(result.tokens[10].line == 3);
+  CHECK(result.tokens[11].text == "pub");
+  CHECK(result.tokens[11].line == 6);
 }
