@@ -70,7 +70,8 @@ struct LexResult {
 ///   "unterminated byte literal", "invalid UTF-8 byte 0xFF", "NUL byte",
 ///   "unexpected character '\'" (printable ASCII) or "unexpected character U+0007",
 ///   "no digits in number literal", "expected at least one digit in exponent".
-/// `$` is an ordinary punct token: it is valid Rust in every macro_rules body.
+/// `$` is an ordinary punct token: it is valid Rust in every macro_rules body. `>>`, `&&` and
+/// `||` are single tokens as in the Rust reference, so a reader of generics splits `>>`.
 LexResult lex(std::string_view source);
 
 /// The value of a string, byte string, C string (raw or not), char or byte literal token,
@@ -89,7 +90,8 @@ std::string_view ident_name(const Token& token);
 /// True for every comment kind, doc comments included (most rules skip them).
 bool is_comment(TokenKind kind);
 
-/// A stable lower-case name for a kind (`raw_string`, `float`), for tests and debug output.
+/// A stable lower-case name for a kind, for tests and debug output: the enumerator's name,
+/// except `char`, `byte` and `float` for char_lit, byte_lit and float_.
 std::string_view token_kind_name(TokenKind kind);
 
 } // namespace otelaudit::rust
