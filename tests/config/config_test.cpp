@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "config/config.h"
@@ -386,4 +387,19 @@ TEST_CASE("config: the bundled ecosystem files load") {
   CHECK(fix.config->policy.ignore[0].rule == "no-lockfile");
   CHECK(fix.config->policy.ignore[0].repo == "connector-hub");
   CHECK_FALSE(fix.config->policy.ignore[0].reason.empty());
+}
+
+TEST_CASE("config: the complete example of docs/config.md is valid") {
+  std::ifstream f(fs::path(OTEL_AUDIT_SOURCE_DIR) / "docs" / "config.md");
+  std::string doc((std::istreambuf_iterator<char>(f)), {});
+  std::size_t begin = doc.find("```toml\n");
+  REQUIRE(begin != std::string::npos);
+  begin += 8;
+  std::size_t end = doc.find("```", begin);
+  REQUIRE(end != std::string::npos);
+  Config c = parse_ok(doc.substr(begin, end - begin));
+  REQUIRE(c.repos.size() == 2);
+  CHECK(c.repos[1].name == "policy-engine");
+  CHECK(c.policy.min_score == 60);
+  CHECK(c.policy.ignore.size() == 1);
 }
