@@ -121,6 +121,10 @@ std::string markdown_escape(std::string_view text) {
 
 std::string markdown_code(std::string_view text, bool in_table) {
   if (text.empty()) return "";
+  // Inside a table a backslash right before a pipe cannot be written in a code span: GFM
+  // renderers disagree on whether `\\|` escapes the backslash or the pipe. Plain escaped text
+  // renders the same everywhere.
+  if (in_table && text.find("\\|") != std::string_view::npos) return markdown_escape(text);
   std::string body;
   std::size_t run = 0, longest = 0;
   for (char c : text) {

@@ -15,7 +15,8 @@ std::string render_markdown(const AuditResult& result);
 std::string markdown_escape(std::string_view text);
 
 /// `text` as a code span that survives inside a table cell (`|` escaped, fence longer than any
-/// backtick run in the text); empty text gives an empty string.
+/// backtick run in the text); empty text gives an empty string. In a table, text with a
+/// backslash before a pipe comes back as escaped plain text instead, since no code span holds it.
 std::string markdown_code(std::string_view text, bool in_table);
 
 } // namespace otelaudit

@@ -55,4 +55,6 @@ TEST_CASE("report markdown: code spans") {
   CHECK(markdown_code("x`y", false) == "``x`y``");
   CHECK(markdown_code("`x``", false) == "``` `x`` ```");
   CHECK(markdown_code("a\nb", false) == "`a b`");
+  CHECK(markdown_code("a\\|b", true) == "a\\\\\\|b");
+  CHECK(markdown_code("a\\|b", false) == "`a\\|b`");
 }
