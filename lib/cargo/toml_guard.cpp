@@ -58,7 +58,8 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
     return Diagnostic{rule, Location{file, line, column}, std::move(message)};
   };
 
-  std::size_t i = 0;
+  // A UTF-8 byte order mark may open the file; toml++ skips it.
+  std::size_t i = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   while (i < text.size()) {
     const auto b = static_cast<unsigned char>(text[i]);
     const std::size_t len = utf8_length(text, i);

@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "cargo/toml_guard.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
@@ -339,75 +341,6 @@ Policy parse_policy(Ctx& ctx, const toml::node& node, const std::vector<RepoEntr
   return policy;
 }
 
-int utf8_column(std::string_view line_prefix) {
-  int column = 1;
-  for (char c : line_prefix)
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++column;
-  return column;
-}
-
-// toml++ 3.3.0 reads out of bounds on some non-ASCII bytes where a bare key is expected
-// (marzer/tomlplusplus#295, see DESIGN.md). Bare keys are ASCII in TOML 1.0, so any byte
-// >= 0x80 outside a string or comment is an error anyway: report it before the parser sees it.
-// TODO(toml_prescan): use cargo/toml_guard.h's toml_prescan once it exists, so manifests and
-// this file share one guard.
-std::optional<Diagnostic> non_ascii_outside_strings(std::string_view text,
-                                                    const std::string& file) {
-  std::size_t i = 0;
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3; // a UTF-8 byte order mark is allowed
-  std::size_t line_start = 0;
-  int line = 1;
-  auto starts = [&](std::size_t at, std::string_view s) { return text.substr(at, s.size()) == s; };
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '\n') {
-      ++line;
-      line_start = ++i;
-    } else if (c == '#') {
-      while (i < text.size() && text[i] != '\n')
-        ++i;
-    } else if (c == '"' || c == '\'') {
-      const bool basic = c == '"';
-      const std::string_view triple = basic ? "\"\"\"" : "'''";
-      const bool multi = starts(i, triple);
-      i += multi ? 3 : 1;
-      while (i < text.size()) {
-        char d = text[i];
-        if (basic && d == '\\') {
-          if (i + 1 < text.size() && text[i + 1] == '\n') {
-            ++line;
-            line_start = i + 2;
-          }
-          i += 2;
-        } else if (d == '\n') {
-          if (!multi) break; // unterminated: the parser reports it
-          ++line;
-          line_start = ++i;
-        } else if (!multi && d == c) {
-          ++i;
-          break;
-        } else if (multi && starts(i, triple)) {
-          i += 3;
-          // Up to two quotes right before the closing delimiter belong to the string.
-          for (int extra = 0; extra < 2 && i < text.size() && text[i] == c; ++extra)
-            ++i;
-          break;
-        } else {
-          ++i;
-        }
-      }
-    } else if (static_cast<unsigned char>(c) >= 0x80) {
-      return Diagnostic{std::string(kRule),
-                        Location{file, line, utf8_column(text.substr(line_start, i - line_start))},
-                        "invalid TOML: non-ASCII character outside a string or comment (bare "
-                        "keys are ASCII; quote the key)"};
-    } else {
-      ++i;
-    }
-  }
-  return std::nullopt;
-}
-
 bool position_less(const Diagnostic& a, const Diagnostic& b) {
   return std::tie(a.loc.line, a.loc.column) < std::tie(b.loc.line, b.loc.column);
 }
@@ -416,7 +349,10 @@ bool position_less(const Diagnostic& a, const Diagnostic& b) {
 
 ConfigResult parse_config(std::string_view text, const std::string& file) {
   ConfigResult result;
-  if (auto bad = non_ascii_outside_strings(text, file)) {
+  // toml++ 3.3.0 reads out of bounds on some non-ASCII bytes where a bare key is expected
+  // (DESIGN.md): the shared guard rejects them before the parser sees the text.
+  if (auto bad = toml_prescan(text, file, std::string(kRule))) {
+    bad->message = "invalid TOML: " + bad->message;
     result.errors.push_back(std::move(*bad));
     return result;
   }

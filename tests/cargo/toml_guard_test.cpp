@@ -88,3 +88,12 @@ TEST_CASE("toml_guard: invalid UTF-8 and NUL are rejected anywhere") {
   CHECK(d->loc == Location{"Cargo.toml", 2, 6});
   CHECK(d->message == "NUL byte 0x00 in TOML text");
 }
+
+TEST_CASE("toml_guard: a leading byte order mark is accepted") {
+  CHECK_FALSE(toml_prescan("\xEF\xBB\xBF[package]\nname = \"a\"\n", "Cargo.toml", "r").has_value());
+  // Anywhere else the same bytes are non-ASCII outside a string.
+  auto d = toml_prescan("a = 1\n\xEF\xBB\xBF", "Cargo.toml", "r");
+  REQUIRE(d.has_value());
+  CHECK(d->loc.line == 2);
+  CHECK(d->message == "non-ASCII byte 0xEF outside a string or comment (TOML bare keys are ASCII)");
+}
