@@ -76,7 +76,9 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
     std::vector<std::string> features = feature_names(*s.dep);
     for (const std::string& f : missing)
       if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
-    std::string version = s.dep->req ? s.dep->req->value : rules.target;
+    // The suggested entry is the canonical one: the target line's version with the features.
+    std::string version = rules.target_version(crate).value_or(s.dep->req ? s.dep->req->value
+                                                                           : rules.target);
     std::string fix = s.dep->workspace
                           ? fmt::format("{} = {{ workspace = true, features = [{}] }}", s.dep->key,
                                         quoted_list(features))

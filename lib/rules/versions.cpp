@@ -81,7 +81,7 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
     for (const DeprecatedCrate& dc : rules.deprecated) {
       if (dep.package != dc.crate) continue;
       sink.emit("deprecated-exporter", dc.severity, dep.loc,
-                fmt::format("{} is deprecated: {}", dc.crate, dc.reason), dc.fix);
+                dc.reason.empty() ? dc.crate + " is deprecated" : dc.reason, dc.fix);
     }
     if (auto it = rules.misspellings.find(dep.package); it != rules.misspellings.end()) {
       Dependency fixed = dep;

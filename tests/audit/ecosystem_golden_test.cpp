@@ -1,0 +1,80 @@
+// Golden reports of the fixture ecosystem: any change to a rule, the rule data or a renderer
+// shows up here as a reviewable diff (regenerate with OTEL_AUDIT_UPDATE_GOLDEN=1).
+#include <doctest/doctest.h>
+
+#include <memory>
+
+#include "audit/audit.h"
+#include "golden.h"
+#include "report/json.h"
+#include "report/markdown.h"
+#include "report/text.h"
+
+using namespace otelaudit;
+
+namespace {
+
+AuditResult audit_ecosystem(const std::string& target) {
+  static const char* names[] = {"connector-hub", "cost-ops",      "edge-agent", "observatory",
+                                "policy-engine", "sentinel",      "shield"};
+  std::vector<std::unique_ptr<DirTree>> trees;
+  std::vector<RepoInput> inputs;
+  for (const char* name : names) {
+    std::string rel = std::string("fixtures/ecosystem/") + name;
+    trees.push_back(std::make_unique<DirTree>(std::string(OTEL_AUDIT_SOURCE_DIR) + "/" + rel));
+    inputs.push_back({name, rel, trees.back().get()});
+  }
+  RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, target);
+  REQUIRE(rules.ruleset.has_value());
+  return run_audit(inputs, *rules.ruleset);
+}
+
+} // namespace
+
+TEST_CASE("ecosystem golden: JSON, Markdown and text reports against 0.27") {
+  AuditResult result = audit_ecosystem("0.27");
+  check_golden("ecosystem/report-0.27.json", render_json(result));
+  check_golden("ecosystem/report-0.27.md", render_markdown(result));
+  check_golden("ecosystem/report-0.27.txt", render_text(result, TextOptions{}));
+}
+
+TEST_CASE("ecosystem golden: the headline results of the seed-era state") {
+  AuditResult result = audit_ecosystem("0.27");
+  CHECK(result.verdict == Verdict::no_go);
+  auto repo = [&](std::string_view name) -> const RepoResult& {
+    for (const RepoResult& r : result.repos)
+      if (r.name == name) return r;
+    FAIL("no repository " << name);
+    throw;
+  };
+  // policy-engine's Jaeger exporter is a blocker, on its Cargo.toml line.
+  bool jaeger = false;
+  for (const Finding& f : repo("policy-engine").findings)
+    if (f.rule == "deprecated-exporter" && f.severity == Severity::blocker && f.loc.line > 0 &&
+        f.loc.file.ends_with("Cargo.toml"))
+      jaeger = true;
+  CHECK(jaeger);
+  CHECK(repo("policy-engine").status == RepoStatus::critical);
+  // edge-agent: one line behind (high) and its otlp lacks metrics and logs.
+  CHECK(repo("edge-agent").otel_line == std::optional<std::string>("0.26"));
+  bool behind = false, features = false;
+  for (const Finding& f : repo("edge-agent").findings) {
+    behind |= f.rule == "otel-version-behind" && f.severity == Severity::high;
+    features |= f.rule == "missing-feature" && f.message.find("\"metrics\", \"logs\"") != std::string::npos;
+  }
+  CHECK(behind);
+  CHECK(features);
+  // The repositories without OpenTelemetry need integration.
+  for (const char* name : {"shield", "cost-ops", "connector-hub"}) {
+    CHECK(repo(name).status == RepoStatus::no_otel);
+    bool needs = false;
+    for (const Finding& f : repo(name).findings) needs |= f.rule == "needs-integration";
+    CHECK_MESSAGE(needs, name);
+  }
+}
+
+TEST_CASE("ecosystem golden: the same repositories against 0.28 (a new line is data only)") {
+  AuditResult result = audit_ecosystem("0.28");
+  CHECK(result.target == "0.28");
+  check_golden("ecosystem/report-0.28.json", render_json(result));
+}
