@@ -5,6 +5,8 @@
 
 #include "cargo/workspace.h"
 #include "rules/finding.h"
+#include "rust/facts.h"
+#include "rust/modules.h"
 #include "rules/ruleset.h"
 
 namespace otelaudit {
@@ -13,6 +15,8 @@ namespace otelaudit {
 struct RepoModel {
   std::string name;
   CargoModel cargo;
+  std::map<std::string, rust::FileFacts> sources; // every .rs file -> its facts
+  ModuleTree modules;                              // package, scope and reachability of each
 };
 
 /// Collects the findings of one repository. Severity overrides are policy, applied here once

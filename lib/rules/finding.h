@@ -23,6 +23,9 @@ struct Finding {
   std::string message;
   std::string fix;     // suggested change, empty when there is none to suggest
   std::string package; // owning package name, empty when the finding is not about one
+  bool orphan = false;  // in a file no crate root reaches (not compiled): reported as info
+  bool suppressed = false;  // silenced by an inline `otel-audit: allow(rule)` comment
+  std::string suppression;  // the reason written with that comment
 };
 
 /// Order of every report: repository, file, line, column, rule, message.

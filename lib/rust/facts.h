@@ -1,0 +1,115 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "rust/lexer.h"
+
+// Source facts: what the rules need to know about one .rs file, extracted in one pass over its
+// tokens and kept instead of the tokens (a million lines of tokens would not fit the memory
+// budget; their facts do). Comments and doc comments never produce facts, except the
+// `otel-audit: allow(...)` suppressions, which are read from ordinary line comments.
+
+namespace otelaudit::rust {
+
+/// A position in the file (1-based line and column in characters).
+struct Pos {
+  int line = 0;
+  int column = 0;
+};
+
+/// A `mod` item.
+struct ModDecl {
+  std::string name;                     // r#type → "type"
+  bool inline_body = false;             // `mod x { … }`
+  std::optional<std::string> path_attr; // `#[path = "…"]` on it
+  bool cfg_test = false;                // `#[cfg(test)]` on it
+  std::vector<std::string> parents;     // enclosing inline modules, outermost first
+  Pos pos;                              // of the name
+};
+
+/// A path written in code, or one leaf of a `use` tree: `opentelemetry_otlp::new_pipeline`.
+struct PathRef {
+  std::vector<std::string> segments; // leading `::` dropped; `use a::{b, c::d}` gives a::b, a::c::d
+  bool in_use = false;               // from a `use` declaration
+  bool glob = false;                 // `use a::*` (segments are ["a"])
+  bool extern_crate = false;         // `extern crate x [as y]` (segments are ["x"])
+  std::string alias;                 // `as y`; empty when none
+  bool in_test = false;              // inside #[cfg(test)] / #[test] code
+  Pos pos;                           // of the first segment
+};
+
+/// One top-level argument of a call.
+struct Arg {
+  bool literal = false; // exactly one string literal (raw/byte strings included)
+  std::string value;    // the literal's value (unescaped) when `literal`
+  std::string text;     // the argument's source text, whitespace collapsed, at most 120 chars
+  Pos pos;              // of the argument's first token
+};
+
+/// A call: `path::to::f(args)`, a method call `.name(args)`, or a macro `name!(args)`.
+struct Call {
+  std::string callee;     // "KeyValue::new", "with_service_name", "std::env::var", "info_span"
+  bool method = false;    // `.name(…)`; callee is the method name
+  bool macro = false;     // `name!(…)` / `name![…]` / `name!{…}`; callee without the `!`
+  std::vector<Arg> args;  // top-level, comma-separated
+  bool in_test = false;
+  Pos pos;                // of the callee's last segment
+};
+
+/// `field: <expr>` in a struct expression, when the value is a single string literal.
+struct FieldInit {
+  std::string field;
+  Arg value;
+  bool in_test = false;
+};
+
+/// `const NAME: &str = "…";` or `static NAME: &str = "…";`
+struct StringItem {
+  std::string name;
+  Arg value;
+  bool in_test = false;
+};
+
+/// An attribute with its `key = "value"` pairs: `#[instrument(name = "…")]`, `#[path = "…"]`.
+struct Attribute {
+  std::string path;                                  // "instrument", "tracing::instrument", "path"
+  std::vector<std::pair<std::string, Arg>> values;   // key → literal value
+  bool inner = false;                                // `#![…]`
+  bool in_test = false;
+  Pos pos;
+};
+
+/// An inline suppression: `// otel-audit: allow(rule-id[, rule-id]) reason`.
+struct Suppression {
+  std::vector<std::string> rules;
+  std::string reason;
+  Pos pos; // of the comment
+};
+
+/// Everything the source rules read about one file.
+struct FileFacts {
+  std::vector<ModDecl> mods;
+  std::vector<PathRef> paths;
+  std::vector<Call> calls;
+  std::vector<FieldInit> fields;
+  std::vector<StringItem> items;
+  std::vector<Attribute> attributes;
+  std::vector<Arg> strings;                    // every string literal outside comments, in order
+  std::vector<Suppression> suppressions;
+  std::vector<std::pair<int, int>> test_lines; // [first, last] line ranges of #[cfg(test)] items
+                                               // and #[test] functions
+  std::vector<LexDiagnostic> lex_diagnostics;
+  int line_count = 0;
+
+  /// True when `line` lies in one of test_lines.
+  bool in_test(int line) const;
+};
+
+/// Lexes `source` and extracts its facts in one pass. Never throws; malformed text gives the
+/// facts of what could be read plus the lexer's diagnostics.
+FileFacts extract_facts(std::string_view source);
+
+} // namespace otelaudit::rust
