@@ -37,7 +37,9 @@ std::string describe(const Declaration& d) {
 }
 
 RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy) {
-  RepoModel model{input.name, load_cargo(*input.tree)};
+  RepoModel model;
+  model.name = input.name;
+  model.cargo = load_cargo(*input.tree);
   Sink sink(input.name, policy.severity_overrides);
   for (const Diagnostic& d : input.tree->listing_diagnostics()) sink.emit(d.rule, d.loc, d.message);
   for (const Diagnostic& d : model.cargo.diagnostics) sink.emit(d.rule, d.loc, d.message);
