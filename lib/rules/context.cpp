@@ -7,8 +7,15 @@ namespace otelaudit {
 void Sink::emit(std::string_view rule, Severity severity, Location loc, std::string message,
                 std::string fix, std::string package) {
   if (auto it = overrides_.find(std::string(rule)); it != overrides_.end()) severity = it->second;
-  findings_.push_back(Finding{std::string(rule), severity, repo_, std::move(loc),
-                              std::move(message), std::move(fix), std::move(package)});
+  Finding f;
+  f.rule = std::string(rule);
+  f.severity = severity;
+  f.repo = repo_;
+  f.loc = std::move(loc);
+  f.message = std::move(message);
+  f.fix = std::move(fix);
+  f.package = std::move(package);
+  findings_.push_back(std::move(f));
 }
 
 void Sink::emit(std::string_view rule, Location loc, std::string message, std::string fix,
