@@ -90,21 +90,15 @@ AuditResult documented_example() {
       {"opentelemetry-jaeger", "0.20", std::nullopt, "policy-engine", {"Cargo.toml", 11, 1}},
   };
   repo.findings = {
-      {"no-lockfile",
-       Severity::info,
-       "policy-engine",
-       {"Cargo.toml", 0, 0},
-       "No Cargo.lock: the package is audited from its requirements alone",
-       "",
-       ""},
-      {"deprecated-exporter",
-       Severity::blocker,
-       "policy-engine",
-       {"Cargo.toml", 11, 1},
-       "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
-       "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }",
-       "policy-engine"},
+      sample_finding("no-lockfile", Severity::info, "policy-engine", {"Cargo.toml", 0, 0},
+                     "No Cargo.lock: the package is audited from its requirements alone", "", ""),
+      sample_finding("deprecated-exporter", Severity::blocker, "policy-engine",
+                     {"Cargo.toml", 11, 1},
+                     "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
+                     "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }",
+                     "policy-engine"),
   };
+
   AuditResult result;
   result.target = "0.27";
   result.score = 20;

@@ -8,8 +8,15 @@ namespace otelaudit {
 
 inline Finding sample_finding(std::string rule, Severity severity, std::string repo, Location loc,
                               std::string message, std::string fix, std::string package) {
-  return Finding{std::move(rule),    severity,       std::move(repo),   std::move(loc),
-                 std::move(message), std::move(fix), std::move(package)};
+  Finding f;
+  f.rule = std::move(rule);
+  f.severity = severity;
+  f.repo = std::move(repo);
+  f.loc = std::move(loc);
+  f.message = std::move(message);
+  f.fix = std::move(fix);
+  f.package = std::move(package);
+  return f;
 }
 
 inline AuditResult sample_audit() {
