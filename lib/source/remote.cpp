@@ -203,7 +203,13 @@ bool fetch_into(git_repository* repo, const std::string& url, const FetchOptions
   }
   const std::string shown = redact_url(url);
   git_remote* raw_remote = nullptr;
-  if (git_remote_create_anonymous(&raw_remote, repo, url.c_str()) < 0) {
+  git_remote_create_options create = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  create.repository = repo;
+  // Skipping `url.<base>.insteadOf` keeps the URL exactly as the user gave it, and avoids a
+  // libgit2 1.5.1 leak of PCRE2 match data on every non-matching config regex (fixed upstream
+  // by libgit2/libgit2#6382, after 1.5.1) that fails sanitizer builds.
+  create.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF;
+  if (git_remote_create_with_opts(&raw_remote, url.c_str(), &create) < 0) {
     error = "cannot " + verb + " " + shown + ": " + scrub(last_git_error(), url);
     return false;
   }

@@ -197,3 +197,18 @@ TEST_CASE("remote: offline without a cached copy and a failed clone leave nothin
   CHECK(error.rfind("cannot clone " + missing + ": ", 0) == 0);
   CHECK(entries(options.cache_dir).empty());
 }
+
+TEST_CASE("remote: errors never carry the secret of a URL") {
+  TempDir dir;
+  FetchOptions options;
+  options.cache_dir = dir.path() / "cache";
+  // Port 1 on the loopback address refuses at once; no proxy may turn it into real traffic.
+  ScopedEnv p1("https_proxy", nullptr), p2("HTTPS_PROXY", nullptr), p3("all_proxy", nullptr),
+      p4("ALL_PROXY", nullptr);
+  const std::string url = "https://user:s3cr3t-token@127.0.0.1:1/org/repo.git";
+  std::string error;
+  CHECK_FALSE(fetch_to_cache(url, options, error));
+  CHECK(error.rfind("cannot clone https://***@127.0.0.1:1/org/repo.git: ", 0) == 0);
+  CHECK(error.find("s3cr3t") == std::string::npos);
+  CHECK(entries(options.cache_dir).empty());
+}
