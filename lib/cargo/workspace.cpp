@@ -209,7 +209,8 @@ private:
       std::string error;
       std::optional<std::string> text = tree_.read(file, error);
       if (!text) {
-        model_.diagnostics.push_back({"file-unreadable", {file, 0, 0}, "cannot read: " + error});
+        model_.diagnostics.push_back(
+            {std::string(unreadable_rule(error)), {file, 0, 0}, "cannot read: " + error});
         continue;
       }
       if (name == "Cargo.toml") {

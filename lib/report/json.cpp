@@ -39,6 +39,9 @@ Json finding_json(const Finding& f) {
   j["column"] = f.loc.column;
   j["message"] = f.message;
   j["fix"] = or_null(f.fix);
+  j["orphan"] = f.orphan;
+  j["suppressed"] = f.suppressed;
+  j["suppression"] = f.suppressed ? Json(f.suppression) : Json(nullptr);
   return j;
 }
 
@@ -46,6 +49,7 @@ Json repo_json(const RepoResult& r) {
   Json j = Json::object();
   j["name"] = r.name;
   j["path"] = r.path;
+  j["commit"] = or_null(r.commit);
   j["status"] = to_string(r.status);
   j["otel_line"] = or_null(r.otel_line);
   j["exporter"] = or_null(r.exporter);
@@ -65,9 +69,10 @@ Json repo_json(const RepoResult& r) {
 
 std::string render_json(const AuditResult& result) {
   std::array<int, 5> counts{};
+  int suppressed = 0;
   for (const RepoResult& r : result.repos)
     for (const Finding& f : r.findings)
-      ++counts[static_cast<std::size_t>(f.severity)];
+      f.suppressed ? ++suppressed : ++counts[static_cast<std::size_t>(f.severity)];
 
   Json j = Json::object();
   j["schema"] = kJsonSchema;
@@ -79,6 +84,7 @@ std::string render_json(const AuditResult& result) {
   for (Severity s :
        {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info})
     summary[std::string(to_string(s))] = counts[static_cast<std::size_t>(s)];
+  summary["suppressed"] = suppressed;
   j["summary"] = summary;
   j["repos"] = Json::array();
   for (const RepoResult& r : result.repos)

@@ -45,6 +45,10 @@ constexpr std::array kRules = {
              "A file could not be read or is not UTF-8 text."},
     RuleInfo{"symlink-skipped", Severity::info, "input",
              "A symbolic link was not followed."},
+    RuleInfo{"git-object-missing", Severity::medium, "input",
+             "A file's blob is missing from the git object database (partial or pruned copy)."},
+    RuleInfo{"git-submodule-skipped", Severity::info, "input",
+             "A git submodule was not followed: audit it as a repository of its own."},
 };
 
 } // namespace

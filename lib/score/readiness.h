@@ -28,7 +28,8 @@ struct CrateUse {
 /// Everything the reports say about one repository.
 struct RepoResult {
   std::string name;
-  std::string path;                     // as given on the command line
+  std::string path;                     // as given on the command line (URL secrets redacted)
+  std::string commit;                   // audited commit id; empty for a directory on disk
   RepoStatus status = RepoStatus::no_otel;
   std::optional<std::string> otel_line; // e.g. "0.26"
   std::string exporter;                 // e.g. "opentelemetry-otlp 0.26", empty when none

@@ -17,6 +17,10 @@ bool skipped_directory(const std::string& name) {
 
 } // namespace
 
+std::string_view unreadable_rule(std::string_view read_error) {
+  return read_error.substr(0, 11) == "git object " ? "git-object-missing" : "file-unreadable";
+}
+
 DirTree::DirTree(fs::path root) : root_(std::move(root)) {
   std::error_code ec;
   fs::recursive_directory_iterator it(root_, fs::directory_options::none, ec), end;

@@ -22,6 +22,10 @@ public:
   virtual const std::vector<Diagnostic>& listing_diagnostics() const = 0;
 };
 
+/// The rule a failed Tree::read is reported under: "git-object-missing" for a blob missing from
+/// a git object database (GitTree's error says so), else "file-unreadable".
+std::string_view unreadable_rule(std::string_view read_error);
+
 /// A directory on disk. Symbolic links are not followed (audited repositories are untrusted);
 /// `.git`, `target` and `node_modules` directories are not listed.
 class DirTree : public Tree {

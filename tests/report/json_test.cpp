@@ -34,16 +34,35 @@ TEST_CASE("report json: an empty audit") {
                                    "    \"high\": 0,\n"
                                    "    \"medium\": 0,\n"
                                    "    \"low\": 0,\n"
-                                   "    \"info\": 0\n"
+                                   "    \"info\": 0,\n"
+                                   "    \"suppressed\": 0\n"
                                    "  },\n"
                                    "  \"repos\": []\n"
                                    "}\n");
 }
 
+namespace {
+bool edge_commit_is_null(const nlohmann::json& j) { return j["repos"][0]["commit"].is_null(); }
+} // namespace
+
+TEST_CASE("report json: suppressed findings stay listed but leave the counts") {
+  AuditResult result = sample_audit();
+  Finding& f = result.repos[0].findings[0];
+  f.suppressed = true;
+  f.suppression = "tracked in OPS-12";
+  const auto j = nlohmann::json::parse(render_json(result));
+  CHECK(j["summary"]["suppressed"] == 1);
+  const auto& out = j["repos"][0]["findings"][0];
+  CHECK(out["suppressed"] == true);
+  CHECK(out["suppression"] == "tracked in OPS-12");
+  CHECK(j["repos"][0]["findings"][1]["suppression"].is_null());
+}
+
 TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
   const auto j = nlohmann::json::parse(render_json(sample_audit()));
   CHECK(j["summary"] ==
-        nlohmann::json::parse(R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1})"));
+        nlohmann::json::parse(R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
+  CHECK(edge_commit_is_null(j));
   const auto& edge = j["repos"][0];
   CHECK(edge["bridge"].is_null());
   CHECK(edge["otel_line"] == "0.26");
