@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <memory>
 
 #include "audit/audit.h"
+#include "config/config.h"
 #include "options.h"
 #include "report/json.h"
 #include "report/markdown.h"
@@ -17,7 +19,7 @@
 #include "report/text.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
-#include "source/tree.h"
+#include "source/acquire.h"
 
 namespace otelaudit::cli {
 
@@ -27,6 +29,7 @@ namespace {
 
 struct CheckArgs {
   std::vector<std::string> paths;
+  std::string config;
   std::string target = "0.27";
   std::string rules_dir;
   std::string format = "text";
@@ -34,21 +37,98 @@ struct CheckArgs {
   std::string fail_on = "blocker";
   int min_score = 0;
   std::string color = "auto";
+  std::string ref;
+  std::string cache_dir;
+  bool offline = false;
+  bool quiet = false;
+  // Which options were given on the command line (they win over the config file).
+  CLI::Option* target_opt = nullptr;
+  CLI::Option* fail_on_opt = nullptr;
+  CLI::Option* min_score_opt = nullptr;
 };
 
-void error(const std::string& message) { std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str()); }
-
-/// The name a repository is shown under: its directory's name.
-std::string repo_name(const std::string& path) {
-  fs::path p = fs::path(path).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  std::string name = p.filename().string();
-  if (name.empty() || name == "." || name == "..") name = fs::absolute(p).lexically_normal().filename().string();
-  return name.empty() ? path : name;
+void error(const std::string& message) {
+  std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
 }
 
-int run_check(const CheckArgs& args, const char* argv0) {
-  // Validate everything the user gave before reading any repository.
+void print_diagnostics(const std::vector<Diagnostic>& diags) {
+  for (const Diagnostic& d : diags)
+    std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
+                 d.message.c_str());
+}
+
+/// Progress of clones and fetches, drawn on stderr only when a person watches it.
+class Progress {
+public:
+  explicit Progress(bool enabled) : enabled_(enabled) {}
+  void operator()(const std::string& url, const FetchProgress& p) {
+    if (!enabled_) return;
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    std::fprintf(stderr, "\r\x1b[2K%s: %s", url.c_str(), progress_line(p, seconds).c_str());
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void finish() {
+    if (drawn_) std::fputs("\r\x1b[2K", stderr);
+    drawn_ = false;
+  }
+
+private:
+  bool enabled_;
+  bool drawn_ = false;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v;
+}
+
+std::string render(const AuditResult& result, const CheckArgs& args) {
+  if (args.format == "json") return render_json(result);
+  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
+  TextOptions opts;
+  bool tty = args.output.empty() && isatty(STDOUT_FILENO);
+  opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
+  return render_text(result, opts);
+}
+
+int run_check(CheckArgs args, const char* argv0) {
+  // The config file: named, or otel-audit.toml in the current directory (the user's own).
+  std::optional<Config> config;
+  std::string config_file = args.config;
+  std::error_code ec;
+  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec))
+    config_file = "otel-audit.toml";
+  if (!config_file.empty()) {
+    ConfigResult loaded = load_config(config_file);
+    if (!loaded.config) {
+      print_diagnostics(loaded.errors);
+      return kUsage;
+    }
+    config = std::move(loaded.config);
+  }
+
+  AuditPolicy policy;
+  if (config) {
+    const Policy& p = config->policy;
+    if (p.target && !args.target_opt->count()) args.target = *p.target;
+    if (!args.fail_on_opt->count()) {
+      if (p.fail_on_none)
+        args.fail_on = "none";
+      else if (p.fail_on)
+        args.fail_on = std::string(to_string(*p.fail_on));
+    }
+    if (p.min_score && !args.min_score_opt->count()) args.min_score = *p.min_score;
+    for (const SeverityOverride& o : p.severity)
+      policy.severity_overrides[o.rule] = o.severity;
+    for (const IgnoreEntry& ig : p.ignore)
+      policy.ignores.push_back({ig.rule, ig.repo, ig.path, ig.reason,
+                                fmt::format("{}:{}:{}", config->file, ig.loc.line, ig.loc.column)});
+  }
+  policy.min_score = args.min_score;
+
   std::optional<Severity> fail_on;
   if (args.fail_on != "none") {
     fail_on = parse_severity(args.fail_on);
@@ -58,55 +138,68 @@ int run_check(const CheckArgs& args, const char* argv0) {
       return kUsage;
     }
   }
-  std::vector<std::unique_ptr<DirTree>> trees;
-  std::vector<RepoInput> inputs;
-  std::map<std::string, int> names;
-  for (const std::string& path : args.paths) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      error(fmt::format("repository path \"{}\" does not exist", path));
-      return kUsage;
-    }
-    if (!fs::is_directory(path, ec)) {
-      error(fmt::format("repository path \"{}\" is not a directory", path));
-      return kUsage;
-    }
-    ++names[repo_name(path)];
-  }
 
-  fs::path rules_dir = find_rules_dir(args.rules_dir, argv0);
-  RulesetResult loaded = load_ruleset(rules_dir, args.target);
-  if (!loaded.ruleset) {
-    for (const Diagnostic& d : loaded.errors)
-      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                   d.message.c_str());
+  struct Spec {
+    RepoSpec spec;
+    std::string component;
+  };
+  std::vector<Spec> specs;
+  if (!args.paths.empty()) {
+    for (const std::string& p : args.paths)
+      specs.push_back({{"", p, args.ref}, ""});
+  } else if (config) {
+    for (const RepoEntry& r : config->repos)
+      specs.push_back(
+          {{r.name, r.url.empty() ? r.path : r.url, args.ref.empty() ? r.ref : args.ref},
+           r.component});
+  }
+  if (specs.empty()) {
+    error("no repositories to audit: give their paths or URLs, or a config file with [[repo]] "
+          "entries");
     return kUsage;
   }
 
-  for (const std::string& path : args.paths) {
-    trees.push_back(std::make_unique<DirTree>(path));
-    std::string name = repo_name(path);
-    inputs.push_back({names[name] > 1 ? path : name, path, trees.back().get()});
+  fs::path rules_dir = find_rules_dir(args.rules_dir, argv0);
+  RulesetResult rules = load_ruleset(rules_dir, args.target);
+  if (!rules.ruleset) {
+    print_diagnostics(rules.errors);
+    return kUsage;
   }
 
-  AuditPolicy policy;
-  policy.min_score = args.min_score;
-  AuditResult result = run_audit(inputs, *loaded.ruleset, policy);
-
-  std::string report;
-  if (args.format == "json") {
-    report = render_json(result);
-  } else if (args.format == "markdown" || args.format == "md") {
-    report = render_markdown(result);
-  } else {
-    TextOptions opts;
-    bool tty = args.output.empty() && isatty(STDOUT_FILENO);
-    const char* no_color = std::getenv("NO_COLOR");
-    opts.color = args.color == "always" ||
-                 (args.color == "auto" && tty && !(no_color && *no_color));
-    report = render_text(result, opts);
+  Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
+  AcquireOptions acquire_opts;
+  acquire_opts.cache_dir = args.cache_dir;
+  acquire_opts.offline = args.offline;
+  acquire_opts.progress = [&progress](const std::string& url, const FetchProgress& p) {
+    progress(url, p);
+  };
+  std::vector<AcquiredRepo> repos;
+  std::map<std::string, int> names;
+  for (const Spec& s : specs) {
+    std::string err;
+    auto repo = acquire(s.spec, acquire_opts, err);
+    progress.finish();
+    if (!repo) {
+      error(err);
+      return kUsage;
+    }
+    ++names[repo->name];
+    repos.push_back(std::move(*repo));
+  }
+  std::vector<RepoInput> inputs;
+  for (std::size_t i = 0; i < repos.size(); ++i) {
+    const AcquiredRepo& r = repos[i];
+    // Two repositories of one name (a/x and b/x) are told apart by their paths.
+    std::string name = names[r.name] > 1 ? r.display : r.name;
+    inputs.push_back({name, r.display, r.tree.get(), r.commit, specs[i].component});
   }
 
+  AuditResult result = run_audit(inputs, *rules.ruleset, policy);
+  if (!args.quiet)
+    for (const std::string& w : result.warnings)
+      std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
+
+  std::string report = render(result, args);
   if (args.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
@@ -122,7 +215,7 @@ int run_check(const CheckArgs& args, const char* argv0) {
   if (fail_on)
     for (const RepoResult& r : result.repos)
       for (const Finding& f : r.findings)
-        if (f.severity >= *fail_on) failed = true;
+        if (!f.suppressed && f.severity >= *fail_on) failed = true;
   return failed ? kGateFailed : kPass;
 }
 
@@ -130,23 +223,39 @@ int run_check(const CheckArgs& args, const char* argv0) {
 
 void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   auto args = std::make_shared<CheckArgs>();
-  CLI::App* cmd = app.add_subcommand("check", "Audit repositories against the canonical OpenTelemetry set");
-  cmd->add_option("paths", args->paths, "Repository directories to audit")->required();
-  cmd->add_option("--target", args->target, "Canonical OpenTelemetry line (a rules/otel-<line>.toml)")
-      ->capture_default_str();
+  CLI::App* cmd =
+      app.add_subcommand("check", "Audit repositories against the canonical OpenTelemetry set");
+  cmd->add_option("repos", args->paths,
+                  "Repositories: directories, git repositories (with --ref) or git URLs");
+  cmd->add_option("--config,-c", args->config,
+                  "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml if "
+                  "present)");
+  args->target_opt = cmd->add_option("--target", args->target,
+                                     "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
+                         ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
   cmd->add_option("--format,-f", args->format, "Report format")
       ->check(CLI::IsMember({"text", "json", "markdown", "md"}))
       ->capture_default_str();
-  cmd->add_option("--output,-o", args->output, "Write the report to FILE (atomically) instead of stdout");
-  cmd->add_option("--fail-on", args->fail_on,
-                  "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
-      ->capture_default_str();
-  cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
-      ->check(CLI::Range(0, 100));
+  cmd->add_option("--output,-o", args->output,
+                  "Write the report to FILE (atomically) instead of stdout");
+  args->fail_on_opt =
+      cmd->add_option(
+             "--fail-on", args->fail_on,
+             "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
+          ->capture_default_str();
+  args->min_score_opt =
+      cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
+          ->check(CLI::Range(0, 100));
   cmd->add_option("--color", args->color, "Colour the text report")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  cmd->add_option("--ref", args->ref,
+                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database");
+  cmd->add_option("--cache-dir", args->cache_dir,
+                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
+  cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
+  cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cargo/workspace.h"
+#include "common/glob.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
 #include "rules/registry.h"
@@ -48,6 +49,7 @@ RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditP
   RepoResult repo;
   repo.name = input.name;
   repo.path = input.path;
+  repo.commit = input.commit;
   repo.findings = sink.take();
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
@@ -81,6 +83,12 @@ RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditP
   return repo;
 }
 
+bool ignore_matches(const IgnoreRule& ig, const Finding& f) {
+  if (ig.rule != f.rule) return false;
+  if (!ig.repo.empty() && ig.repo != f.repo) return false;
+  return ig.path.empty() || ig.path == f.loc.file || glob_match_path(ig.path, f.loc.file);
+}
+
 } // namespace
 
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
@@ -88,6 +96,19 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   AuditResult result;
   result.target = rules.target;
   for (const RepoInput& input : repos) result.repos.push_back(audit_repo(input, rules, policy));
+  std::vector<bool> used(policy.ignores.size(), false);
+  for (RepoResult& repo : result.repos)
+    for (Finding& f : repo.findings)
+      for (std::size_t i = 0; i < policy.ignores.size(); ++i)
+        if (!f.suppressed && ignore_matches(policy.ignores[i], f)) {
+          f.suppressed = true;
+          f.suppression = policy.ignores[i].reason;
+          used[i] = true;
+        }
+  for (std::size_t i = 0; i < policy.ignores.size(); ++i)
+    if (!used[i])
+      result.warnings.push_back(policy.ignores[i].origin + ": ignore entry for \"" +
+                                policy.ignores[i].rule + "\" matched no finding");
   score_result(result, rules, policy.min_score);
   return result;
 }

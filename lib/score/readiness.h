@@ -47,6 +47,7 @@ struct AuditResult {
   int score = 100;
   Verdict verdict = Verdict::go;
   std::vector<RepoResult> repos;
+  std::vector<std::string> warnings; // policy entries that matched nothing, and the like
 };
 
 } // namespace otelaudit

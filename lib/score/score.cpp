@@ -24,6 +24,7 @@ void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
     int penalty = 0;
     bool repo_blocker = false, repo_high = false;
     for (const Finding& f : repo.findings) {
+      if (f.suppressed) continue;
       penalty += severity_penalty(f.severity);
       repo_blocker |= f.severity == Severity::blocker;
       repo_high |= f.severity == Severity::high;

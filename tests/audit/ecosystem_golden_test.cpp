@@ -22,7 +22,7 @@ AuditResult audit_ecosystem(const std::string& target) {
   for (const char* name : names) {
     std::string rel = std::string("fixtures/ecosystem/") + name;
     trees.push_back(std::make_unique<DirTree>(std::string(OTEL_AUDIT_SOURCE_DIR) + "/" + rel));
-    inputs.push_back({name, rel, trees.back().get()});
+    inputs.push_back({name, rel, trees.back().get(), "", ""});
   }
   RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, target);
   REQUIRE(rules.ruleset.has_value());

@@ -80,7 +80,7 @@ void check_fixture_dir(const fs::path& dir, const Ruleset& rules) {
   std::set<Mark> expect, must_not;
   read_marks(dir, expect, must_not);
   DirTree tree(dir);
-  AuditResult result = run_audit({{dir.filename().string(), dir.string(), &tree}}, rules);
+  AuditResult result = run_audit({{dir.filename().string(), dir.string(), &tree, "", ""}}, rules);
   std::set<Mark> actual;
   for (const Finding& f : result.repos.at(0).findings)
     actual.insert({f.loc.file, f.loc.line, f.rule});
