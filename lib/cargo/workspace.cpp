@@ -80,7 +80,7 @@ struct Root {
 
 class Loader {
 public:
-  explicit Loader(const Tree& tree) : tree_(tree) {}
+  Loader(const Tree& tree, ParseCache* cache) : tree_(tree), cache_(cache) {}
 
   CargoModel run() {
     read_files();
@@ -95,37 +95,63 @@ public:
   }
 
 private:
+  // Reads and parses one file, or finds it in the cache by content id; nullptr when the file
+  // cannot be read (a diagnostic says why).
+  const ParseCache::Entry* parsed(const std::string& file, bool manifest) {
+    std::string key;
+    if (cache_) {
+      if (auto id = tree_.content_id(file)) {
+        key = file + '\0' + *id;
+        if (auto it = cache_->entries.find(key); it != cache_->entries.end()) {
+          ++cache_->hits;
+          return &it->second;
+        }
+      }
+    }
+    std::string error;
+    std::optional<std::string> text = tree_.read(file, error);
+    if (!text) {
+      model_.diagnostics.push_back(
+          {std::string(unreadable_rule(error)), {file, 0, 0}, "cannot read: " + error});
+      return nullptr;
+    }
+    ParseCache::Entry entry;
+    if (manifest)
+      entry.manifest = parse_manifest(*text, file);
+    else
+      entry.lockfile = parse_lockfile(*text, file);
+    entry.text = std::move(*text);
+    if (!key.empty()) {
+      ++cache_->misses;
+      return &cache_->entries.emplace(key, std::move(entry)).first->second;
+    }
+    scratch_ = std::move(entry);
+    return &scratch_;
+  }
+
   void read_files() {
     for (const std::string& file : tree_.files()) {
       const std::string name = base_name(file);
       if (name != "Cargo.toml" && name != "Cargo.lock") continue;
       if (name == "Cargo.toml") manifest_dirs_.insert(parent_dir(file));
-      std::string error;
-      std::optional<std::string> text = tree_.read(file, error);
-      if (!text) {
-        model_.diagnostics.push_back(
-            {std::string(unreadable_rule(error)), {file, 0, 0}, "cannot read: " + error});
-        continue;
+      const ParseCache::Entry* entry = parsed(file, name == "Cargo.toml");
+      if (!entry) continue;
+      if (entry->manifest) {
+        append(entry->manifest->diagnostics);
+        if (entry->manifest->manifest) model_.manifests.push_back(*entry->manifest->manifest);
+      } else if (entry->lockfile) {
+        append(entry->lockfile->diagnostics);
+        if (entry->lockfile->lockfile) model_.lockfiles.push_back(*entry->lockfile->lockfile);
       }
-      if (name == "Cargo.toml") {
-        ManifestResult r = parse_manifest(*text, file);
-        append(r.diagnostics);
-        if (r.manifest) model_.manifests.push_back(std::move(*r.manifest));
-      } else {
-        LockfileResult r = parse_lockfile(*text, file);
-        append(r.diagnostics);
-        if (r.lockfile) model_.lockfiles.push_back(std::move(*r.lockfile));
-      }
-      model_.texts.emplace(file, std::move(*text));
+      model_.texts.emplace(file, entry->text);
     }
     auto by_file = [](const auto& a, const auto& b) { return a.file < b.file; };
     std::sort(model_.manifests.begin(), model_.manifests.end(), by_file);
     std::sort(model_.lockfiles.begin(), model_.lockfiles.end(), by_file);
   }
 
-  void append(std::vector<Diagnostic>& diags) {
-    for (auto& d : diags)
-      model_.diagnostics.push_back(std::move(d));
+  void append(const std::vector<Diagnostic>& diags) {
+    model_.diagnostics.insert(model_.diagnostics.end(), diags.begin(), diags.end());
   }
 
   const Manifest* manifest_at(const std::string& dir) const {
@@ -328,6 +354,8 @@ private:
   }
 
   const Tree& tree_;
+  ParseCache* cache_ = nullptr;
+  ParseCache::Entry scratch_; // the current file when nothing is cached
   CargoModel model_;
   std::set<std::string> manifest_dirs_; // directories holding a Cargo.toml, parsed or not
   std::map<std::string, const Manifest*> by_dir_;
@@ -336,8 +364,8 @@ private:
 
 } // namespace
 
-CargoModel load_cargo(const Tree& tree) {
-  return Loader(tree).run();
+CargoModel load_cargo(const Tree& tree, ParseCache* cache) {
+  return Loader(tree, cache).run();
 }
 
 } // namespace otelaudit

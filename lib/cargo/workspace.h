@@ -39,8 +39,22 @@ struct CargoModel {
                                        // leave the repository, unreadable files
 };
 
+/// Parse results memoised by content id (git blob ids): history mode reads the same files at
+/// every commit, and each distinct file is then read and parsed once.
+struct ParseCache {
+  struct Entry {
+    std::string text;
+    std::optional<ManifestResult> manifest;
+    std::optional<LockfileResult> lockfile;
+  };
+  std::map<std::string, Entry> entries; // key: path, NUL, content id
+  std::size_t hits = 0;
+  std::size_t misses = 0;
+};
+
 /// Reads every Cargo.toml and Cargo.lock of `tree`. Packages that are no workspace's members
-/// (examples, nested workspaces) are their own roots. Never throws on bad input.
-CargoModel load_cargo(const Tree& tree);
+/// (examples, nested workspaces) are their own roots. Never throws on bad input. With a
+/// cache, files whose content id was seen before are neither read nor parsed again.
+CargoModel load_cargo(const Tree& tree, ParseCache* cache = nullptr);
 
 } // namespace otelaudit

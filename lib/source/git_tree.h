@@ -37,6 +37,9 @@ public:
   /// The blob id (40 hex) of a listed file: equal ids mean equal content, so results can be
   /// memoised across commits and repositories.
   std::optional<std::string> blob_id(const std::string& path) const;
+  std::optional<std::string> content_id(const std::string& path) const override {
+    return blob_id(path);
+  }
   /// The id (40 hex) of the commit `rev` resolved to.
   const std::string& commit_id() const { return commit_id_; }
   /// The first line of the commit message.

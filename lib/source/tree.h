@@ -20,6 +20,12 @@ public:
   virtual std::optional<std::string> read(const std::string& path, std::string& error) const = 0;
   /// Problems met while listing (symlinks not followed, unreadable directories).
   virtual const std::vector<Diagnostic>& listing_diagnostics() const = 0;
+  /// An id that is equal exactly when two files' contents are (a git blob id), so results can
+  /// be memoised across commits; nullopt when the tree has none (a directory on disk).
+  virtual std::optional<std::string> content_id(const std::string& path) const {
+    (void)path;
+    return std::nullopt;
+  }
 };
 
 /// The rule a failed Tree::read is reported under: "git-object-missing" for a blob missing from
