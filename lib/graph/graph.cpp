@@ -194,6 +194,7 @@ RepoGraph build_graph(const std::vector<RepoInput>& inputs) {
 
   RepoGraph g;
   for (const RepoInput* r : repos) {
+    if (!g.repos.empty() && g.repos.back() == r->name) continue; // names are meant to be unique
     g.repos.push_back(r->name);
     g.depends_on[r->name];
   }

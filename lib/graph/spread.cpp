@@ -160,12 +160,15 @@ std::vector<SpreadRow> compute_spread(const std::vector<RepoInput>& repos, const
     for (const RepoInput* r : sorted) {
       if (!r->cargo) continue;
       for (const Lockfile& lock : r->cargo->lockfiles)
-        for (const LockedPackage* p : lock.find(c.crate))
+        for (const LockedPackage* p : lock.find(c.crate)) {
+          // No source: a package of the repository itself that happens to share the name.
+          if (p->source.empty()) continue;
           if (auto v = parse_version(p->version)) {
             Location loc = p->loc;
             if (loc.file.empty()) loc.file = lock.file;
             held.push_back({*v, r->name, loc});
           }
+        }
     }
     if (held.empty()) continue;
     auto by_version = [](const Held& a, const Held& b) { return a.v < b.v; };

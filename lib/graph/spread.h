@@ -58,7 +58,8 @@ struct SpreadRow {
   Location loc;                       // its Cargo.lock `[[package]]` entry of `min`
 };
 
-/// One row per configured crate locked anywhere in the set, in rule-data order. Of the
+/// One row per configured crate locked anywhere in the set, in rule-data order. Only packages
+/// with a source (registry or git) count: a path package is the repository's own crate. Of the
 /// repositories holding the minimum, the finding goes to one that does not depend (through the
 /// graph) on another holder, i.e. where the old version comes from; ties by name.
 std::vector<SpreadRow> compute_spread(const std::vector<RepoInput>& repos, const SpreadRules& rules,

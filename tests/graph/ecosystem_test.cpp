@@ -297,8 +297,8 @@ TEST_CASE("graph sets: an incompatible pair found through a configured URL") {
   CHECK(f.fix == "move telemetry-lib to OpenTelemetry 0.27 (the target line)");
   CHECK_FALSE(a.link.linkable);
   CHECK(a.link.without_otel == std::vector<std::string>{"plain"});
-  // Without the configured URL the name does not match the URL's last segment case-blind
-  // either way: "Telemetry-Lib" is "telemetry-lib", so the name heuristic finds it too.
+  // Without the configured URL the name heuristic finds it too: the URL's last segment,
+  // lowercased and without ".git", is the repository's name.
   auto by_name = load_set("fixtures/graphs/incompatible");
   CHECK(build_graph(by_name.inputs).edges.size() == 2);
 }

@@ -126,6 +126,8 @@ TEST_CASE("graph: the strongest URL match wins, then the first repository by nam
   RepoGraph bare = build_graph({repo("x", nullptr), repo("y", nullptr)});
   CHECK(bare.edges.empty());
   CHECK(bare.repos == std::vector<std::string>{"x", "y"});
+  // A name given twice is one repository.
+  CHECK(build_graph({repo("x", nullptr), repo("x", &user)}).repos == std::vector<std::string>{"x"});
 }
 
 TEST_CASE("graph: path dependencies into a sibling repository are edges, inside one are not") {

@@ -17,13 +17,15 @@ Version v(const char* text) {
 std::string lock(const std::vector<std::pair<std::string, std::string>>& packages) {
   std::string out = "version = 3\n";
   for (const auto& [name, version] : packages)
-    out += "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version + "\"\n";
+    out += "\n[[package]]\nname = \"" + name + "\"\nversion = \"" + version +
+           "\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
   return out;
 }
 
 } // namespace
 
-TEST_CASE("graph spread: breaking units follow Cargo's semver rule unless the data says otherwise") {
+TEST_CASE(
+    "graph spread: breaking units follow Cargo's semver rule unless the data says otherwise") {
   CHECK(breaking_unit(v("1.42.0"), Boundary::semver) == "1");
   CHECK(breaking_unit(v("0.12.3"), Boundary::semver) == "0.12");
   CHECK(breaking_unit(v("0.0.4"), Boundary::semver) == "0.0.4");
@@ -79,7 +81,9 @@ TEST_CASE("graph spread: min and max across lockfiles, reported where the minimu
   MemoryTree ta({{"Cargo.lock", lock({{"tonic", "0.11.0"}, {"tokio", "1.35.1"}})}});
   MemoryTree tb({{"Cargo.lock", lock({{"tonic", "0.11.0"}, {"tonic", "0.12.3"}})},
                  {"tools/Cargo.lock", lock({{"tokio", "1.42.0"}, {"tokio", "not-a-version"}})}});
-  MemoryTree tc({{"Cargo.lock", lock({{"tonic", "0.12.3"}, {"tokio", "1.40.0"}})}});
+  // mid's own package named tokio (no source) is not the registry crate.
+  MemoryTree tc({{"Cargo.lock", lock({{"tonic", "0.12.3"}, {"tokio", "1.40.0"}}) +
+                                    "\n[[package]]\nname = \"tokio\"\nversion = \"9.0.0\"\n"}});
   CargoModel a = load_cargo(ta), b = load_cargo(tb), c = load_cargo(tc);
   std::vector<RepoInput> set(3);
   set[0].name = "zeta"; // holds tonic 0.11 on its own
