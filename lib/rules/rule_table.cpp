@@ -49,6 +49,14 @@ constexpr std::array kRules = {
              "A file's blob is missing from the git object database (partial or pruned copy)."},
     RuleInfo{"git-submodule-skipped", Severity::info, "input",
              "A git submodule was not followed: audit it as a repository of its own."},
+    // Cross-repository analysis (lib/graph/): judged over the whole set of repositories.
+    RuleInfo{"dependency-cycle", Severity::high, "graph",
+             "Repositories of the set depend on each other in a cycle."},
+    RuleInfo{"link-incompatible", Severity::blocker, "graph",
+             "A repository depends on one on another OpenTelemetry line: they cannot be linked "
+             "into one binary."},
+    RuleInfo{"transitive-spread", Severity::medium, "graph",
+             "A crate is locked across the set at versions on both sides of a breaking release."},
 };
 
 } // namespace
