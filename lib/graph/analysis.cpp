@@ -25,7 +25,7 @@ std::vector<Finding> cycle_findings(const std::vector<Cycle>& cycles) {
   return out;
 }
 
-SetAnalysis analyze_set(const std::vector<RepoInput>& repos, const Ruleset& rules,
+SetAnalysis analyze_set(const std::vector<GraphRepo>& repos, const Ruleset& rules,
                         const SpreadRules& spread) {
   SetAnalysis a;
   a.graph = build_graph(repos);

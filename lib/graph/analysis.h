@@ -25,7 +25,7 @@ struct SetAnalysis {
 };
 
 /// Runs the graph, compatibility and spread analyses over the set. Pure: no I/O.
-SetAnalysis analyze_set(const std::vector<RepoInput>& repos, const Ruleset& rules,
+SetAnalysis analyze_set(const std::vector<GraphRepo>& repos, const Ruleset& rules,
                         const SpreadRules& spread);
 
 /// `dependency-cycle` for each cycle, in its first repository at the first edge's entry.

@@ -66,10 +66,10 @@ std::optional<Location> line_declaration(const CargoModel& cargo, const std::str
   return first([](const Declaration&) { return true; });
 }
 
-std::vector<CompatPair> compat_matrix(const RepoGraph& graph, const std::vector<RepoInput>& repos,
+std::vector<CompatPair> compat_matrix(const RepoGraph& graph, const std::vector<GraphRepo>& repos,
                                       const Ruleset& rules) {
-  std::map<std::string, const RepoInput*> by_name;
-  for (const RepoInput& r : repos)
+  std::map<std::string, const GraphRepo*> by_name;
+  for (const GraphRepo& r : repos)
     by_name.emplace(r.name, &r);
   std::map<std::string, std::optional<Location>> otel_loc;
   for (const auto& [name, r] : by_name)
@@ -100,10 +100,10 @@ std::vector<CompatPair> compat_matrix(const RepoGraph& graph, const std::vector<
   return out;
 }
 
-LinkSet link_set(const std::vector<RepoInput>& repos) {
+LinkSet link_set(const std::vector<GraphRepo>& repos) {
   std::map<std::string, std::vector<std::string>> groups;
   LinkSet s;
-  for (const RepoInput& r : repos) {
+  for (const GraphRepo& r : repos) {
     if (r.otel_line)
       groups[*r.otel_line].push_back(r.name);
     else

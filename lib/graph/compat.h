@@ -49,11 +49,11 @@ std::optional<Location> line_declaration(const CargoModel& cargo, const std::str
                                          const Ruleset& rules);
 
 /// Every ordered pair (a, b) where a reaches b in the graph, sorted by a then b.
-std::vector<CompatPair> compat_matrix(const RepoGraph& graph, const std::vector<RepoInput>& repos,
+std::vector<CompatPair> compat_matrix(const RepoGraph& graph, const std::vector<GraphRepo>& repos,
                                       const Ruleset& rules);
 
 /// The whole-set answer.
-LinkSet link_set(const std::vector<RepoInput>& repos);
+LinkSet link_set(const std::vector<GraphRepo>& repos);
 
 /// `link-incompatible` for each incompatible direct pair, in the dependent repository at the
 /// first edge's manifest entry; naming both lines, the dependency's and the other line's entries.

@@ -128,7 +128,7 @@ std::string normalize_git_url(std::string_view url) {
   return s;
 }
 
-UrlMatch match_repository(std::string_view url, const RepoInput& repo) {
+UrlMatch match_repository(std::string_view url, const GraphRepo& repo) {
   const std::string n = normalize_git_url(url);
   if (n.empty()) return UrlMatch::none;
   if (!repo.url.empty())
@@ -185,24 +185,24 @@ std::vector<std::string> RepoGraph::path(std::string_view from, std::string_view
   return {};
 }
 
-RepoGraph build_graph(const std::vector<RepoInput>& inputs) {
-  std::vector<const RepoInput*> repos;
-  for (const RepoInput& r : inputs)
+RepoGraph build_graph(const std::vector<GraphRepo>& inputs) {
+  std::vector<const GraphRepo*> repos;
+  for (const GraphRepo& r : inputs)
     repos.push_back(&r);
   std::sort(repos.begin(), repos.end(),
-            [](const RepoInput* a, const RepoInput* b) { return a->name < b->name; });
+            [](const GraphRepo* a, const GraphRepo* b) { return a->name < b->name; });
 
   RepoGraph g;
-  for (const RepoInput* r : repos) {
+  for (const GraphRepo* r : repos) {
     if (!g.repos.empty() && g.repos.back() == r->name) continue; // names are meant to be unique
     g.repos.push_back(r->name);
     g.depends_on[r->name];
   }
 
-  auto git_target = [&](const std::string& url) -> const RepoInput* {
-    const RepoInput* best = nullptr;
+  auto git_target = [&](const std::string& url) -> const GraphRepo* {
+    const GraphRepo* best = nullptr;
     UrlMatch best_match = UrlMatch::none;
-    for (const RepoInput* r : repos) {
+    for (const GraphRepo* r : repos) {
       UrlMatch m = match_repository(url, *r);
       if (m > best_match) {
         best = r;
@@ -211,10 +211,10 @@ RepoGraph build_graph(const std::vector<RepoInput>& inputs) {
     }
     return best;
   };
-  auto path_target = [&](const std::filesystem::path& target) -> const RepoInput* {
-    const RepoInput* best = nullptr;
+  auto path_target = [&](const std::filesystem::path& target) -> const GraphRepo* {
+    const GraphRepo* best = nullptr;
     std::size_t best_len = 0;
-    for (const RepoInput* r : repos) {
+    for (const GraphRepo* r : repos) {
       if (r->path.empty()) continue;
       std::filesystem::path root = std::filesystem::path(r->path).lexically_normal();
       std::size_t len = std::distance(root.begin(), root.end());
@@ -226,7 +226,7 @@ RepoGraph build_graph(const std::vector<RepoInput>& inputs) {
     return best;
   };
 
-  for (const RepoInput* r : repos) {
+  for (const GraphRepo* r : repos) {
     if (!r->cargo) continue;
     for (const PackageModel& p : r->cargo->packages) {
       for (const Dependency& d : p.dependencies) {
@@ -239,7 +239,7 @@ RepoGraph build_graph(const std::vector<RepoInput>& inputs) {
             loc = entry->loc;
           }
         }
-        const RepoInput* target = nullptr;
+        const GraphRepo* target = nullptr;
         RepoEdge e;
         if (d.source == Dependency::Source::git && !d.git.empty()) {
           target = git_target(d.git);

@@ -13,7 +13,7 @@
 namespace otelaudit {
 
 /// One repository of the analysed set, as the caller loaded it.
-struct RepoInput {
+struct GraphRepo {
   std::string name;                     // unique within the set, e.g. "policy-engine"
   std::string url;                      // its known git URL (from the config); empty when not given
   std::string path;                     // its root on disk, for path dependencies between
@@ -41,7 +41,7 @@ enum class UrlMatch {
 /// only that URL is compared; otherwise its name is compared with the URL's last path segment,
 /// also with an `llm-` prefix added or removed (the LLM DevOps repositories are named both ways:
 /// `github.com/LLM-Dev-Ops/shield` holds the crates `llm-shield-*`). Case-insensitive.
-UrlMatch match_repository(std::string_view url, const RepoInput& repo);
+UrlMatch match_repository(std::string_view url, const GraphRepo& repo);
 
 /// One dependency of a package of one repository on a crate of another repository of the set.
 struct RepoEdge {
@@ -76,9 +76,9 @@ struct RepoGraph {
 
 /// Reads the edges from every package's dependencies: git dependencies whose URL matches a
 /// repository of the set (the strongest match; among equals the first by name), and path
-/// dependencies that resolve (lexically, against `RepoInput::path`) into another repository's
+/// dependencies that resolve (lexically, against `GraphRepo::path`) into another repository's
 /// root. A repository's dependencies on itself are not edges.
-RepoGraph build_graph(const std::vector<RepoInput>& repos);
+RepoGraph build_graph(const std::vector<GraphRepo>& repos);
 
 /// A dependency cycle between repositories.
 struct Cycle {

@@ -140,13 +140,13 @@ std::string breaking_unit(const Version& v, Boundary b) {
   return v.line();
 }
 
-std::vector<SpreadRow> compute_spread(const std::vector<RepoInput>& repos, const SpreadRules& rules,
+std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const SpreadRules& rules,
                                       const RepoGraph& graph) {
-  std::vector<const RepoInput*> sorted;
-  for (const RepoInput& r : repos)
+  std::vector<const GraphRepo*> sorted;
+  for (const GraphRepo& r : repos)
     sorted.push_back(&r);
   std::sort(sorted.begin(), sorted.end(),
-            [](const RepoInput* a, const RepoInput* b) { return a->name < b->name; });
+            [](const GraphRepo* a, const GraphRepo* b) { return a->name < b->name; });
 
   std::vector<SpreadRow> rows;
   for (const SpreadCrate& c : rules.crates) {
@@ -157,7 +157,7 @@ std::vector<SpreadRow> compute_spread(const std::vector<RepoInput>& repos, const
       Location loc;
     };
     std::vector<Held> held;
-    for (const RepoInput* r : sorted) {
+    for (const GraphRepo* r : sorted) {
       if (!r->cargo) continue;
       for (const Lockfile& lock : r->cargo->lockfiles)
         for (const LockedPackage* p : lock.find(c.crate)) {

@@ -62,7 +62,7 @@ struct SpreadRow {
 /// with a source (registry or git) count: a path package is the repository's own crate. Of the
 /// repositories holding the minimum, the finding goes to one that does not depend (through the
 /// graph) on another holder, i.e. where the old version comes from; ties by name.
-std::vector<SpreadRow> compute_spread(const std::vector<RepoInput>& repos, const SpreadRules& rules,
+std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const SpreadRules& rules,
                                       const RepoGraph& graph);
 
 /// `transitive-spread` for each row that crosses a breaking boundary.

@@ -272,7 +272,7 @@ TEST_CASE("graph sets: a cycle of three repositories, printed and placed in the 
         std::vector<std::string>{"a, b and c depend on each other (a → b → c → a): migrated "
                                  "together, ordered by name"});
   // Deterministic whatever order the caller lists the repositories in.
-  std::vector<RepoInput> reversed(set.inputs.rbegin(), set.inputs.rend());
+  std::vector<GraphRepo> reversed(set.inputs.rbegin(), set.inputs.rend());
   SetAnalysis b = analyze_set(reversed, rules_027(), spread_rules());
   CHECK(names(b.migration.steps) == names(a.migration.steps));
   CHECK(b.cycles[0].text() == "a → b → c → a");

@@ -13,8 +13,8 @@ CargoModel model(std::map<std::string, std::string> files) {
   return load_cargo(tree);
 }
 
-RepoInput repo(std::string name, const CargoModel* cargo, std::string url = {}) {
-  RepoInput r;
+GraphRepo repo(std::string name, const CargoModel* cargo, std::string url = {}) {
+  GraphRepo r;
   r.name = std::move(name);
   r.url = std::move(url);
   r.cargo = cargo;
@@ -52,18 +52,18 @@ TEST_CASE("graph: git URLs are normalised to host/org/repo") {
 }
 
 TEST_CASE("graph: a URL matches a repository by known URL, else by name with or without llm-") {
-  RepoInput shield = repo("shield", nullptr);
+  GraphRepo shield = repo("shield", nullptr);
   CHECK(match_repository("https://github.com/LLM-Dev-Ops/shield", shield) == UrlMatch::name);
   CHECK(match_repository("https://github.com/LLM-Dev-Ops/llm-shield.git", shield) ==
         UrlMatch::name_with_prefix);
   CHECK(match_repository("https://github.com/LLM-Dev-Ops/shield-core", shield) == UrlMatch::none);
   CHECK(match_repository("https://github.com/LLM-Dev-Ops/llm-llm-shield", shield) ==
         UrlMatch::none);
-  RepoInput llm_shield = repo("LLM-Shield", nullptr);
+  GraphRepo llm_shield = repo("LLM-Shield", nullptr);
   CHECK(match_repository("git@github.com:LLM-Dev-Ops/shield.git", llm_shield) ==
         UrlMatch::name_with_prefix);
   // A known URL is the only thing compared.
-  RepoInput known = repo("shield", nullptr, "https://git.example.com/security/shield.git");
+  GraphRepo known = repo("shield", nullptr, "https://git.example.com/security/shield.git");
   CHECK(match_repository("git@git.example.com:Security/shield", known) == UrlMatch::known_url);
   CHECK(match_repository("https://github.com/LLM-Dev-Ops/shield", known) == UrlMatch::none);
   CHECK(match_repository("", shield) == UrlMatch::none);
@@ -82,7 +82,7 @@ TEST_CASE("graph: edges record package, crate, reference and both locations of i
                           "outside = { git = \"https://github.com/org/unknown\" }\n")},
   });
   CargoModel lib = model({{"Cargo.toml", manifest("lib-core", "")}});
-  std::vector<RepoInput> set{repo("lib", &lib), repo("app", &app)};
+  std::vector<GraphRepo> set{repo("lib", &lib), repo("app", &app)};
   RepoGraph g = build_graph(set);
   CHECK(g.repos == std::vector<std::string>{"app", "lib"});
   REQUIRE(g.edges.size() == 2);
@@ -115,7 +115,7 @@ TEST_CASE("graph: the strongest URL match wins, then the first repository by nam
       model({{"Cargo.toml", manifest("user", "s = { git = \"https://h/o/shield\" }\n"
                                              "p = { git = \"https://h/o/llm-policy\" }\n")}});
   CargoModel empty;
-  std::vector<RepoInput> set{repo("user", &user), repo("llm-shield", &empty),
+  std::vector<GraphRepo> set{repo("user", &user), repo("llm-shield", &empty),
                              repo("shield", &empty), repo("policy", &empty),
                              repo("llm-policy-x", &empty)};
   RepoGraph g = build_graph(set);
@@ -136,7 +136,7 @@ TEST_CASE("graph: path dependencies into a sibling repository are edges, inside 
                                                      "gone = { path = \"../../elsewhere\" }\n")},
                         {"crates/own/Cargo.toml", manifest("own", "")}});
   CargoModel b = model({{"crates/b/Cargo.toml", manifest("b", "")}});
-  RepoInput ra = repo("a", &a), rb = repo("b", &b);
+  GraphRepo ra = repo("a", &a), rb = repo("b", &b);
   ra.path = "/src/set/a/";
   rb.path = "/src/set/./b";
   RepoGraph g = build_graph({ra, rb});

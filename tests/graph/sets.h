@@ -21,7 +21,7 @@ namespace graph_test {
 /// The repositories of one set; the models live as long as the set.
 struct LoadedSet {
   std::vector<std::unique_ptr<otelaudit::CargoModel>> models;
-  std::vector<otelaudit::RepoInput> inputs;
+  std::vector<otelaudit::GraphRepo> inputs;
 };
 
 inline const otelaudit::Ruleset& rules_027() {
@@ -46,7 +46,7 @@ inline LoadedSet load_set(const std::string& dir, std::map<std::string, std::str
   for (const fs::path& p : repos) {
     otelaudit::DirTree tree(p);
     set.models.push_back(std::make_unique<otelaudit::CargoModel>(otelaudit::load_cargo(tree)));
-    otelaudit::RepoInput in;
+    otelaudit::GraphRepo in;
     in.name = p.filename().string();
     in.url = urls[in.name];
     in.path = dir + "/" + in.name;

@@ -85,7 +85,7 @@ TEST_CASE("graph spread: min and max across lockfiles, reported where the minimu
   MemoryTree tc({{"Cargo.lock", lock({{"tonic", "0.12.3"}, {"tokio", "1.40.0"}}) +
                                     "\n[[package]]\nname = \"tokio\"\nversion = \"9.0.0\"\n"}});
   CargoModel a = load_cargo(ta), b = load_cargo(tb), c = load_cargo(tc);
-  std::vector<RepoInput> set(3);
+  std::vector<GraphRepo> set(3);
   set[0].name = "zeta"; // holds tonic 0.11 on its own
   set[0].cargo = &a;
   set[1].name = "alpha"; // depends on zeta, and holds 0.11 through it
