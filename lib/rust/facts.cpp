@@ -681,7 +681,7 @@ private:
     f_.paths.push_back(std::move(p));
   }
 
-  // `use` tree at i, one PathRef per leaf; returns the index after the `;` (or where it broke).
+  // `use` tree at i, one PathRef per leaf; returns the index of its `;` (or where it broke).
   std::size_t use_decl(std::size_t i) {
     std::size_t k = i + 1;
     if (is_punct(at(k), "::")) ++k;
@@ -731,7 +731,7 @@ private:
         cut(prefix());
         ++k;
       } else if (is_punct(t, ";")) {
-        return k + 1;
+        return k; // the walk sees the `;`: it may end a #[cfg(test)] item
       } else {
         break; // malformed: the walk resumes here
       }

@@ -460,3 +460,72 @@ TEST_CASE("facts: malformed input finishes") {
     CHECK(elapsed < std::chrono::seconds(5));
   }
 }
+
+TEST_CASE("facts: string kinds, argument text and lexer diagnostics") {
+  const FileFacts f = extract_facts(R"(fn f() {
+    g(b"bytes", br#"raw"#, c"c", 'x', 1 /* one */ + 2,
+      "multi
+       line", "ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_ünïcödé_");
+}
+let bad = "unterminated
+)");
+  REQUIRE(f.calls.size() == 1);
+  const Call& g = f.calls[0];
+  CHECK(g.callee == "g");
+  REQUIRE(g.args.size() == 7);
+  CHECK(g.args[0].literal);
+  CHECK(g.args[0].value == "bytes");
+  CHECK(g.args[1].literal);
+  CHECK(g.args[1].value == "raw");
+  CHECK(g.args[2].literal);
+  CHECK(g.args[2].value == "c");
+  CHECK(!g.args[3].literal); // a char is not a string
+  CHECK(g.args[3].text == "'x'");
+  CHECK(g.args[4].text == "1 + 2");
+  CHECK(g.args[5].value == "multi\n       line");
+  CHECK(g.args[5].text == "\"multi line\"");
+  // 120 code points: the quote and 119 characters, never half a character.
+  std::string cut = "\"";
+  for (int i = 0; i < 14; ++i)
+    cut += "ünïcödé_";
+  cut += "ünïcödé";
+  CHECK(g.args[6].text == cut);
+  CHECK(g.args[6].value.size() == 16 * 12);
+  CHECK(strings(f).substr(0, 50) == "2:7 lit='bytes' b\"bytes\"\n2:17 lit='raw' br#\"raw\"#\n");
+  CHECK(f.strings.size() == 6);
+  CHECK(f.strings.back().pos.line == 6);
+  REQUIRE(f.lex_diagnostics.size() == 1);
+  CHECK(f.lex_diagnostics[0] == LexDiagnostic{6, 11, "unterminated string literal"});
+  CHECK(f.line_count == 6);
+}
+
+TEST_CASE("facts: test ranges end where their item ends") {
+  const FileFacts f = extract_facts(R"(#[cfg(test)]
+use a::{b, c};
+fn prod() {}
+struct S {
+    #[cfg(test)]
+    probe: Vec<u8>,
+    name: u8,
+}
+#[cfg(test)]
+fn helper() -> S { S { probe: vec![], name: "test-only" } }
+#[cfg(test)]
+#[path = "t.rs"]
+mod t;
+fn after() { KeyValue::new("service.name", "prod"); }
+)");
+  CHECK(test_lines(f) == "1-2\n5-6\n9-10\n11-13\n");
+  CHECK(paths(f) == "2:5 a::b use test\n"
+                    "2:5 a::c use test\n"
+                    "14:14 KeyValue::new\n");
+  CHECK(fields(f) == "name = 10:45 lit='test-only' \"test-only\" test\n");
+  CHECK(mods(f) == "13:5 t path=t.rs cfg(test)\n");
+  CHECK(calls(f) == "10:31 vec macro test ()\n"
+                    "14:24 KeyValue::new (14:28 lit='service.name' \"service.name\" | 14:44 "
+                    "lit='prod' \"prod\")\n");
+  CHECK(!f.in_test(3));
+  CHECK(f.in_test(6));
+  CHECK(!f.in_test(7));
+  CHECK(!f.in_test(14));
+}
