@@ -467,7 +467,7 @@ private:
       } else if (is_punct(t, ";")) {
         break; // malformed: an attribute never holds a `;`
       } else if (is_punct(t, "=") && is_segment(before(k)) && is_string_kind(at(k + 1).kind)) {
-        std::string key = level == 1 ? a.path : std::string(seg_name(before(k)));
+        std::string key = level == 1 ? a.path : dotted_key(k);
         a.values.emplace_back(std::move(key), literal_arg(code_[k + 1]));
       } else if (cfg && is_ident(t) && t.text == "test" && negated == 0 && cfg_level < 64) {
         cfg_test = true;
@@ -501,6 +501,17 @@ private:
     group_.cfg_test |= cfg_test;
     if (path_attr) group_.path_attr = std::move(path_attr);
     return k;
+  }
+
+  // The key before the `=` at k: `name`, or a dotted tracing field such as `otel.kind`.
+  std::string dotted_key(std::size_t k) const {
+    std::size_t b = k - 1;
+    while (b >= 2 && is_punct(code_[b - 1], ".") && is_segment(code_[b - 2]))
+      b -= 2;
+    std::string key;
+    for (std::size_t m = b; m < k; ++m)
+      key += is_punct(code_[m], ".") ? "." : seg_name(code_[m]);
+    return key;
   }
 
   void keyword(std::size_t i) {

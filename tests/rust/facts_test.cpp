@@ -254,7 +254,7 @@ fn build(x: &str) -> Config {
 
 TEST_CASE("facts: attributes with key-value pairs") {
   const FileFacts f = extract_facts(R"(#![allow(dead_code)]
-#[instrument(name = "llm.request", skip(self), fields(model = "gpt"))]
+#[instrument(name = "llm.request", skip(self), fields(model = "gpt", otel.kind = "client"))]
 async fn handle() {}
 #[tracing::instrument(level = "info")]
 fn traced() {}
@@ -266,7 +266,8 @@ fn maybe() {}
 )");
   CHECK(attributes(f) ==
         "1:1 #!allow\n"
-        "2:1 #instrument name=2:21 lit='llm.request' \"llm.request\" model=2:63 lit='gpt' \"gpt\"\n"
+        "2:1 #instrument name=2:21 lit='llm.request' \"llm.request\" model=2:63 lit='gpt' \"gpt\" "
+        "otel.kind=2:82 lit='client' \"client\"\n"
         "4:1 #tracing::instrument level=4:31 lit='info' \"info\"\n"
         "6:1 #doc doc=6:9 lit='documented' \"documented\"\n"
         "7:1 #derive\n"
