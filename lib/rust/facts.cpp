@@ -153,6 +153,7 @@ struct Region {
   std::size_t index = 0;    // into FileFacts::test_lines
 };
 
+// The single walk over one file's code tokens, appending what it finds to a FileFacts.
 class Extractor {
 public:
   Extractor(const std::vector<Token>& code, FileFacts& facts) : code_(code), f_(facts) {}
