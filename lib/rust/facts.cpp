@@ -1,0 +1,842 @@
+#include "rust/facts.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+
+// One forward walk over the code tokens. Nesting is tracked with explicit, capped stacks (never
+// recursion), so a file of a million `(` costs memory for kMaxDepth frames and a counter.
+
+namespace otelaudit::rust {
+
+bool FileFacts::in_test(int line) const {
+  for (const auto& [first, last] : test_lines)
+    if (line >= first && line <= last) return true;
+  return false;
+}
+
+namespace {
+
+// Frames above this depth are counted, not stored: their calls get no arguments and their
+// braces no module or enum meaning. Real code stays far below it.
+constexpr std::size_t kMaxDepth = 256;
+constexpr std::size_t kMaxTextChars = 120;
+// A turbofish longer than this is not a turbofish but a stray `<` in malformed text.
+constexpr std::size_t kMaxGenericTokens = 4096;
+// How far a const/static type may reach before its `=`.
+constexpr std::size_t kMaxItemTypeTokens = 64;
+// How many frames a mismatched closer may close at once; beyond that it is ignored as stray.
+constexpr std::size_t kMaxMismatchPop = 8;
+
+const Token kEnd{}; // stands for every position past the last token
+
+bool is_string_kind(TokenKind k) {
+  return k == TokenKind::string || k == TokenKind::raw_string || k == TokenKind::byte_string ||
+         k == TokenKind::raw_byte_string || k == TokenKind::c_string ||
+         k == TokenKind::raw_c_string;
+}
+
+bool is_punct(const Token& t, std::string_view s) {
+  return t.kind == TokenKind::punct && t.text == s;
+}
+bool is_kw(const Token& t, std::string_view s) {
+  return t.kind == TokenKind::keyword && t.text == s;
+}
+bool is_ident(const Token& t) {
+  return t.kind == TokenKind::ident || t.kind == TokenKind::raw_ident;
+}
+// Path segments: identifiers and the path keywords, which rules filter themselves.
+bool is_segment(const Token& t) {
+  if (is_ident(t)) return true;
+  return t.kind == TokenKind::keyword &&
+         (t.text == "crate" || t.text == "self" || t.text == "super" || t.text == "Self");
+}
+std::string_view seg_name(const Token& t) {
+  return is_ident(t) ? ident_name(t) : t.text;
+}
+bool is_opener(const Token& t) {
+  return is_punct(t, "(") || is_punct(t, "[") || is_punct(t, "{");
+}
+bool is_closer(const Token& t) {
+  return is_punct(t, ")") || is_punct(t, "]") || is_punct(t, "}");
+}
+char opener_for(std::string_view closer) {
+  return closer == ")" ? '(' : closer == "]" ? '[' : '{';
+}
+Pos pos_of(const Token& t) {
+  return Pos{t.line, t.column};
+}
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+// Cuts `s` to at most kMaxTextChars code points without splitting one.
+void truncate_chars(std::string& s) {
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) == 0x80) continue;
+    if (chars == kMaxTextChars) {
+      s.resize(i);
+      return;
+    }
+    ++chars;
+  }
+}
+
+std::string join(const std::vector<std::string_view>& segs) {
+  std::string out;
+  for (std::size_t i = 0; i < segs.size(); ++i) {
+    if (i) out += "::";
+    out += segs[i];
+  }
+  return out;
+}
+
+// `// otel-audit: allow(a, b) reason` → the suppression; anything else → nothing.
+std::optional<Suppression> parse_suppression(const Token& t) {
+  std::string_view s = t.text;
+  while (!s.empty() && s.front() == '/')
+    s.remove_prefix(1);
+  auto skip_ws = [&s] {
+    while (!s.empty() && is_space(s.front()))
+      s.remove_prefix(1);
+  };
+  auto trim = [](std::string_view v) {
+    while (!v.empty() && is_space(v.front()))
+      v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back()))
+      v.remove_suffix(1);
+    return v;
+  };
+  skip_ws();
+  constexpr std::string_view kPrefix = "otel-audit:";
+  if (s.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  s.remove_prefix(kPrefix.size());
+  skip_ws();
+  if (s.substr(0, 5) != "allow") return std::nullopt;
+  s.remove_prefix(5);
+  skip_ws();
+  if (s.empty() || s.front() != '(') return std::nullopt;
+  s.remove_prefix(1);
+  const std::size_t close = s.find(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  Suppression sup;
+  std::string_view list = s.substr(0, close);
+  while (true) {
+    const std::size_t comma = list.find(',');
+    const std::string_view rule = trim(list.substr(0, comma));
+    if (!rule.empty()) sup.rules.emplace_back(rule);
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  if (sup.rules.empty()) return std::nullopt;
+  sup.reason = std::string(trim(s.substr(close + 1)));
+  sup.pos = pos_of(t);
+  return sup;
+}
+
+// An open bracket of the walk.
+struct Frame {
+  char kind = '{';
+  bool mod = false;       // body of an inline `mod x { … }`
+  bool enum_body = false; // `Variant(…)` inside is a declaration, not a call
+  long call = -1;         // index into FileFacts::calls whose arguments this bracket holds
+  std::size_t arg_start = 0;
+};
+
+// Test code being walked: a #[cfg(test)] item, a #[test] function, or a `#![cfg(test)]` scope.
+struct Region {
+  std::size_t depth = 0;    // bracket depth at the item's first token
+  bool block_ends = true;   // the item ends with its body's `}` (fn, mod, impl), not at `;`
+  bool item_like = true;    // an item: its top-level commas (generics) do not end it
+  bool whole_scope = false; // inner attribute: lasts until the enclosing bracket closes
+  std::size_t index = 0;    // into FileFacts::test_lines
+};
+
+// The single walk over one file's code tokens, appending what it finds to a FileFacts.
+class Extractor {
+public:
+  Extractor(const std::vector<Token>& code, FileFacts& facts) : code_(code), f_(facts) {}
+
+  void run() {
+    const std::size_t n = code_.size();
+    std::size_t i = 0;
+    while (i < n) {
+      const Token& t = code_[i];
+      const bool attr_start =
+          is_punct(t, "#") &&
+          (is_punct(at(i + 1), "[") || (is_punct(at(i + 1), "!") && is_punct(at(i + 2), "[")));
+      if (group_.active && !attr_start) start_item(i);
+      if (attr_start) {
+        i = attribute(i);
+      } else if (is_kw(t, "use")) {
+        i = use_decl(i);
+      } else if (is_kw(t, "extern") && is_kw(at(i + 1), "crate")) {
+        i = extern_crate(i);
+      } else if (is_segment(t) || (is_punct(t, "::") && is_segment(at(i + 1)))) {
+        i = path(i);
+      } else {
+        if (t.kind == TokenKind::keyword) {
+          keyword(i);
+        } else if (is_string_kind(t.kind)) {
+          f_.strings.push_back(literal_arg(t));
+        } else if (t.kind == TokenKind::punct) {
+          punct(i);
+        }
+        ++i;
+      }
+    }
+    finish();
+  }
+
+private:
+  const Token& at(std::size_t i) const { return i < code_.size() ? code_[i] : kEnd; }
+  const Token& before(std::size_t i) const { return i > 0 ? code_[i - 1] : kEnd; }
+  bool in_test() const { return !regions_.empty(); }
+  Frame* top() { return depth_ > 0 && depth_ <= frames_.size() ? &frames_.back() : nullptr; }
+
+  // The tokens [b, e) as one line of text: a space wherever the source had a gap.
+  std::string text_of(std::size_t b, std::size_t e) const {
+    std::string out;
+    for (std::size_t k = b; k < e; ++k) {
+      const Token& t = code_[k];
+      if (k > b) {
+        const Token& p = code_[k - 1];
+        if (p.text.data() + p.text.size() != t.text.data()) out += ' ';
+      }
+      for (char c : t.text) {
+        if (is_space(c)) {
+          if (out.empty() || out.back() != ' ') out += ' ';
+        } else {
+          out += c;
+        }
+      }
+      if (out.size() > kMaxTextChars * 4) break; // enough for 120 code points
+    }
+    truncate_chars(out);
+    return out;
+  }
+
+  Arg literal_arg(const Token& t) const {
+    Arg a;
+    a.literal = true;
+    a.value = unescape_string(t);
+    const std::size_t k = static_cast<std::size_t>(&t - code_.data());
+    a.text = text_of(k, k + 1);
+    a.pos = pos_of(t);
+    return a;
+  }
+
+  // ---- brackets ----
+
+  void push(std::size_t i, char kind) {
+    ++depth_;
+    if (depth_ > kMaxDepth) return;
+    Frame fr;
+    fr.kind = kind;
+    if (kind == '{' && i == mod_brace_) {
+      fr.mod = true;
+      mod_stack_.push_back(std::move(mod_brace_name_));
+      mod_brace_ = SIZE_MAX;
+    }
+    if (kind == '{' && enum_depth_ == static_cast<long>(depth_ - 1)) {
+      fr.enum_body = true;
+      enum_depth_ = -1;
+    }
+    if (i == call_open_) {
+      fr.call = call_index_;
+      fr.arg_start = i + 1;
+      call_open_ = SIZE_MAX;
+    }
+    frames_.push_back(fr);
+  }
+
+  void finish_arg(const Frame& fr, std::size_t end) {
+    if (fr.call < 0 || fr.arg_start >= end) return;
+    Arg a;
+    const Token& first = code_[fr.arg_start];
+    a.pos = pos_of(first);
+    if (end - fr.arg_start == 1 && is_string_kind(first.kind)) {
+      a.literal = true;
+      a.value = unescape_string(first);
+    }
+    a.text = text_of(fr.arg_start, end);
+    f_.calls[static_cast<std::size_t>(fr.call)].args.push_back(std::move(a));
+  }
+
+  // Pops the innermost frame at the closer `i` (or at the end of the tokens).
+  void pop_one(std::size_t i) {
+    if (depth_ <= frames_.size()) {
+      const Frame fr = frames_.back();
+      finish_arg(fr, i);
+      if (fr.mod && !mod_stack_.empty()) mod_stack_.pop_back();
+      frames_.pop_back();
+    }
+    --depth_;
+  }
+
+  void close(std::size_t i) {
+    if (depth_ == 0) return; // stray closer
+    const char want = opener_for(code_[i].text);
+    if (depth_ <= frames_.size()) {
+      // A mismatched closer closes the nearest matching bracket, if it is close by.
+      std::size_t pops = 0;
+      bool found = false;
+      for (std::size_t k = frames_.size(); k > 0 && pops < kMaxMismatchPop && !found; --k) {
+        ++pops;
+        found = frames_[k - 1].kind == want;
+      }
+      if (!found) return;
+      while (pops-- > 0)
+        pop_one(i);
+    } else {
+      pop_one(i);
+    }
+    // Test items that ended with this closer.
+    while (!regions_.empty()) {
+      const Region& r = regions_.back();
+      if (depth_ < r.depth) {
+        end_region(before(i).line);
+      } else if (depth_ == r.depth && r.block_ends && !r.whole_scope && want == '{') {
+        end_region(code_[i].line);
+      } else {
+        break;
+      }
+    }
+  }
+
+  void punct(std::size_t i) {
+    const std::string_view s = code_[i].text;
+    if (s == "{" || s == "(" || s == "[") {
+      push(i, s[0]);
+    } else if (s == "}" || s == ")" || s == "]") {
+      close(i);
+    } else if (s == ";") {
+      enum_depth_ = -1;
+      while (!regions_.empty() && regions_.back().depth == depth_ && !regions_.back().whole_scope)
+        end_region(code_[i].line);
+    } else if (s == ",") {
+      if (Frame* fr = top(); fr && fr->call >= 0) {
+        finish_arg(*fr, i);
+        fr->arg_start = i + 1;
+      }
+      while (!regions_.empty() && regions_.back().depth == depth_ && !regions_.back().item_like &&
+             !regions_.back().whole_scope)
+        end_region(code_[i].line);
+    }
+  }
+
+  // ---- test regions ----
+
+  void open_region(int first_line, bool block_ends, bool item_like, bool whole_scope) {
+    if (regions_.size() >= kMaxDepth) return; // already in test code, only the range is lost
+    Region r;
+    r.depth = depth_;
+    r.block_ends = block_ends;
+    r.item_like = item_like;
+    r.whole_scope = whole_scope;
+    r.index = f_.test_lines.size();
+    f_.test_lines.emplace_back(first_line, first_line);
+    regions_.push_back(r);
+  }
+
+  void end_region(int line) {
+    auto& range = f_.test_lines[regions_.back().index];
+    range.second = std::max(range.first, line);
+    regions_.pop_back();
+  }
+
+  // ---- items and their attributes ----
+
+  // The attributes written before the next item.
+  struct Group {
+    bool active = false;
+    int first_line = 0;
+    std::size_t first_attr = 0;
+    std::size_t first_path = 0;
+    bool test = false;
+    bool cfg_test = false;
+    std::optional<std::string> path_attr;
+  };
+
+  // The first token after a group of outer attributes: what item do they apply to?
+  void start_item(std::size_t i) {
+    Group g = std::move(group_);
+    group_ = Group{};
+    std::size_t k = i;
+    if (is_kw(at(k), "pub")) {
+      ++k;
+      if (is_punct(at(k), "(")) {
+        for (std::size_t m = k + 1; m < k + 8 && m < code_.size(); ++m) {
+          if (is_punct(code_[m], ")")) {
+            k = m + 1;
+            break;
+          }
+        }
+      }
+    }
+    while (true) {
+      const Token& t = at(k);
+      if (is_kw(t, "unsafe") || is_kw(t, "async") || (is_ident(t) && t.text == "default")) {
+        ++k;
+      } else if (is_kw(t, "extern") && !is_kw(at(k + 1), "crate")) {
+        ++k;
+        if (is_string_kind(at(k).kind)) ++k;
+      } else if (is_kw(t, "const") && (is_kw(at(k + 1), "fn") || is_kw(at(k + 1), "unsafe") ||
+                                       is_kw(at(k + 1), "async") || is_kw(at(k + 1), "extern"))) {
+        ++k;
+      } else {
+        break;
+      }
+    }
+    const Token& kw = at(k);
+    if (is_kw(kw, "mod")) {
+      item_mod_ = k;
+      item_mod_path_ = std::move(g.path_attr);
+      item_mod_cfg_test_ = g.cfg_test;
+    }
+    if (!(g.test || g.cfg_test)) return;
+    const bool ends_at_semicolon = is_kw(kw, "const") || is_kw(kw, "static") || is_kw(kw, "let") ||
+                                   is_kw(kw, "type") || is_kw(kw, "use");
+    const bool item_like = kw.kind == TokenKind::keyword ||
+                           (is_ident(kw) && (kw.text == "union" || kw.text == "macro_rules"));
+    if (!in_test()) {
+      for (std::size_t a = g.first_attr; a < f_.attributes.size(); ++a)
+        f_.attributes[a].in_test = true;
+      for (std::size_t p = g.first_path; p < f_.paths.size(); ++p)
+        f_.paths[p].in_test = true;
+    }
+    open_region(g.first_line, !ends_at_semicolon, item_like, false);
+  }
+
+  // `#[…]` or `#![…]` at i; returns the index after it.
+  std::size_t attribute(std::size_t i) {
+    Attribute a;
+    a.inner = is_punct(at(i + 1), "!");
+    a.pos = pos_of(code_[i]);
+    a.in_test = in_test();
+    std::size_t k = i + (a.inner ? 3 : 2);
+    const std::size_t first_attr = f_.attributes.size();
+    const std::size_t first_path = f_.paths.size();
+
+    segs_.clear();
+    seg_pos_.clear();
+    if (is_punct(at(k), "::") && is_segment(at(k + 1))) ++k;
+    while (is_segment(at(k))) {
+      segs_.push_back(seg_name(code_[k]));
+      seg_pos_.push_back(pos_of(code_[k]));
+      ++k;
+      if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
+      ++k;
+    }
+    a.path = join(segs_);
+    const bool cfg = a.path == "cfg";
+    const bool test_fn = !a.inner && !segs_.empty() && segs_.back().ends_with("test");
+    if (segs_.size() >= 2) {
+      PathRef p;
+      for (auto s : segs_)
+        p.segments.emplace_back(s);
+      p.in_test = in_test();
+      p.pos = seg_pos_.front();
+      f_.paths.push_back(std::move(p));
+    }
+
+    // Body: `key = "literal"` pairs at any depth; in a cfg, whether `test` is required.
+    std::size_t level = 1;     // brackets open, the attribute's `[` included
+    std::size_t cfg_level = 0; // brackets open inside the cfg predicate
+    std::uint64_t negated = 0; // bit d: bracket d belongs to `not(…)` or `any(…)`
+    bool cfg_test = false;
+    for (; k < code_.size(); ++k) {
+      const Token& t = code_[k];
+      if (is_string_kind(t.kind)) {
+        f_.strings.push_back(literal_arg(t));
+      } else if (is_opener(t)) {
+        ++level;
+        ++cfg_level;
+        const Token& p = before(k);
+        if (cfg_level < 64 && is_ident(p) && (p.text == "not" || p.text == "any"))
+          negated |= std::uint64_t{1} << cfg_level;
+      } else if (is_closer(t)) {
+        if (cfg_level > 0) {
+          if (cfg_level < 64) negated &= ~(std::uint64_t{1} << cfg_level);
+          --cfg_level;
+        }
+        if (--level == 0) {
+          ++k;
+          break;
+        }
+      } else if (is_punct(t, ";")) {
+        break; // malformed: an attribute never holds a `;`
+      } else if (is_punct(t, "=") && is_segment(before(k)) && is_string_kind(at(k + 1).kind)) {
+        std::string key = level == 1 ? a.path : dotted_key(k);
+        a.values.emplace_back(std::move(key), literal_arg(code_[k + 1]));
+      } else if (cfg && is_ident(t) && t.text == "test" && negated == 0 && cfg_level < 64) {
+        cfg_test = true;
+      }
+    }
+
+    std::optional<std::string> path_attr;
+    if (a.path == "path" && !a.values.empty()) path_attr = a.values.front().second.value;
+    const int line = a.pos.line;
+    if (!a.path.empty()) f_.attributes.push_back(std::move(a));
+
+    if (is_punct(at(i + 1), "!")) {
+      if (cfg_test) {
+        if (!in_test()) {
+          for (std::size_t x = first_attr; x < f_.attributes.size(); ++x)
+            f_.attributes[x].in_test = true;
+          for (std::size_t x = first_path; x < f_.paths.size(); ++x)
+            f_.paths[x].in_test = true;
+        }
+        open_region(line, false, true, true);
+      }
+      return k;
+    }
+    if (!group_.active) {
+      group_.active = true;
+      group_.first_line = line;
+      group_.first_attr = first_attr;
+      group_.first_path = first_path;
+    }
+    group_.test |= test_fn;
+    group_.cfg_test |= cfg_test;
+    if (path_attr) group_.path_attr = std::move(path_attr);
+    return k;
+  }
+
+  // The key before the `=` at k: `name`, or a dotted tracing field such as `otel.kind`.
+  std::string dotted_key(std::size_t k) const {
+    std::size_t b = k - 1;
+    while (b >= 2 && is_punct(code_[b - 1], ".") && is_segment(code_[b - 2]))
+      b -= 2;
+    std::string key;
+    for (std::size_t m = b; m < k; ++m)
+      key += is_punct(code_[m], ".") ? "." : seg_name(code_[m]);
+    return key;
+  }
+
+  void keyword(std::size_t i) {
+    const std::string_view s = code_[i].text;
+    if (s == "mod") {
+      mod(i);
+    } else if (s == "enum") {
+      enum_depth_ = static_cast<long>(depth_);
+    } else if (s == "const" || s == "static") {
+      string_item(i);
+    }
+  }
+
+  void mod(std::size_t i) {
+    const Token& name = at(i + 1);
+    if (!is_ident(name)) return;
+    const Token& after = at(i + 2);
+    const bool inline_body = is_punct(after, "{");
+    if (!inline_body && !is_punct(after, ";")) return;
+    ModDecl m;
+    m.name = std::string(ident_name(name));
+    m.inline_body = inline_body;
+    if (item_mod_ == i) {
+      m.path_attr = std::move(item_mod_path_);
+      m.cfg_test = item_mod_cfg_test_;
+    }
+    m.parents = mod_stack_;
+    m.pos = pos_of(name);
+    if (inline_body) {
+      mod_brace_ = i + 2;
+      mod_brace_name_ = m.name;
+    }
+    f_.mods.push_back(std::move(m));
+  }
+
+  // `const NAME: T = "…";` / `static [mut] NAME: T = "…";` (only peeks; the walk goes on).
+  void string_item(std::size_t i) {
+    std::size_t k = i + 1;
+    if (is_kw(at(k), "mut")) ++k;
+    const Token& name = at(k);
+    if (!is_ident(name) || !is_punct(at(k + 1), ":")) return;
+    std::size_t m = k + 2;
+    for (; m < code_.size() && m < k + 2 + kMaxItemTypeTokens; ++m) {
+      const Token& t = code_[m];
+      if (is_punct(t, "=")) break;
+      if (is_punct(t, ";") || is_punct(t, "{") || is_punct(t, "}")) return;
+    }
+    if (!is_punct(at(m), "=") || !is_string_kind(at(m + 1).kind) || !is_punct(at(m + 2), ";"))
+      return;
+    StringItem item;
+    item.name = std::string(ident_name(name));
+    item.value = literal_arg(code_[m + 1]);
+    item.in_test = in_test();
+    f_.items.push_back(std::move(item));
+  }
+
+  // ---- paths, calls, fields ----
+
+  // Index after the `>` closing the generic arguments opened at `lt`, or SIZE_MAX.
+  std::size_t skip_generics(std::size_t lt) const {
+    long angle = 0;
+    long paren = 0;
+    for (std::size_t m = lt; m < code_.size() && m - lt < kMaxGenericTokens; ++m) {
+      const Token& t = code_[m];
+      if (t.kind != TokenKind::punct) continue;
+      const std::string_view s = t.text;
+      if (s == "<" || s == "<=") {
+        ++angle;
+      } else if (s == "<<" || s == "<<=") {
+        angle += 2;
+      } else if (s == ">" || s == ">=") {
+        --angle;
+      } else if (s == ">>" || s == ">>=") {
+        angle -= 2;
+      } else if (s == "(" || s == "[") {
+        ++paren;
+      } else if (s == ")" || s == "]") {
+        if (--paren < 0) return SIZE_MAX;
+      } else if (s == ";" || s == "{" || s == "}") {
+        return SIZE_MAX;
+      }
+      if (angle <= 0) return m + 1;
+    }
+    return SIZE_MAX;
+  }
+
+  // A maximal path starting at i; records it and what it is used for. Returns the index after.
+  std::size_t path(std::size_t i) {
+    segs_.clear();
+    seg_pos_.clear();
+    std::size_t k = i;
+    if (is_punct(at(k), "::")) ++k;
+    bool turbofish = false;
+    while (is_segment(at(k))) {
+      segs_.push_back(seg_name(code_[k]));
+      seg_pos_.push_back(pos_of(code_[k]));
+      ++k;
+      if (!is_punct(at(k), "::")) break;
+      if (is_segment(at(k + 1))) {
+        ++k;
+        continue;
+      }
+      if (!is_punct(at(k + 1), "<")) break;
+      const std::size_t g = skip_generics(k + 1);
+      if (g == SIZE_MAX) break;
+      turbofish = true;
+      k = g;
+      if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
+      ++k;
+    }
+
+    const Token& prev = before(i);
+    const bool method = is_punct(prev, ".") && segs_.size() == 1 && !is_punct(code_[i], "::");
+    if (segs_.size() >= 2 && !method) {
+      PathRef p;
+      for (auto s : segs_)
+        p.segments.emplace_back(s);
+      p.in_test = in_test();
+      p.pos = seg_pos_.front();
+      f_.paths.push_back(std::move(p));
+    }
+
+    const Token& next = at(k);
+    if (is_punct(next, "(")) {
+      const bool single = segs_.size() == 1;
+      const bool declaration =
+          !method && (is_kw(prev, "fn") || is_kw(prev, "struct") || is_kw(prev, "enum") ||
+                      (single && top() && top()->enum_body));
+      const bool fn_sugar =
+          single && (segs_[0] == "Fn" || segs_[0] == "FnMut" || segs_[0] == "FnOnce");
+      if (!declaration && !fn_sugar) add_call(method, false, k);
+      return k;
+    }
+    if (is_punct(next, "!") && !method &&
+        (is_punct(at(k + 1), "(") || is_punct(at(k + 1), "[") || is_punct(at(k + 1), "{"))) {
+      add_call(false, true, k + 1);
+      return k + 1;
+    }
+    if (segs_.size() == 1 && !turbofish && !method && is_punct(next, ":") &&
+        (is_punct(prev, "{") || is_punct(prev, ",")) && top() && top()->kind == '{' &&
+        is_string_kind(at(k + 1).kind) && (is_punct(at(k + 2), ",") || is_punct(at(k + 2), "}"))) {
+      FieldInit fi;
+      fi.field = std::string(segs_[0]);
+      fi.value = literal_arg(code_[k + 1]);
+      fi.in_test = in_test();
+      f_.fields.push_back(std::move(fi));
+    }
+    return k;
+  }
+
+  void add_call(bool method, bool macro, std::size_t open) {
+    Call c;
+    c.callee = join(segs_);
+    c.method = method;
+    c.macro = macro;
+    c.in_test = in_test();
+    c.pos = seg_pos_.back();
+    call_index_ = static_cast<long>(f_.calls.size());
+    call_open_ = open;
+    f_.calls.push_back(std::move(c));
+  }
+
+  // ---- use and extern crate ----
+
+  void emit_use(bool glob, std::string alias) {
+    std::size_t count = segs_.size();
+    if (!glob && count > 1 && segs_.back() == "self") --count; // `a::{self}` names `a`
+    if (count == 0) return;
+    PathRef p;
+    p.segments.reserve(count);
+    for (std::size_t s = 0; s < count; ++s)
+      p.segments.emplace_back(segs_[s]);
+    p.in_use = true;
+    p.glob = glob;
+    p.alias = std::move(alias);
+    p.in_test = in_test();
+    p.pos = seg_pos_.front();
+    f_.paths.push_back(std::move(p));
+  }
+
+  // `use` tree at i, one PathRef per leaf; returns the index of its `;` (or where it broke).
+  std::size_t use_decl(std::size_t i) {
+    std::size_t k = i + 1;
+    if (is_punct(at(k), "::")) ++k;
+    segs_.clear();
+    seg_pos_.clear();
+    groups_.clear();
+    auto prefix = [this] { return groups_.empty() ? std::size_t{0} : groups_.back(); };
+    auto cut = [this](std::size_t len) {
+      segs_.resize(std::min(len, segs_.size()));
+      seg_pos_.resize(segs_.size());
+    };
+    while (k < code_.size()) {
+      const Token& t = code_[k];
+      if (is_segment(t)) {
+        segs_.push_back(seg_name(t));
+        seg_pos_.push_back(pos_of(t));
+        ++k;
+        if (is_punct(at(k), "::")) {
+          ++k;
+          continue;
+        }
+        std::string alias;
+        if (is_kw(at(k), "as")) {
+          ++k;
+          if (is_ident(at(k))) {
+            alias = std::string(ident_name(at(k)));
+            ++k;
+          } else if (is_punct(at(k), "_")) {
+            alias = "_";
+            ++k;
+          }
+        }
+        emit_use(false, std::move(alias));
+        cut(prefix());
+      } else if (is_punct(t, "*")) {
+        emit_use(true, {});
+        cut(prefix());
+        ++k;
+      } else if (is_punct(t, "{") && groups_.size() < kMaxDepth) {
+        groups_.push_back(segs_.size());
+        ++k;
+      } else if (is_punct(t, ",")) {
+        cut(prefix());
+        ++k;
+      } else if (is_punct(t, "}") && !groups_.empty()) {
+        groups_.pop_back();
+        cut(prefix());
+        ++k;
+      } else if (is_punct(t, ";")) {
+        return k; // the walk sees the `;`: it may end a #[cfg(test)] item
+      } else {
+        break; // malformed: the walk resumes here
+      }
+    }
+    return k;
+  }
+
+  // `extern crate name [as alias];` at i.
+  std::size_t extern_crate(std::size_t i) {
+    const Token& name = at(i + 2);
+    if (!is_segment(name)) return i + 2;
+    PathRef p;
+    p.segments.emplace_back(seg_name(name));
+    p.extern_crate = true;
+    p.in_test = in_test();
+    p.pos = pos_of(name);
+    std::size_t k = i + 3;
+    if (is_kw(at(k), "as")) {
+      if (is_ident(at(k + 1))) {
+        p.alias = std::string(ident_name(at(k + 1)));
+        k += 2;
+      } else if (is_punct(at(k + 1), "_")) {
+        p.alias = "_";
+        k += 2;
+      } else {
+        ++k;
+      }
+    }
+    f_.paths.push_back(std::move(p));
+    return k;
+  }
+
+  void finish() {
+    while (depth_ > 0)
+      pop_one(code_.size());
+    while (!regions_.empty())
+      end_region(f_.line_count);
+  }
+
+  const std::vector<Token>& code_;
+  FileFacts& f_;
+
+  std::size_t depth_ = 0;
+  std::vector<Frame> frames_;
+  std::vector<std::string> mod_stack_;
+  std::vector<Region> regions_;
+  Group group_;
+
+  std::size_t mod_brace_ = SIZE_MAX; // the `{` opening the inline mod just declared
+  std::string mod_brace_name_;
+  std::size_t item_mod_ = SIZE_MAX; // the `mod` keyword the last attributes apply to
+  std::optional<std::string> item_mod_path_;
+  bool item_mod_cfg_test_ = false;
+  long enum_depth_ = -1;             // depth of the `enum` whose body comes next
+  std::size_t call_open_ = SIZE_MAX; // the bracket opening the arguments of the last call seen
+  long call_index_ = -1;
+
+  // Scratch buffers reused for every path, so walking allocates only for recorded facts.
+  std::vector<std::string_view> segs_;
+  std::vector<Pos> seg_pos_;
+  std::vector<std::size_t> groups_;
+};
+
+} // namespace
+
+FileFacts extract_facts(std::string_view source) {
+  FileFacts facts;
+  try {
+    LexResult lexed = lex(source);
+    facts.lex_diagnostics = std::move(lexed.diagnostics);
+    facts.line_count = static_cast<int>(std::count(source.begin(), source.end(), '\n'));
+    if (!source.empty() && source.back() != '\n') ++facts.line_count;
+
+    // Comments go; suppressions are read from them on the way.
+    std::vector<Token>& tokens = lexed.tokens;
+    std::size_t out = 0;
+    for (std::size_t k = 0; k < tokens.size(); ++k) {
+      const Token& t = tokens[k];
+      if (is_comment(t.kind)) {
+        if (t.kind == TokenKind::line_comment) {
+          if (auto s = parse_suppression(t)) facts.suppressions.push_back(std::move(*s));
+        }
+        continue;
+      }
+      tokens[out++] = t;
+    }
+    tokens.resize(out);
+
+    Extractor(tokens, facts).run();
+  } catch (...) {
+    // Only allocation can fail here; the facts gathered so far are still worth returning.
+  }
+  return facts;
+}
+
+} // namespace otelaudit::rust
