@@ -8,12 +8,18 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "audit/audit.h"
 #include "options.h"
+#include "report/baseline.h"
+#include "report/github.h"
 #include "report/json.h"
 #include "report/markdown.h"
 #include "report/output.h"
+#include "report/sarif.h"
 #include "report/text.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
@@ -34,6 +40,8 @@ struct CheckArgs {
   std::string fail_on = "blocker";
   int min_score = 0;
   std::string color = "auto";
+  std::string baseline;
+  std::vector<std::string> allow, warn, deny; // -A / -W / -D
 };
 
 void error(const std::string& message) { std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str()); }
@@ -47,6 +55,61 @@ std::string repo_name(const std::string& path) {
   return name.empty() ? path : name;
 }
 
+// --- Gate refinements: -A/-W/-D levels, --baseline, and the gate's summary -----------------
+
+/// The -A/-W/-D entries in a fixed order (allow, warn, deny), or nullopt after printing what is
+/// wrong with them.
+std::optional<std::vector<LevelEntry>> collect_levels(const CheckArgs& args) {
+  std::vector<LevelEntry> levels;
+  for (auto [keys, action] :
+       {std::pair{&args.allow, LevelAction::allow}, std::pair{&args.warn, LevelAction::warn},
+        std::pair{&args.deny, LevelAction::deny}})
+    for (const std::string& key : *keys)
+      levels.push_back({key, action, std::string(level_flag(action))});
+  if (std::string problem = check_levels(levels); !problem.empty()) {
+    error(problem);
+    return std::nullopt;
+  }
+  return levels;
+}
+
+/// Reports -A/-W/-D entries that applied to nothing, so stale exemptions get noticed.
+void warn_unmatched(const LevelReport& levels) {
+  for (const LevelEntry& e : levels.unmatched)
+    std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
+                 e.key.c_str());
+}
+
+/// The gate's exit code, with a note on stderr of the findings it did not count.
+int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
+              const std::optional<Baseline>& baseline, const LevelReport& levels) {
+  GateResult gate = evaluate_gate(result, {fail_on, min_score});
+  if (baseline)
+    std::fprintf(stderr,
+                 "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
+                 "gate\n",
+                 gate.baselined, baseline->file.c_str());
+  if (levels.allowed > 0)
+    std::fprintf(stderr, "otel-audit: %d finding(s) allowed by -A are not reported\n",
+                 levels.allowed);
+  return gate.failed ? kGateFailed : kPass;
+}
+
+/// The report in the chosen format.
+std::string render_report(const AuditResult& result, const CheckArgs& args) {
+  if (args.format == "json") return render_json(result);
+  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
+  if (args.format == "sarif") return render_sarif(result);
+  if (args.format == "github") return render_github(result);
+  TextOptions opts;
+  bool tty = args.output.empty() && isatty(STDOUT_FILENO);
+  const char* no_color = std::getenv("NO_COLOR");
+  opts.color = args.color == "always" || (args.color == "auto" && tty && !(no_color && *no_color));
+  return render_text(result, opts);
+}
+
+// --------------------------------------------------------------------------------------------
+
 int run_check(const CheckArgs& args, const char* argv0) {
   // Validate everything the user gave before reading any repository.
   std::optional<Severity> fail_on;
@@ -57,6 +120,17 @@ int run_check(const CheckArgs& args, const char* argv0) {
                         args.fail_on));
       return kUsage;
     }
+  }
+  std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
+  if (!levels) return kUsage;
+  std::optional<Baseline> baseline;
+  if (!args.baseline.empty()) {
+    BaselineResult loaded = load_baseline(args.baseline);
+    if (!loaded.baseline) {
+      error(loaded.error);
+      return kUsage;
+    }
+    baseline = std::move(loaded.baseline);
   }
   std::vector<std::unique_ptr<DirTree>> trees;
   std::vector<RepoInput> inputs;
@@ -91,21 +165,13 @@ int run_check(const CheckArgs& args, const char* argv0) {
 
   AuditPolicy policy;
   policy.min_score = args.min_score;
-  AuditResult result = run_audit(inputs, *loaded.ruleset, policy);
+  policy.levels = *levels;
+  LevelReport level_report;
+  AuditResult result = run_audit(inputs, *loaded.ruleset, policy, level_report);
+  if (baseline) apply_baseline(result, *baseline);
+  warn_unmatched(level_report);
 
-  std::string report;
-  if (args.format == "json") {
-    report = render_json(result);
-  } else if (args.format == "markdown" || args.format == "md") {
-    report = render_markdown(result);
-  } else {
-    TextOptions opts;
-    bool tty = args.output.empty() && isatty(STDOUT_FILENO);
-    const char* no_color = std::getenv("NO_COLOR");
-    opts.color = args.color == "always" ||
-                 (args.color == "auto" && tty && !(no_color && *no_color));
-    report = render_text(result, opts);
-  }
+  const std::string report = render_report(result, args);
 
   if (args.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
@@ -118,12 +184,22 @@ int run_check(const CheckArgs& args, const char* argv0) {
     }
   }
 
-  bool failed = result.score < args.min_score;
-  if (fail_on)
-    for (const RepoResult& r : result.repos)
-      for (const Finding& f : r.findings)
-        if (f.severity >= *fail_on) failed = true;
-  return failed ? kGateFailed : kPass;
+  return gate_exit(result, fail_on, args.min_score, baseline, level_report);
+}
+
+/// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
+void add_gate_options(CLI::App& cmd, CheckArgs& args) {
+  cmd.add_option("--baseline", args.baseline,
+                 "A previous JSON report: findings already in it do not count for the gate");
+  auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
+    cmd.add_option(names, keys, what)
+        ->type_name("RULE|SEVERITY")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  level("-A,--allow", args.allow, "Allow: drop the rule's (or severity's) findings everywhere");
+  level("-W,--warn", args.warn, "Warn: report the findings, never fail the gate on them");
+  level("-D,--deny", args.deny, "Deny: any such finding fails the gate");
 }
 
 } // namespace
@@ -136,7 +212,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
   cmd->add_option("--format,-f", args->format, "Report format")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md"}))
+      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output, "Write the report to FILE (atomically) instead of stdout");
   cmd->add_option("--fail-on", args->fail_on,
@@ -147,6 +223,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--color", args->color, "Colour the text report")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }
 

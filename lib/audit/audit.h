@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/ruleset.h"
@@ -16,14 +17,44 @@ struct RepoInput {
   const Tree* tree = nullptr;
 };
 
+/// What `-A` / `-W` / `-D` (or the config) says about the findings of a rule or a severity.
+enum class LevelAction { allow, warn, deny };
+
+/// One `-A/-W/-D` entry: `key` is a rule id or a severity name (`-A info`).
+struct LevelEntry {
+  std::string key;
+  LevelAction action = LevelAction::warn;
+  std::string origin; // where it was given, for messages: "-A" or "otel-audit.toml:12:1"
+};
+
 /// Policy that shapes the result (severities) and the verdict.
 struct AuditPolicy {
   std::map<std::string, Severity> severity_overrides; // rule id -> severity
-  int min_score = 0;                                   // below it the verdict is NO-GO
+  int min_score = 0;                                  // below it the verdict is NO-GO
+  // Applied after the severity overrides; an entry naming a rule id wins over one naming the
+  // finding's severity. allow: dropped from every report and the gate; warn: reported, never
+  // fails the gate; deny: always fails the gate (unless baselined).
+  std::vector<LevelEntry> levels;
+};
+
+/// `-A` / `-W` / `-D` as the option spells it, e.g. "-A".
+std::string_view level_flag(LevelAction action);
+
+/// The first problem with `levels`, empty when there is none: a key that is neither a rule id
+/// nor a severity, or one key given two different actions.
+std::string check_levels(const std::vector<LevelEntry>& levels);
+
+/// What the levels did over one audit, for the summary and to report stale entries.
+struct LevelReport {
+  int allowed = 0;                   // findings dropped by an allow entry
+  std::vector<LevelEntry> unmatched; // entries that applied to no finding, in given order
 };
 
 /// Reads, models, judges and scores every repository: the whole pipeline below the cli.
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy = {});
+/// The same, also telling what the `-A/-W/-D` levels of `policy` did.
+AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
+                      const AuditPolicy& policy, LevelReport& levels);
 
 } // namespace otelaudit

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/baseline.h"
+
 namespace otelaudit {
 
 namespace {
@@ -39,6 +41,8 @@ Json finding_json(const Finding& f) {
   j["column"] = f.loc.column;
   j["message"] = f.message;
   j["fix"] = or_null(f.fix);
+  j["fingerprint"] = fingerprint(f);
+  j["baselined"] = f.baselined;
   return j;
 }
 
