@@ -9,13 +9,19 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "audit/audit.h"
 #include "config/config.h"
 #include "options.h"
+#include "report/baseline.h"
+#include "report/github.h"
 #include "report/json.h"
 #include "report/markdown.h"
 #include "report/output.h"
+#include "report/sarif.h"
 #include "report/text.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
@@ -45,6 +51,8 @@ struct CheckArgs {
   CLI::Option* target_opt = nullptr;
   CLI::Option* fail_on_opt = nullptr;
   CLI::Option* min_score_opt = nullptr;
+  std::string baseline;
+  std::vector<std::string> allow, warn, deny; // -A / -W / -D
 };
 
 void error(const std::string& message) {
@@ -85,14 +93,74 @@ bool env_set(const char* name) {
   return v && *v;
 }
 
-std::string render(const AuditResult& result, const CheckArgs& args) {
+// --- Gate refinements: -A/-W/-D levels, --baseline, and the gate's summary -----------------
+
+/// The -A/-W/-D entries in a fixed order (allow, warn, deny), or nullopt after printing what is
+/// wrong with them.
+std::optional<std::vector<LevelEntry>> collect_levels(const CheckArgs& args) {
+  std::vector<LevelEntry> levels;
+  for (auto [keys, action] :
+       {std::pair{&args.allow, LevelAction::allow}, std::pair{&args.warn, LevelAction::warn},
+        std::pair{&args.deny, LevelAction::deny}})
+    for (const std::string& key : *keys)
+      levels.push_back({key, action, std::string(level_flag(action))});
+  if (std::string problem = check_levels(levels); !problem.empty()) {
+    error(problem);
+    return std::nullopt;
+  }
+  return levels;
+}
+
+/// Reports -A/-W/-D entries that applied to nothing, so stale exemptions get noticed.
+void warn_unmatched(const LevelReport& levels) {
+  for (const LevelEntry& e : levels.unmatched)
+    std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
+                 e.key.c_str());
+}
+
+/// The gate's exit code, with a note on stderr of the findings it did not count.
+int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
+              const std::optional<Baseline>& baseline, const LevelReport& levels, bool quiet) {
+  GateResult gate = evaluate_gate(result, {fail_on, min_score});
+  if (baseline && !quiet)
+    std::fprintf(stderr,
+                 "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
+                 "gate\n",
+                 gate.baselined, baseline->file.c_str());
+  if (levels.allowed > 0 && !quiet)
+    std::fprintf(stderr, "otel-audit: %d finding(s) allowed by -A are not reported\n",
+                 levels.allowed);
+  return gate.failed ? kGateFailed : kPass;
+}
+
+/// The report in the chosen format.
+std::string render_report(const AuditResult& result, const CheckArgs& args) {
   if (args.format == "json") return render_json(result);
   if (args.format == "markdown" || args.format == "md") return render_markdown(result);
+  if (args.format == "sarif") return render_sarif(result);
+  if (args.format == "github") return render_github(result);
   TextOptions opts;
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
   return render_text(result, opts);
 }
+
+/// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
+void add_gate_options(CLI::App& cmd, CheckArgs& args) {
+  cmd.add_option("--baseline", args.baseline,
+                 "A previous JSON report: findings already in it do not count for the gate");
+  auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
+    cmd.add_option(names, keys, what)
+        ->type_name("RULE|SEVERITY")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  level("-A,--allow", args.allow, "Allow: drop the rule's (or severity's) findings everywhere");
+  level("-W,--warn", args.warn, "Warn: report the findings, never fail the gate on them");
+  level("-D,--deny", args.deny, "Deny: any such finding fails the gate");
+}
+
+// --------------------------------------------------------------------------------------------
 
 int run_check(CheckArgs args, const char* argv0) {
   // The config file: named, or otel-audit.toml in the current directory (the user's own).
@@ -137,6 +205,18 @@ int run_check(CheckArgs args, const char* argv0) {
                         args.fail_on));
       return kUsage;
     }
+  }
+  std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
+  if (!levels) return kUsage;
+  policy.levels = *levels;
+  std::optional<Baseline> baseline;
+  if (!args.baseline.empty()) {
+    BaselineResult loaded = load_baseline(args.baseline);
+    if (!loaded.baseline) {
+      error(loaded.error);
+      return kUsage;
+    }
+    baseline = std::move(loaded.baseline);
   }
 
   struct Spec {
@@ -194,12 +274,16 @@ int run_check(CheckArgs args, const char* argv0) {
     inputs.push_back({name, r.display, r.tree.get(), r.commit, specs[i].component});
   }
 
-  AuditResult result = run_audit(inputs, *rules.ruleset, policy);
-  if (!args.quiet)
+  LevelReport level_report;
+  AuditResult result = run_audit(inputs, *rules.ruleset, policy, level_report);
+  if (baseline) apply_baseline(result, *baseline);
+  if (!args.quiet) {
+    warn_unmatched(level_report);
     for (const std::string& w : result.warnings)
       std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
+  }
 
-  std::string report = render(result, args);
+  std::string report = render_report(result, args);
   if (args.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
@@ -211,12 +295,7 @@ int run_check(CheckArgs args, const char* argv0) {
     }
   }
 
-  bool failed = result.score < args.min_score;
-  if (fail_on)
-    for (const RepoResult& r : result.repos)
-      for (const Finding& f : r.findings)
-        if (!f.suppressed && f.severity >= *fail_on) failed = true;
-  return failed ? kGateFailed : kPass;
+  return gate_exit(result, fail_on, args.min_score, baseline, level_report, args.quiet);
 }
 
 } // namespace
@@ -235,7 +314,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
                          ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
   cmd->add_option("--format,-f", args->format, "Report format")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md"}))
+      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output,
                   "Write the report to FILE (atomically) instead of stdout");
@@ -256,6 +335,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
                   "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
+  add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }
 

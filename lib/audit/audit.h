@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/ruleset.h"
@@ -11,6 +12,11 @@ namespace otelaudit {
 
 /// One repository to audit: its display name, the path the user gave, and its files.
 struct RepoInput {
+  RepoInput() = default;
+  RepoInput(std::string n, std::string p, const Tree* t, std::string c = {}, std::string comp = {})
+      : name(std::move(n)), path(std::move(p)), tree(t), commit(std::move(c)),
+        component(std::move(comp)) {}
+
   std::string name;
   std::string path;
   const Tree* tree = nullptr;
@@ -27,15 +33,45 @@ struct IgnoreRule {
   std::string origin; // where it was written, e.g. "otel-audit.toml:12:1"
 };
 
+/// What `-A` / `-W` / `-D` (or the config) says about the findings of a rule or a severity.
+enum class LevelAction { allow, warn, deny };
+
+/// One `-A/-W/-D` entry: `key` is a rule id or a severity name (`-A info`).
+struct LevelEntry {
+  std::string key;
+  LevelAction action = LevelAction::warn;
+  std::string origin; // where it was given, for messages: "-A" or "otel-audit.toml:12:1"
+};
+
 /// Policy that shapes the result (severities) and the verdict.
 struct AuditPolicy {
   std::map<std::string, Severity> severity_overrides; // rule id -> severity
   std::vector<IgnoreRule> ignores;                     // matching findings are suppressed
   int min_score = 0;                                   // below it the verdict is NO-GO
+  // Applied after the severity overrides; an entry naming a rule id wins over one naming the
+  // finding's severity. allow: dropped from every report and the gate; warn: reported, never
+  // fails the gate; deny: always fails the gate (unless baselined).
+  std::vector<LevelEntry> levels;
+};
+
+/// `-A` / `-W` / `-D` as the option spells it, e.g. "-A".
+std::string_view level_flag(LevelAction action);
+
+/// The first problem with `levels`, empty when there is none: a key that is neither a rule id
+/// nor a severity, or one key given two different actions.
+std::string check_levels(const std::vector<LevelEntry>& levels);
+
+/// What the levels did over one audit, for the summary and to report stale entries.
+struct LevelReport {
+  int allowed = 0;                   // findings dropped by an allow entry
+  std::vector<LevelEntry> unmatched; // entries that applied to no finding, in given order
 };
 
 /// Reads, models, judges and scores every repository: the whole pipeline below the cli.
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy = {});
+/// The same, also telling what the `-A/-W/-D` levels of `policy` did.
+AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
+                      const AuditPolicy& policy, LevelReport& levels);
 
 } // namespace otelaudit

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/baseline.h"
+
 namespace otelaudit {
 
 namespace {
@@ -42,6 +44,8 @@ Json finding_json(const Finding& f) {
   j["orphan"] = f.orphan;
   j["suppressed"] = f.suppressed;
   j["suppression"] = f.suppressed ? Json(f.suppression) : Json(nullptr);
+  j["fingerprint"] = fingerprint(f);
+  j["baselined"] = f.baselined;
   return j;
 }
 

@@ -14,6 +14,9 @@ enum class Severity { info, low, medium, high, blocker };
 std::string_view to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view text);
 
+/// What the `-W` / `-D` policy says a finding does to the gate (`-A` findings are dropped).
+enum class GateEffect { normal, warn, deny };
+
 /// One problem found in one repository, with the place that shows it and the change that fixes it.
 struct Finding {
   std::string rule;
@@ -26,6 +29,10 @@ struct Finding {
   bool orphan = false;  // in a file no crate root reaches (not compiled): reported as info
   bool suppressed = false;  // silenced by an inline `otel-audit: allow(rule)` comment
   std::string suppression;  // the reason written with that comment
+  // Gate refinements, set after the rules ran (docs/rules.md "Severity policy"): a finding
+  // already in the --baseline report is still shown but no longer fails the gate.
+  bool baselined = false;
+  GateEffect gate = GateEffect::normal; // -W: never fails the gate; -D: always does
 };
 
 /// Order of every report: repository, file, line, column, rule, message.
