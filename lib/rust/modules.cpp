@@ -1,6 +1,7 @@
 #include "rust/modules.h"
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 #include <set>
 #include <tuple>
@@ -188,14 +189,15 @@ struct Builder {
 
   // Follows `mod` declarations from one crate root; returns the best rank each file was
   // reached with. Each file is expanded once, again only if reached with a better rank, so
-  // `#[path]` cycles end.
+  // `#[path]` cycles end. Breadth first, so a file is first expanded at its shortest depth and
+  // the depth cap only cuts chains that really are that long.
   std::unordered_map<std::string, int> walk(const std::string& root, int root_rank) {
     std::unordered_map<std::string, int> reached;
-    std::vector<Frame> stack;
-    stack.push_back(Frame{root, parent_dir(root), std::nullopt, root_rank, 0});
-    while (!stack.empty()) {
-      Frame frame = std::move(stack.back());
-      stack.pop_back();
+    std::deque<Frame> queue;
+    queue.push_back(Frame{root, parent_dir(root), std::nullopt, root_rank, 0});
+    while (!queue.empty()) {
+      Frame frame = std::move(queue.front());
+      queue.pop_front();
       auto [it, inserted] = reached.emplace(frame.file, frame.rank);
       if (!inserted) {
         if (it->second <= frame.rank) continue;
@@ -216,7 +218,7 @@ struct Builder {
         if (!child || frame.depth + 1 > kMaxDepth) continue;
         child->rank = (m.cfg_test || in->cfg_test) ? rank(CodeScope::test) : frame.rank;
         child->depth = frame.depth + 1;
-        stack.push_back(std::move(*child));
+        queue.push_back(std::move(*child));
       }
     }
     return reached;

@@ -426,3 +426,22 @@ TEST_CASE("modules: module chains stop at depth 256") {
   // m261.rs does not exist, but the walk never got far enough to look for it
   CHECK(diags(t).empty());
 }
+
+TEST_CASE("modules: the depth cap counts the shortest way to a file") {
+  Repo repo;
+  repo.manifests = {{"Cargo.toml", package("short")}};
+  // m200 is one step from the root as well as 200 steps down the chain
+  repo.sources["src/lib.rs"] = {Mod("shortcut", 1, 5).path("m200.rs"),
+                                Mod("m1", 2, 5).path("m1.rs")};
+  for (int i = 1; i <= 299; ++i) {
+    std::string next = "m" + std::to_string(i + 1);
+    repo.sources["src/m" + std::to_string(i) + ".rs"] = {Mod(next, 1, 5).path(next + ".rs")};
+  }
+  ModuleTree t = repo.build();
+  int orphans = 0;
+  for (const auto& f : t.files)
+    orphans += f.orphan ? 1 : 0;
+  CHECK(orphans == 0);
+  CHECK(diags(t) == std::vector<std::string>{"module-not-found src/m299.rs:1:5 module \"m300\" not "
+                                             "found: expected src/m300.rs"});
+}
