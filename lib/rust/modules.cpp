@@ -130,44 +130,87 @@ struct InlineDir {
   bool cfg_test = false;
 };
 
-const rust::ModDecl* find_inline(const std::vector<rust::ModDecl>& mods,
-                                 const std::vector<std::string>& parents, size_t depth) {
-  for (const auto& m : mods) {
-    if (!m.inline_body || m.name != parents[depth] || m.parents.size() != depth) continue;
-    if (std::equal(m.parents.begin(), m.parents.end(), parents.begin())) return &m;
+// Enters one inline module, as rustc's `mod_dir_path` does for `Inline::Yes`. The module
+// pushes its name as a directory, after the non-mod-rs file's own name: `mod z {}` in
+// `x/y.rs` holds its children in `x/y/z/`. With `#[path = "p"]` the directory becomes
+// `<current directory>/p` instead. This is the Reference's rule for paths inside inline
+// module blocks (https://doc.rust-lang.org/reference/items/modules.html#the-path-attribute):
+// relative to the file's directory, plus the inline modules as directories, plus the file's
+// own name first for a non-mod-rs file. False when the `#[path]` leaves the repository.
+bool enter_inline(InlineDir& d, const std::string& name, const rust::ModDecl* decl) {
+  if (decl && decl->cfg_test) d.cfg_test = true;
+  if (decl && decl->path_attr) {
+    auto dir = resolve(d.dir, *decl->path_attr);
+    if (!dir) return false;
+    d.dir = std::move(*dir);
+    d.relative.reset();
+    return true;
   }
-  return nullptr;
+  if (d.relative) {
+    d.dir = join(d.dir, *d.relative);
+    d.relative.reset();
+  }
+  d.dir = join(d.dir, name);
+  return true;
 }
 
-// Walks the inline modules enclosing a declaration, as rustc's `mod_dir_path` does for
-// `Inline::Yes`: each inline module pushes its name as a directory (after the non-mod-rs
-// file's own name, so `mod z { mod w; }` in `x/y.rs` looks in `x/y/z/`), and an inline module
-// carrying `#[path = "p"]` replaces the directory with `<current directory>/p`. This is the
-// Reference's rule (https://doc.rust-lang.org/reference/items/modules.html#the-path-attribute):
-// inside inline module blocks, paths are relative to the directory of the file, plus the
-// inline modules as directories, plus the file's own name first for a non-mod-rs file.
-// nullopt when an enclosing `#[path]` leaves the repository (reported at that module).
-std::optional<InlineDir> inline_dir(const Frame& frame, const std::vector<rust::ModDecl>& mods,
-                                    const std::vector<std::string>& parents) {
-  InlineDir out{frame.dir, frame.relative, false};
-  for (size_t i = 0; i < parents.size(); ++i) {
-    const rust::ModDecl* p = find_inline(mods, parents, i);
-    if (p && p->cfg_test) out.cfg_test = true;
-    if (p && p->path_attr) {
-      auto dir = resolve(out.dir, *p->path_attr);
-      if (!dir) return std::nullopt;
-      out.dir = *dir;
-      out.relative.reset();
-      continue;
+// The inline modules of one file, indexed by (enclosing module, name), so that placing a
+// declaration costs the length of its `parents` rather than the number of mods in the file
+// (an untrusted file may hold very many).
+class InlineIndex {
+public:
+  InlineIndex(const Frame& frame, const std::vector<rust::ModDecl>& mods)
+      : base_{frame.dir, frame.relative, false} {
+    std::vector<const rust::ModDecl*> inline_mods;
+    for (const auto& m : mods) {
+      if (m.inline_body) inline_mods.push_back(&m);
     }
-    if (out.relative) {
-      out.dir = join(out.dir, *out.relative);
-      out.relative.reset();
+    std::stable_sort(inline_mods.begin(), inline_mods.end(),
+                     [](const rust::ModDecl* a, const rust::ModDecl* b) {
+                       return a->parents.size() < b->parents.size();
+                     });
+    for (const rust::ModDecl* m : inline_mods) {
+      size_t known = 0;
+      int parent = find(m->parents, known);
+      if (known != m->parents.size()) continue; // enclosed by no module the facts list
+      auto key = std::make_pair(parent, m->name);
+      if (children_.count(key)) continue; // cfg'd twins: the first one places its children
+      std::optional<InlineDir> dir = parent < 0 ? std::optional<InlineDir>(base_) : dirs_[parent];
+      if (dir && !enter_inline(*dir, m->name, m)) dir.reset();
+      children_.emplace(std::move(key), static_cast<int>(dirs_.size()));
+      dirs_.push_back(std::move(dir));
     }
-    out.dir = join(out.dir, parents[i]);
   }
-  return out;
-}
+
+  // Where `mod x;` inside `parents` is looked for; nullopt when an enclosing #[path] leaves
+  // the repository.
+  std::optional<InlineDir> dir_of(const std::vector<std::string>& parents) const {
+    size_t known = 0;
+    int id = find(parents, known);
+    std::optional<InlineDir> out = id < 0 ? std::optional<InlineDir>(base_) : dirs_[id];
+    for (size_t i = known; i < parents.size() && out; ++i) {
+      if (!enter_inline(*out, parents[i], nullptr)) out.reset();
+    }
+    return out;
+  }
+
+private:
+  // The innermost indexed module along `parents` (-1: the file itself); `known` how many of
+  // them were found.
+  int find(const std::vector<std::string>& parents, size_t& known) const {
+    int id = -1;
+    for (known = 0; known < parents.size(); ++known) {
+      auto it = children_.find(std::make_pair(id, parents[known]));
+      if (it == children_.end()) break;
+      id = it->second;
+    }
+    return id;
+  }
+
+  InlineDir base_;
+  std::map<std::pair<int, std::string>, int> children_;
+  std::vector<std::optional<InlineDir>> dirs_;
+};
 
 struct Builder {
   const std::map<std::string, rust::FileFacts>& facts;
@@ -206,9 +249,10 @@ struct Builder {
       auto ff = facts.find(frame.file);
       if (ff == facts.end()) continue;
       const auto& mods = ff->second.mods;
+      InlineIndex inlines(frame, mods);
       for (const auto& m : mods) {
         if (m.name.empty()) continue;
-        auto in = inline_dir(frame, mods, m.parents);
+        auto in = inlines.dir_of(m.parents);
         if (!in) continue;
         if (m.inline_body) {
           if (m.path_attr && !resolve(in->dir, *m.path_attr)) outside(frame, m);
