@@ -210,7 +210,11 @@ TEST_CASE("modules: #[path] is relative to the declaring file's directory") {
       // non-mod-rs file: a file-level #[path] is still beside it, not under src/net/
       {"src/net.rs",
        {Mod("tcp", 1, 5).path("impls/tcp.rs"), Mod("inline", 2, 5).inline_body(),
-        Mod("inner", 3, 9).path("other.rs").in({"inline"})}},
+        Mod("inner", 3, 9).path("other.rs").in({"inline"}),
+        // rustc joins an inline module's own #[path] to the file's directory, without the
+        // non-mod-rs name
+        Mod("blk", 5, 5).inline_body().path("blocks"), Mod("item", 6, 9).in({"blk"})}},
+      {"src/blocks/item.rs", {}},
       {"src/impls/tcp.rs", {Mod("util", 1, 5)}},
       // a file named by #[path] is a mod-rs file to its children
       {"src/impls/util.rs", {}},
@@ -220,7 +224,8 @@ TEST_CASE("modules: #[path] is relative to the declaring file's directory") {
       {"src/thread_files/tls.rs", {}},
   };
   ModuleTree t = repo.build();
-  CHECK(render(t) == "src/gen/out.rs [paths] production <src/lib.rs\n"
+  CHECK(render(t) == "src/blocks/item.rs [paths] production <src/lib.rs\n"
+                     "src/gen/out.rs [paths] production <src/lib.rs\n"
                      "src/impls/tcp.rs [paths] production <src/lib.rs\n"
                      "src/impls/tcp/util.rs [paths] production orphan\n"
                      "src/impls/util.rs [paths] production <src/lib.rs\n"
