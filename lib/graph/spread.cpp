@@ -187,7 +187,8 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
       std::string u = breaking_unit(h.v, c.boundary);
       if (std::find(units.begin(), units.end(), u) == units.end()) units.push_back(u);
     }
-    std::sort(units.begin(), units.end(), line_less);
+    std::sort(units.begin(), units.end(),
+              [](const std::string& a, const std::string& b) { return line_less(a, b); });
     row.min_repos.assign(min_repos.begin(), min_repos.end());
     row.max_repos.assign(max_repos.begin(), max_repos.end());
     row.units = units;

@@ -25,4 +25,12 @@ void Sink::emit(std::string_view rule, Location loc, std::string message, std::s
        std::move(fix), std::move(package));
 }
 
+void Sink::emit(Finding finding) {
+  if (!finding.orphan)
+    if (auto it = overrides_.find(finding.rule); it != overrides_.end())
+      finding.severity = it->second;
+  finding.repo = repo_;
+  findings_.push_back(std::move(finding));
+}
+
 } // namespace otelaudit

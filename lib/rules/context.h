@@ -33,6 +33,11 @@ public:
   void emit(std::string_view rule, Location loc, std::string message, std::string fix = {},
             std::string package = {});
 
+  /// Records a finding built by the rule (for fields the other overloads do not set, such as
+  /// `orphan`). The repository is filled in; the severity override applies, except to orphan
+  /// findings, which stay info: their file is not compiled.
+  void emit(Finding finding);
+
   const std::vector<Finding>& findings() const { return findings_; }
   std::vector<Finding> take() { return std::move(findings_); }
 

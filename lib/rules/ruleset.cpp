@@ -502,6 +502,206 @@ void read_target(const toml::table& root, Checker& c, const std::vector<ParsedLi
   }
 }
 
+/// A required, non-empty array of strings under `key` of `table` ([section] names it).
+std::optional<std::vector<std::string>> string_list(const toml::table& table, std::string_view key,
+                                                    std::string_view section, Checker& c,
+                                                    bool required = true) {
+  const toml::node* node = table.get(key);
+  if (!node) {
+    if (required)
+      c.error(table, "missing key " + in_quotes(key) + " in [" + std::string(section) + "]");
+    return std::nullopt;
+  }
+  return c.strings(*node, in_quotes(key) + " in [" + std::string(section) + "]", true);
+}
+
+/// A required non-empty string under `key` of [section].
+std::optional<std::string> text_value(const toml::table& table, std::string_view key,
+                                      std::string_view section, Checker& c) {
+  const std::string where = "[" + std::string(section) + "]";
+  auto v = c.string(table, key, where, true);
+  if (v && v->empty()) {
+    c.error(*table.get(key), in_quotes(key) + " in " + where + " must not be empty");
+    return std::nullopt;
+  }
+  return v;
+}
+
+void read_api_changes(const toml::table& root, Checker& c, Ruleset& rs) {
+  c.only_keys(root, {"schema", "change"}, "api-changes.toml");
+  c.schema(root);
+  if (!root.get("change"))
+    c.error(root, "missing key \"change\": api-changes.toml lists no [[change]]");
+  constexpr std::string_view where = "[[change]]";
+  for (const toml::table* t : c.tables(root, "change")) {
+    c.only_keys(*t,
+                {"identifier", "path", "method", "args", "crate", "breaks", "replacement",
+                 "severity", "source"},
+                where);
+    ApiChange ch;
+    bool ok = true;
+    auto need = [&](std::string_view key, std::string& out) {
+      auto v = c.string(*t, key, where, true);
+      if (v && v->empty()) {
+        c.error(*t->get(key), in_quotes(key) + " in " + std::string(where) + " must not be empty");
+        v.reset();
+      }
+      if (v) out = *v;
+      ok = ok && v.has_value();
+    };
+    need("identifier", ch.identifier);
+    need("crate", ch.crate);
+    need("replacement", ch.replacement);
+    need("source", ch.source);
+    auto path = c.string(*t, "path", where, false);
+    auto method = c.string(*t, "method", where, false);
+    if (path.has_value() == method.has_value()) {
+      c.error(*t, std::string(where) + " needs exactly one of \"path\" and \"method\"");
+      ok = false;
+    } else if (path) {
+      // A path is at least crate::item, written without spaces or a leading `::`.
+      bool valid = path->find("::") != std::string::npos && !path->starts_with("::") &&
+                   !path->ends_with("::") && path->find(' ') == std::string::npos &&
+                   path->find("::::") == std::string::npos;
+      if (!valid) {
+        c.error(*t->get("path"), "\"path\" must be a Rust path like \"crate::item\"");
+        ok = false;
+      }
+      ch.path = *path;
+    } else {
+      if (method->empty() || method->find_first_of(":.( ") != std::string::npos) {
+        c.error(*t->get("method"), "\"method\" must be a method name like \"with_config\"");
+        ok = false;
+      }
+      ch.method = *method;
+    }
+    if (const toml::node* a = t->get("args")) {
+      if (!a->is_integer() || a->as_integer()->get() < 0 || a->as_integer()->get() > 64) {
+        c.error(*a, "\"args\" must be an integer from 0 to 64");
+        ok = false;
+      } else {
+        ch.args = static_cast<int>(a->as_integer()->get());
+      }
+    }
+    if (auto b = c.line_string(*t, "breaks", where, true))
+      ch.breaks = b->first;
+    else
+      ok = false;
+    auto severity = c.severity(*t, where);
+    if (severity)
+      ch.severity = *severity;
+    else
+      ok = false;
+    if (ok) rs.api_changes.push_back(std::move(ch));
+  }
+}
+
+void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
+  c.only_keys(
+      root, {"schema", "service-name", "resource", "environment", "propagation", "http", "jaeger"},
+      "conventions.toml");
+  c.schema(root);
+  auto section = [&](std::string_view name) -> const toml::table* {
+    const toml::table* t = c.table(root, name);
+    if (!t && !root.get(name)) c.error(root, "missing table [" + std::string(name) + "]");
+    return t;
+  };
+
+  if (const toml::table* t = section("service-name")) {
+    c.only_keys(*t, {"pattern", "description", "namespace", "separator", "max-levels"},
+                "[service-name]");
+    c.string(*t, "description", "[service-name]", false);
+    if (auto v = text_value(*t, "pattern", "service-name", c)) cv.service_name_pattern = *v;
+    if (auto v = text_value(*t, "namespace", "service-name", c)) cv.service_name_namespace = *v;
+    if (auto v = text_value(*t, "separator", "service-name", c)) {
+      if (v->size() != 1)
+        c.error(*t->get("separator"), "\"separator\" in [service-name] must be one character");
+      else
+        cv.service_name_separator = *v;
+    }
+    if (const toml::node* n = t->get("max-levels")) {
+      if (!n->is_integer() || n->as_integer()->get() < 2 || n->as_integer()->get() > 16)
+        c.error(*n, "\"max-levels\" in [service-name] must be an integer from 2 to 16");
+      else
+        cv.service_name_max_levels = static_cast<int>(n->as_integer()->get());
+    }
+  }
+
+  if (const toml::table* t = section("resource")) {
+    c.only_keys(*t, {"required", "accepted-aliases", "recommended", "constructors"}, "[resource]");
+    if (auto v = string_list(*t, "required", "resource", c)) cv.required_resource = *v;
+    if (auto v = string_list(*t, "recommended", "resource", c, false)) cv.recommended_resource = *v;
+    if (auto v = string_list(*t, "constructors", "resource", c)) cv.resource_constructors = *v;
+    if (const toml::node* n = t->get("accepted-aliases")) {
+      if (!n->is_table()) {
+        c.error(*n, "\"accepted-aliases\" in [resource] must be a table of arrays of strings");
+      } else {
+        for (auto&& [key, value] : *n->as_table()) {
+          std::string k(key.str());
+          auto names = c.strings(value, in_quotes(k) + " in accepted-aliases", true);
+          if (!names) continue;
+          if (std::find(cv.required_resource.begin(), cv.required_resource.end(), k) ==
+              cv.required_resource.end())
+            c.error(key.source(),
+                    "accepted-aliases " + in_quotes(k) + " is not a required attribute");
+          cv.resource_aliases[k] = *names;
+        }
+      }
+    }
+  }
+
+  if (const toml::table* t = section("environment")) {
+    c.only_keys(*t, {"required", "optional", "standard", "standard-prefixes"}, "[environment]");
+    if (auto v = string_list(*t, "required", "environment", c)) cv.required_env = *v;
+    if (auto v = string_list(*t, "optional", "environment", c, false)) cv.optional_env = *v;
+    if (auto v = string_list(*t, "standard", "environment", c, false)) cv.standard_env = *v;
+    if (auto v = string_list(*t, "standard-prefixes", "environment", c, false))
+      cv.standard_env_prefixes = *v;
+  }
+
+  if (const toml::table* t = section("propagation")) {
+    c.only_keys(*t, {"identifiers", "exporter-crates", "exporter-calls"}, "[propagation]");
+    if (auto v = string_list(*t, "identifiers", "propagation", c)) cv.propagation_identifiers = *v;
+    if (auto v = string_list(*t, "exporter-crates", "propagation", c)) cv.exporter_crates = *v;
+    if (auto v = string_list(*t, "exporter-calls", "propagation", c, false)) cv.exporter_calls = *v;
+  }
+
+  if (const toml::table* t = section("http")) {
+    c.only_keys(*t, {"crates", "request-id-header", "span-name-pattern", "methods"}, "[http]");
+    if (auto v = string_list(*t, "crates", "http", c)) cv.http_crates = *v;
+    if (auto v = text_value(*t, "request-id-header", "http", c)) cv.request_id_header = *v;
+    if (auto v = text_value(*t, "span-name-pattern", "http", c)) cv.span_name_pattern = *v;
+    if (auto v = string_list(*t, "methods", "http", c)) cv.http_methods = *v;
+  }
+
+  if (const toml::table* t = section("jaeger")) {
+    c.only_keys(*t, {"agent-ports", "code-paths", "env-prefixes", "replacement"}, "[jaeger]");
+    if (const toml::node* n = t->get("agent-ports")) {
+      const toml::array* a = n->as_array();
+      bool ok = a && !a->empty();
+      std::vector<int> ports;
+      if (ok)
+        for (const toml::node& item : *a) {
+          if (!item.is_integer() || item.as_integer()->get() < 1 ||
+              item.as_integer()->get() > 65535) {
+            ok = false;
+            break;
+          }
+          ports.push_back(static_cast<int>(item.as_integer()->get()));
+        }
+      if (ok)
+        cv.jaeger_agent_ports = ports;
+      else
+        c.error(*n, "\"agent-ports\" in [jaeger] must be a non-empty array of port numbers");
+    } else {
+      c.error(*t, "missing key \"agent-ports\" in [jaeger]");
+    }
+    if (auto v = string_list(*t, "code-paths", "jaeger", c)) cv.jaeger_code_paths = *v;
+    if (auto v = string_list(*t, "env-prefixes", "jaeger", c)) cv.jaeger_env_prefixes = *v;
+    if (auto v = text_value(*t, "replacement", "jaeger", c)) cv.jaeger_replacement = *v;
+  }
+}
+
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -576,8 +776,20 @@ std::optional<std::string> Ruleset::target_version(std::string_view crate) const
 
 RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
                             std::string_view target_text, const std::string& target_file) {
+  return parse_ruleset(lines_text, lines_file, target_text, target_file, DataText{}, DataText{});
+}
+
+std::optional<bool> line_less(std::string_view a, std::string_view b) {
+  auto ka = parse_line_text(a), kb = parse_line_text(b);
+  if (!ka || !kb) return std::nullopt;
+  return *ka < *kb;
+}
+
+RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
+                            std::string_view target_text, const std::string& target_file,
+                            const DataText& api_changes, const DataText& conventions) {
   RulesetResult result;
-  std::vector<Diagnostic> lines_errors, target_errors;
+  std::vector<Diagnostic> lines_errors, target_errors, api_errors, conv_errors;
   Checker lc(lines_errors, lines_file);
   Checker tc(target_errors, target_file);
 
@@ -600,8 +812,24 @@ RulesetResult parse_ruleset(std::string_view lines_text, const std::string& line
   };
   std::stable_sort(lines_errors.begin(), lines_errors.end(), by_position);
   std::stable_sort(target_errors.begin(), target_errors.end(), by_position);
+
+  if (!api_changes.file.empty()) {
+    Checker ac(api_errors, api_changes.file);
+    rs.files.push_back(api_changes.file);
+    if (auto root = parse_toml(api_changes.text, ac)) read_api_changes(*root, ac, rs);
+    std::stable_sort(api_errors.begin(), api_errors.end(), by_position);
+  }
+  if (!conventions.file.empty()) {
+    Checker cc(conv_errors, conventions.file);
+    rs.files.push_back(conventions.file);
+    if (auto root = parse_toml(conventions.text, cc)) read_conventions(*root, cc, rs.conventions);
+    std::stable_sort(conv_errors.begin(), conv_errors.end(), by_position);
+    rs.conventions.loaded = conv_errors.empty();
+  }
+
   result.errors = std::move(lines_errors);
-  result.errors.insert(result.errors.end(), target_errors.begin(), target_errors.end());
+  for (auto* more : {&target_errors, &api_errors, &conv_errors})
+    result.errors.insert(result.errors.end(), more->begin(), more->end());
   if (!result.errors.empty()) return result;
 
   for (auto& l : lines)
@@ -634,7 +862,25 @@ RulesetResult load_ruleset(const std::filesystem::path& rules_dir, std::string_v
         {std::string(kRule), {lines_path.string(), 0, 0}, "cannot read otel-lines.toml"});
     return result;
   }
-  result = parse_ruleset(*lines_text, lines_path.string(), *target_text, target_path.string());
+  // The source rules' data is optional: a rules directory without it audits manifests only.
+  const std::filesystem::path api_path = rules_dir / "api-changes.toml";
+  const std::filesystem::path conv_path = rules_dir / "conventions.toml";
+  std::error_code ec;
+  std::optional<std::string> api_text, conv_text;
+  DataText api, conv;
+  for (auto [path, text, data] :
+       {std::tuple{&api_path, &api_text, &api}, std::tuple{&conv_path, &conv_text, &conv}}) {
+    if (!std::filesystem::exists(*path, ec)) continue;
+    *text = read_file(*path);
+    if (!*text) {
+      result.errors.push_back(
+          {std::string(kRule), {path->string(), 0, 0}, "cannot read " + path->filename().string()});
+      return result;
+    }
+    *data = DataText{**text, path->string()};
+  }
+  result = parse_ruleset(*lines_text, lines_path.string(), *target_text, target_path.string(), api,
+                         conv);
   if (result.ruleset && result.ruleset->target != target) {
     result.errors.push_back({std::string(kRule),
                              {target_path.string(), 0, 0},

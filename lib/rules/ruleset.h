@@ -45,6 +45,53 @@ struct Companion {
   Severity severity = Severity::low;
 };
 
+/// An API that stops compiling at some release: what the source scan looks for and what to
+/// write instead (rules/api-changes.toml).
+struct ApiChange {
+  std::string identifier; // "new_pipeline"
+  std::string path;       // "opentelemetry_otlp::new_pipeline"; empty for a method entry
+  std::string method;     // "with_batch_exporter"; empty for a path entry
+  int args = -1;          // the argument count that breaks; -1 when any count does
+  std::string crate;      // the crate that owns it, e.g. "opentelemetry-otlp"
+  std::string breaks;     // the line where it stops compiling, e.g. "0.27"
+  std::string replacement;
+  Severity severity = Severity::high;
+  std::string source; // where the break is documented
+};
+
+/// The ecosystem's telemetry conventions the source rules judge code against
+/// (rules/conventions.toml). Empty vectors mean the file was not read: rules then do nothing.
+struct Conventions {
+  bool loaded = false;
+  // [service-name]
+  std::string service_name_pattern;   // "llm.{component}[.{subcomponent}]", for messages
+  std::string service_name_namespace; // "llm": the first level
+  std::string service_name_separator; // "."
+  int service_name_max_levels = 3;    // levels including the namespace
+  // [resource]
+  std::vector<std::string> required_resource;                       // "service.version", ...
+  std::map<std::string, std::vector<std::string>> resource_aliases; // key -> accepted other names
+  std::vector<std::string> recommended_resource;
+  std::vector<std::string> resource_constructors; // "Resource::builder", ...
+  // [environment]
+  std::vector<std::string> required_env, optional_env, standard_env;
+  std::vector<std::string> standard_env_prefixes; // "OTEL_"
+  // [propagation]
+  std::vector<std::string> propagation_identifiers; // "TraceContextPropagator", ...
+  std::vector<std::string> exporter_crates;         // crates whose declaration means "exports"
+  std::vector<std::string> exporter_calls;          // calls that build a trace exporter
+  // [http]
+  std::vector<std::string> http_crates;  // "axum", "actix-web", ...
+  std::string request_id_header;         // "x-request-id"
+  std::string span_name_pattern;         // "{METHOD} {route}", for messages
+  std::vector<std::string> http_methods; // "GET", "POST", ...
+  // [jaeger]
+  std::vector<int> jaeger_agent_ports;          // 6831, 6832
+  std::vector<std::string> jaeger_code_paths;   // "opentelemetry_jaeger"
+  std::vector<std::string> jaeger_env_prefixes; // "JAEGER_AGENT_"
+  std::string jaeger_replacement;               // the OTLP code to write instead
+};
+
 /// The rule data: the canonical set of one target line plus the history of all known lines.
 /// Loaded from rules/otel-lines.toml and rules/otel-<target>.toml; rules never hard-code these.
 struct Ruleset {
@@ -59,6 +106,8 @@ struct Ruleset {
   std::vector<std::string> tracing_crates;         // crates that show a repository traces ("tracing")
   std::string bridge_crate = "tracing-opentelemetry";
   int blocker_lines_behind = 2; // a crate this many lines (or more) behind is a blocker
+  std::vector<ApiChange> api_changes; // from api-changes.toml; empty when not read
+  Conventions conventions;            // from conventions.toml; `loaded` false when not read
 
   const LineInfo& target_line() const;
   const LineInfo* find_line(std::string_view line) const;
@@ -84,8 +133,25 @@ struct RulesetResult {
 RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
                             std::string_view target_text, const std::string& target_file);
 
-/// Reads rules_dir/otel-lines.toml and rules_dir/otel-<target>.toml. A target without a data
-/// file is an error naming the targets that exist.
+/// The text of one optional data file and its name for messages; empty `file` means absent.
+struct DataText {
+  std::string_view text;
+  std::string file;
+};
+
+/// Parses the two data files and the source rules' data (api-changes.toml, conventions.toml);
+/// an absent file (empty `file`) leaves its part of the Ruleset empty.
+RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
+                            std::string_view target_text, const std::string& target_file,
+                            const DataText& api_changes, const DataText& conventions);
+
+/// True when line `a` is older than line `b` ("0.9" < "0.27" < "1"); nullopt when either is
+/// not a line.
+std::optional<bool> line_less(std::string_view a, std::string_view b);
+
+/// Reads rules_dir/otel-lines.toml and rules_dir/otel-<target>.toml, and api-changes.toml and
+/// conventions.toml when present (without them the source rules have no data and report
+/// nothing). A target without a data file is an error naming the targets that exist.
 RulesetResult load_ruleset(const std::filesystem::path& rules_dir, std::string_view target);
 
 /// The targets that have a data file in rules_dir, sorted ("0.27", "0.28").

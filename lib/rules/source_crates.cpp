@@ -1,0 +1,183 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+#include "rules/source_rules.h"
+
+namespace otelaudit {
+
+namespace {
+
+using source::FileView;
+
+/// The first segment of a path the code names, and where.
+struct Root {
+  std::string name;
+  rust::Pos pos;
+  bool in_test = false;
+};
+
+/// Every crate-or-module root a file names: paths, `use` and `extern crate` roots, called
+/// paths and macro paths, attribute paths. `use` imports are resolved, so `use a::b; b::c()`
+/// names `a`.
+std::vector<Root> roots_of(const rust::FileFacts& facts) {
+  const source::Imports imports = source::imports_of(facts);
+  std::vector<Root> out;
+  auto add = [&](const std::vector<std::string>& segments, bool in_use, rust::Pos pos,
+                 bool in_test) {
+    if (segments.empty() || segments.front().empty()) return;
+    // A single segment outside `use` is a local name unless it is an imported path.
+    if (segments.size() == 1 && !in_use && !imports.names.count(segments.front())) return;
+    std::vector<std::string> full = in_use ? segments : source::resolve(segments, imports, nullptr);
+    out.push_back({full.front(), pos, in_test || source::line_in_test(facts, pos.line)});
+  };
+  for (const rust::PathRef& p : facts.paths)
+    add(p.segments, p.in_use || p.extern_crate, p.pos, p.in_test);
+  for (const rust::Call& c : facts.calls)
+    if (!c.method) add(source::split_path(c.callee), false, c.pos, c.in_test);
+  for (const rust::Attribute& a : facts.attributes) {
+    auto segments = source::split_path(a.path);
+    if (segments.size() > 1) add(segments, false, a.pos, a.in_test);
+  }
+  std::sort(out.begin(), out.end(), [](const Root& a, const Root& b) {
+    return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
+  });
+  return out;
+}
+
+bool is_builtin_root(std::string_view name) {
+  static const std::set<std::string_view> kBuiltin = {
+      "crate", "self", "super", "Self", "std", "core", "alloc", "proc_macro", "test",
+  };
+  return kBuiltin.count(name) > 0;
+}
+
+/// The crates the rule data knows, by the name code uses → the crate's real name.
+std::map<std::string, std::string> known_crates(const Ruleset& rules) {
+  std::map<std::string, std::string> out;
+  auto add = [&](const std::string& crate) { out.emplace(source::code_name(crate), crate); };
+  for (const LineInfo& l : rules.lines)
+    for (const auto& [crate, version] : l.crates)
+      add(crate);
+  add(rules.bridge_crate);
+  for (const auto& c : rules.tracing_crates)
+    add(c);
+  for (const auto& d : rules.deprecated)
+    add(d.crate);
+  for (const auto& c : rules.companions)
+    add(c.crate);
+  for (const auto& c : rules.api_changes)
+    add(c.crate);
+  return out;
+}
+
+/// The manifest line that adds `crate`, at the version the rule data gives it.
+std::string dependency_to_add(const Ruleset& rules, const std::string& crate) {
+  for (const DeprecatedCrate& d : rules.deprecated)
+    if (d.crate == crate) return d.fix;
+  if (auto v = rules.target_version(crate)) return fmt::format("{} = \"{}\"", crate, *v);
+  for (const Companion& c : rules.companions)
+    if (c.crate == crate) return fmt::format("{} = \"{}\"", crate, c.version);
+  return fmt::format("{} = \"<version>\"", crate);
+}
+
+/// The names a package's code may use as its own crate or local modules.
+std::set<std::string> local_names(const RepoModel& repo, const PackageModel& package,
+                                  const std::vector<FileView>& files) {
+  std::set<std::string> out = {source::code_name(package.name)};
+  for (const Manifest& m : repo.cargo.manifests)
+    if (m.file == package.manifest_file && m.package)
+      for (const TargetDecl& t : m.package->targets)
+        if (!t.name.empty()) out.insert(source::code_name(t.name));
+  for (const FileView& v : files)
+    if (v.package == &package)
+      for (const rust::ModDecl& m : v.facts->mods)
+        out.insert(m.name);
+  return out;
+}
+
+void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const auto known = known_crates(rules);
+  const std::vector<FileView> all = source::all_files(repo);
+  const std::vector<FileView> files = source::production_files(repo);
+
+  /// The first use of one undeclared crate in one package; compiled files come first.
+  struct Use {
+    const FileView* view;
+    rust::Pos pos;
+  };
+  std::map<std::pair<const PackageModel*, std::string>, Use> first;
+  std::map<const PackageModel*, std::set<std::string>> locals;
+  for (const FileView& v : files) {
+    if (!v.package) continue;
+    auto loc_it = locals.find(v.package);
+    if (loc_it == locals.end())
+      loc_it = locals.emplace(v.package, local_names(repo, *v.package, all)).first;
+    std::set<std::string> declared;
+    for (const Dependency& d : v.package->dependencies)
+      declared.insert(source::code_name(d.key));
+    for (const Root& r : roots_of(*v.facts)) {
+      if (r.in_test || is_builtin_root(r.name) || loc_it->second.count(r.name)) continue;
+      auto k = known.find(r.name);
+      if (k == known.end() || declared.count(r.name)) continue;
+      auto key = std::pair{v.package, k->second};
+      auto it = first.find(key);
+      if (it == first.end())
+        first.emplace(key, Use{&v, r.pos});
+      else if (it->second.view->orphan() && !v.orphan())
+        it->second = Use{&v, r.pos};
+    }
+  }
+  for (const auto& [key, use] : first) {
+    const auto& [package, crate] = key;
+    source::emit_at(sink, "undeclared-crate", Severity::high, *use.view, use.pos,
+                    fmt::format("{} is used in code, but package {} does not declare it in {}",
+                                source::code_name(crate), package->name, package->manifest_file),
+                    dependency_to_add(rules, crate));
+  }
+}
+
+void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const std::vector<FileView> all = source::all_files(repo);
+  for (const PackageModel& package : repo.cargo.packages) {
+    // Names referenced by compiled code: production code outside tests, build scripts, any.
+    std::set<std::string> production, build, anywhere;
+    bool reached = false;
+    for (const FileView& v : all) {
+      if (v.package != &package || v.orphan()) continue;
+      reached = true;
+      for (const Root& r : roots_of(*v.facts)) {
+        anywhere.insert(r.name);
+        if (v.scope() == CodeScope::build_script) build.insert(r.name);
+        if (v.scope() == CodeScope::production && !r.in_test) production.insert(r.name);
+      }
+    }
+    if (!reached) continue;
+    for (const Dependency& d : package.dependencies) {
+      if (!rules.is_otel_crate(d.package) && d.package != rules.bridge_crate) continue;
+      const std::set<std::string>& used = d.kind == DepKind::dev     ? anywhere
+                                          : d.kind == DepKind::build ? build
+                                                                     : production;
+      if (used.count(source::code_name(d.key))) continue;
+      std::string where = d.kind == DepKind::dev     ? "its code"
+                          : d.kind == DepKind::build ? "its build script"
+                                                     : "its production code";
+      sink.emit("unused-otel-crate", Severity::low, d.loc,
+                fmt::format("{} is declared in [{}] of package {} but never used in {}", d.package,
+                            to_string(d.kind), package.name, where),
+                fmt::format("remove the {} entry from {}", d.key, package.manifest_file),
+                package.name);
+    }
+  }
+}
+
+} // namespace
+
+void check_crate_usage(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  check_undeclared(repo, rules, sink);
+  check_unused(repo, rules, sink);
+}
+
+} // namespace otelaudit

@@ -1,0 +1,80 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <set>
+
+#include "rules/declarations.h"
+#include "rules/source_rules.h"
+
+namespace otelaudit {
+
+namespace {
+
+bool is_standard(const Conventions& conv, const std::string& name) {
+  for (const auto* list : {&conv.required_env, &conv.optional_env, &conv.standard_env})
+    if (std::find(list->begin(), list->end(), name) != list->end()) return true;
+  return std::any_of(conv.standard_env_prefixes.begin(), conv.standard_env_prefixes.end(),
+                     [&](const std::string& p) { return name.starts_with(p); });
+}
+
+/// Where a repository-level environment finding points: the first exporter's dependency key,
+/// else line 0 of the root manifest.
+std::pair<Location, std::string> repository_anchor(const RepoModel& repo, const Conventions& conv) {
+  for (const PackageModel& p : repo.cargo.packages)
+    for (const Dependency& d : p.dependencies)
+      if (std::find(conv.exporter_crates.begin(), conv.exporter_crates.end(), d.package) !=
+          conv.exporter_crates.end())
+        return {d.loc, p.name};
+  std::string root;
+  for (const Manifest& m : repo.cargo.manifests)
+    if (m.dir.empty()) root = m.file;
+  if (root.empty() && !repo.cargo.manifests.empty()) root = repo.cargo.manifests.front().file;
+  if (root.empty()) root = "Cargo.toml";
+  return {Location{root, 0, 0}, {}};
+}
+
+} // namespace
+
+void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  if (!conv.loaded) return;
+  std::set<std::string> read; // names read by compiled production code
+  bool compiled = false;
+  std::set<std::pair<std::string, std::string>> reported; // (package, name)
+  for (const source::FileView& v : source::production_files(repo)) {
+    if (!v.orphan()) compiled = true;
+    for (const source::EnvRead& r : source::env_reads(*v.facts)) {
+      const std::string& name = r.name->value;
+      if (!v.orphan()) read.insert(name);
+      if (is_standard(conv, name)) continue;
+      // Jaeger agent variables are jaeger-code findings already.
+      if (std::any_of(conv.jaeger_env_prefixes.begin(), conv.jaeger_env_prefixes.end(),
+                      [&](const std::string& p) { return name.starts_with(p); }))
+        continue;
+      if (!reported.insert({v.package_name(), name}).second) continue;
+      source::emit_at(sink, "env-var-nonstandard", Severity::info, v, r.name->pos,
+                      fmt::format("environment variable {} is not one of the ecosystem's "
+                                  "standard names",
+                                  name));
+    }
+  }
+  if (!compiled) return;
+
+  const auto decls = collect_declarations(repo.cargo, rules);
+  bool otel = std::any_of(decls.begin(), decls.end(), [](const Declaration& d) { return d.otel; });
+  if (!otel) return;
+  bool any_required = std::any_of(conv.required_env.begin(), conv.required_env.end(),
+                                  [&](const std::string& n) { return read.count(n) > 0; });
+  if (any_required) return;
+  auto [loc, package] = repository_anchor(repo, conv);
+  sink.emit("env-var-missing", Severity::low, loc,
+            fmt::format("{} uses OpenTelemetry but its code reads none of the standard "
+                        "environment variables {}",
+                        repo.name, fmt::join(conv.required_env, ", ")),
+            fmt::format("read the exporter endpoint and environment from {}",
+                        fmt::join(conv.required_env, " and ")),
+            package);
+}
+
+} // namespace otelaudit

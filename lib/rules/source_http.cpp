@@ -1,0 +1,134 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "rules/source_rules.h"
+
+namespace otelaudit {
+
+namespace {
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && upper(a) == upper(b);
+}
+
+/// The macros that open a span, by their last path segment.
+bool is_span_macro(std::string_view callee) {
+  static const std::set<std::string_view> kMacros = {"span",      "trace_span", "debug_span",
+                                                     "info_span", "warn_span",  "error_span"};
+  auto segments = source::split_path(callee);
+  return kMacros.count(segments.back()) > 0;
+}
+
+} // namespace
+
+// Heuristic (docs/rules.md, span-name-format):
+//  - well-formed: `METHOD /route` (METHOD from [http] methods, upper case, one space, a route
+//    starting with `/` and holding no space), or METHOD alone;
+//  - looks like an HTTP span name: it starts with `/`; or its first word (up to the first
+//    space, `_`, `-`, `:` or `.`) is a method written in upper case (`POST_chat`); or its first
+//    word is a method in any case and the rest starts with `/` (`post /chat`);
+//  - anything else (`handle_request`, `get_user`, `db.query`) is not judged.
+bool http_span_name_malformed(std::string_view name, const Conventions& conv,
+                              std::string& suggestion) {
+  auto is_method = [&](std::string_view w) {
+    return std::find(conv.http_methods.begin(), conv.http_methods.end(), w) !=
+           conv.http_methods.end();
+  };
+  const auto word_end = name.find_first_of(" _-:.");
+  const std::string_view word = name.substr(0, word_end);
+  const std::string_view rest =
+      word_end == std::string_view::npos ? std::string_view() : name.substr(word_end + 1);
+
+  if (is_method(word)) {
+    if (word_end == std::string_view::npos) return false; // "GET" alone
+    if (name[word_end] == ' ' && rest.starts_with('/') && rest.find(' ') == std::string_view::npos)
+      return false;
+  }
+  const bool method_first = is_method(word) || (is_method(upper(word)) && rest.starts_with('/'));
+  if (!name.starts_with('/') && !method_first) return false;
+
+  if (method_first) {
+    std::string route(rest);
+    while (!route.empty() && (route.front() == ' ' || route.front() == ':'))
+      route.erase(0, 1);
+    if (!route.starts_with('/')) route.insert(route.begin(), '/');
+    std::replace(route.begin(), route.end(), ' ', '-');
+    suggestion = upper(word) + " " + route;
+  } else {
+    suggestion = "{METHOD} " + std::string(name);
+  }
+  return true;
+}
+
+void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  if (!conv.loaded) return;
+  const std::vector<source::FileView> files = source::production_files(repo);
+  for (const PackageModel& package : repo.cargo.packages) {
+    const Dependency* http = nullptr;
+    for (const Dependency& d : package.dependencies)
+      if (!http && d.kind != DepKind::dev &&
+          std::find(conv.http_crates.begin(), conv.http_crates.end(), d.package) !=
+              conv.http_crates.end())
+        http = &d;
+    if (!http) continue;
+
+    bool compiled = false, request_id = false;
+    for (const source::FileView& v : files) {
+      if (v.package != &package) continue;
+      const rust::FileFacts& facts = *v.facts;
+      if (!v.orphan()) {
+        compiled = true;
+        for (const rust::Arg& s : facts.strings)
+          if (!source::line_in_test(facts, s.pos.line) &&
+              equal_ignoring_case(s.value, conv.request_id_header))
+            request_id = true;
+      }
+
+      std::vector<const rust::Arg*> names;
+      for (const rust::Call& c : facts.calls) {
+        if (!c.macro || c.in_test || !is_span_macro(c.callee)) continue;
+        auto first = std::find_if(c.args.begin(), c.args.end(),
+                                  [](const rust::Arg& a) { return a.literal; });
+        if (first != c.args.end()) names.push_back(&*first);
+      }
+      for (const rust::Attribute& a : facts.attributes) {
+        if (a.in_test || source::split_path(a.path).back() != "instrument") continue;
+        for (const auto& [key, value] : a.values)
+          if (key == "name" && value.literal) names.push_back(&value);
+      }
+      for (const rust::Arg* n : names) {
+        std::string suggestion;
+        if (source::line_in_test(facts, n->pos.line) ||
+            !http_span_name_malformed(n->value, conv, suggestion))
+          continue;
+        source::emit_at(sink, "span-name-format", Severity::low, v, n->pos,
+                        fmt::format("HTTP span name \"{}\" is not in the form {}: use \"{}\"",
+                                    n->value, conv.span_name_pattern, suggestion),
+                        fmt::format("\"{}\"", suggestion));
+      }
+    }
+    if (compiled && !request_id)
+      sink.emit("request-id-not-propagated", Severity::low, http->loc,
+                fmt::format("package {} is an HTTP service ({}) but its code never names the "
+                            "{} header: requests cannot be correlated across services",
+                            package.name, http->package, conv.request_id_header),
+                fmt::format("read and forward the {} header (e.g. tower-http's "
+                            "SetRequestIdLayer / PropagateRequestIdLayer) and record it on "
+                            "the request span",
+                            conv.request_id_header),
+                package.name);
+  }
+}
+
+} // namespace otelaudit

@@ -1,0 +1,108 @@
+#pragma once
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/context.h"
+
+// The source rules: what the .rs files of a repository really do, judged against the rule data
+// in rules/api-changes.toml and rules/conventions.toml. Every rule reads only production code:
+// files whose scope is not production and facts marked in_test are skipped. Findings in orphan
+// files (reached from no crate root, so never compiled) are reported as info with
+// Finding::orphan set.
+
+namespace otelaudit {
+
+/// undeclared-crate and unused-otel-crate: crates used in code against those declared.
+void check_crate_usage(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// jaeger-code: code of the deprecated Jaeger exporter and Jaeger agent endpoints.
+void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// removed-api: APIs that break between the repository's line and the target.
+void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// service-name-format and service-name-dynamic.
+void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// missing-propagation and resource-attributes-missing.
+void check_telemetry_setup(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// env-var-nonstandard and env-var-missing.
+void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// request-id-not-propagated and span-name-format.
+void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// The name a service name should have under `conv`, or nullopt when `name` already follows
+/// it ("llm-edge-agent" → "llm.edge-agent", "edge-agent" → "llm.edge-agent").
+std::optional<std::string> service_name_suggestion(std::string_view name, const Conventions& conv);
+
+/// True when `name` looks like an HTTP span name (a route, or a method word first) but is not
+/// `{METHOD} {route}`; `suggestion` receives the name to use, when one can be derived.
+bool http_span_name_malformed(std::string_view name, const Conventions& conv,
+                              std::string& suggestion);
+
+namespace source {
+
+/// One .rs file as the source rules see it.
+struct FileView {
+  const std::string* file = nullptr;
+  const rust::FileFacts* facts = nullptr;
+  const SourceFile* unit = nullptr;      // its entry in the module tree; nullptr when absent
+  const PackageModel* package = nullptr; // its owning package; nullptr when none
+  bool orphan() const { return unit && unit->orphan; }
+  CodeScope scope() const { return unit ? unit->scope : CodeScope::production; }
+  std::string package_name() const { return package ? package->name : std::string(); }
+};
+
+/// Every .rs file of the repository with its unit and package, in file order.
+std::vector<FileView> all_files(const RepoModel& repo);
+
+/// The production files of the repository (orphans included), in file order. A file missing
+/// from the module tree counts as production code of no package.
+std::vector<FileView> production_files(const RepoModel& repo);
+
+/// True when `line` lies in a #[cfg(test)] item or #[test] function of the file.
+bool line_in_test(const rust::FileFacts& facts, int line);
+
+/// Emits a finding at `pos` of `view`'s file, as info and orphan when the file is an orphan.
+void emit_at(Sink& sink, std::string_view rule, Severity severity, const FileView& view,
+             rust::Pos pos, std::string message, std::string fix = {});
+
+/// `-` → `_`: how Cargo turns a crate or dependency name into the name code uses.
+std::string code_name(std::string_view crate);
+
+/// Splits "a::b::c" into its segments (a leading `::` dropped).
+std::vector<std::string> split_path(std::string_view path);
+
+/// What a file's `use` declarations bring into scope: a local name → the full path it stands
+/// for, and the paths glob-imported (`use a::b::*`).
+struct Imports {
+  std::map<std::string, std::vector<std::string>> names;
+  std::vector<std::vector<std::string>> globs;
+};
+Imports imports_of(const rust::FileFacts& facts);
+
+/// `segments` with a first segment imported by `use` replaced by the path it stands for, and
+/// a renamed dependency key (`otel` for package "opentelemetry") by the crate's code name.
+std::vector<std::string> resolve(const std::vector<std::string>& segments, const Imports& imports,
+                                 const PackageModel* package);
+
+/// True when `crate` is declared by `package` in any dependency kind (by real crate name).
+bool declares(const PackageModel* package, std::string_view crate);
+
+/// A read of an environment variable whose name is a string literal.
+struct EnvRead {
+  const rust::Call* call = nullptr;
+  const rust::Arg* name = nullptr; // the literal argument
+};
+/// The reads of `facts` outside test code: std::env::var, env::var, var_os, env!, option_env!,
+/// dotenvy::var (and dotenv::var).
+std::vector<EnvRead> env_reads(const rust::FileFacts& facts);
+
+} // namespace source
+
+} // namespace otelaudit

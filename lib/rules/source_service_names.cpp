@@ -1,0 +1,141 @@
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "rules/source_rules.h"
+
+namespace otelaudit {
+
+namespace {
+
+std::vector<std::string> split(std::string_view text, char sep) {
+  std::vector<std::string> out;
+  while (true) {
+    auto at = text.find(sep);
+    out.emplace_back(text.substr(0, at));
+    if (at == std::string_view::npos) break;
+    text.remove_prefix(at + 1);
+  }
+  return out;
+}
+
+bool follows_standard(std::string_view name, const Conventions& conv) {
+  const char sep = conv.service_name_separator.empty() ? '.' : conv.service_name_separator[0];
+  for (char ch : name) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == sep;
+    if (!ok) return false;
+  }
+  auto levels = split(name, sep);
+  if (levels.size() < 2 || static_cast<int>(levels.size()) > conv.service_name_max_levels)
+    return false;
+  if (levels.front() != conv.service_name_namespace) return false;
+  return std::none_of(levels.begin(), levels.end(), [](const std::string& l) {
+    return l.empty() || l.front() == '-' || l.back() == '-';
+  });
+}
+
+/// True for `a::b::KeyValue::new` and `KeyValue::new`.
+bool is_key_value_new(std::string_view callee) {
+  auto segments = source::split_path(callee);
+  return segments.size() >= 2 && segments[segments.size() - 2] == "KeyValue" &&
+         segments.back() == "new";
+}
+
+/// The key argument of KeyValue::new names service.name: the literal or the semantic
+/// conventions constant SERVICE_NAME.
+bool is_service_name_key(const rust::Arg& key) {
+  if (key.literal) return key.value == "service.name";
+  return key.text == "SERVICE_NAME" || key.text.ends_with("::SERVICE_NAME");
+}
+
+} // namespace
+
+std::optional<std::string> service_name_suggestion(std::string_view name, const Conventions& conv) {
+  if (follows_standard(name, conv)) return std::nullopt;
+  const char sep = conv.service_name_separator.empty() ? '.' : conv.service_name_separator[0];
+  const std::string& ns = conv.service_name_namespace;
+  std::string s;
+  for (char ch : name) {
+    unsigned char u = static_cast<unsigned char>(ch);
+    if (ch == '_' || ch == ' ' || ch == '/' || ch == ':')
+      s += '-';
+    else if (ch == sep || ch == '-' || std::isalnum(u))
+      s += static_cast<char>(std::tolower(u));
+  }
+  // "llm-edge-agent": the first hyphen after the namespace was meant as the separator.
+  if (s.starts_with(ns + "-"))
+    s[ns.size()] = sep;
+  else if (!s.starts_with(ns + sep))
+    s = ns + sep + s;
+  std::vector<std::string> levels;
+  for (std::string level : split(s, sep)) {
+    while (!level.empty() && level.front() == '-')
+      level.erase(level.begin());
+    while (!level.empty() && level.back() == '-')
+      level.pop_back();
+    if (!level.empty()) levels.push_back(level);
+  }
+  // Levels beyond the standard's depth are joined into the last one.
+  const auto max = static_cast<std::size_t>(std::max(2, conv.service_name_max_levels));
+  while (levels.size() > max) {
+    levels[levels.size() - 2] += "-" + levels.back();
+    levels.pop_back();
+  }
+  std::string out;
+  for (const auto& l : levels)
+    out += (out.empty() ? "" : std::string(1, sep)) + l;
+  if (levels.size() < 2) out += std::string(1, sep) + "service";
+  return out;
+}
+
+void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  if (!conv.loaded) return;
+  for (const source::FileView& v : source::production_files(repo)) {
+    const rust::FileFacts& facts = *v.facts;
+    std::set<std::pair<int, int>> seen; // one finding per value position
+    auto judge = [&](const rust::Arg& value, bool in_test) {
+      if (in_test || source::line_in_test(facts, value.pos.line)) return;
+      if (!seen.insert({value.pos.line, value.pos.column}).second) return;
+      if (!value.literal) {
+        source::emit_at(sink, "service-name-dynamic", Severity::info, v, value.pos,
+                        fmt::format("service name is not statically known: {}", value.text));
+        return;
+      }
+      auto suggestion = service_name_suggestion(value.value, conv);
+      if (!suggestion) return;
+      source::emit_at(sink, "service-name-format", Severity::high, v, value.pos,
+                      fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
+                                  value.value, conv.service_name_pattern, *suggestion),
+                      fmt::format("\"{}\"", *suggestion));
+    };
+
+    for (const rust::Call& c : facts.calls) {
+      if (c.macro) continue;
+      if (!c.method && is_key_value_new(c.callee) && c.args.size() == 2 &&
+          is_service_name_key(c.args[0]))
+        judge(c.args[1], c.in_test);
+      else if (c.method && c.callee == "with_service_name" && c.args.size() == 1)
+        judge(c.args[0], c.in_test);
+    }
+    for (const rust::FieldInit& f : facts.fields)
+      if (f.field == "service_name") judge(f.value, f.in_test);
+    for (const rust::StringItem& item : facts.items)
+      if (item.name == "SERVICE_NAME") judge(item.value, item.in_test);
+    // The default of OTEL_SERVICE_NAME: approximated as the first string literal after the
+    // variable's name on the same line (`env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_|
+    // "x".into())`); a default written on a later line is not seen.
+    for (const source::EnvRead& r : source::env_reads(facts)) {
+      if (r.name->value != "OTEL_SERVICE_NAME") continue;
+      for (const rust::Arg& s : facts.strings) {
+        if (s.pos.line != r.name->pos.line || s.pos.column <= r.name->pos.column) continue;
+        judge(s, false);
+        break;
+      }
+    }
+  }
+}
+
+} // namespace otelaudit

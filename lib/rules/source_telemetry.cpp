@@ -1,0 +1,161 @@
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include "rules/source_rules.h"
+
+namespace otelaudit {
+
+namespace {
+
+bool contains(const std::vector<std::string>& list, std::string_view item) {
+  return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+/// True when `callee` is `entry` or ends with `::entry`
+/// ("opentelemetry_otlp::SpanExporter::builder" is "SpanExporter::builder").
+bool callee_is(std::string_view callee, std::string_view entry) {
+  if (callee == entry) return true;
+  return callee.size() > entry.size() + 2 && callee.ends_with(entry) &&
+         callee.substr(callee.size() - entry.size() - 2, 2) == "::";
+}
+
+/// The attribute a semantic-conventions constant stands for: SERVICE_VERSION →
+/// "service.version"; empty when `text` is not such a constant.
+std::string constant_attribute(std::string_view text) {
+  auto at = text.rfind("::");
+  if (at != std::string_view::npos) text.remove_prefix(at + 2);
+  if (text.empty()) return {};
+  std::string out;
+  for (char ch : text) {
+    if (ch == '_')
+      out += '.';
+    else if ((ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9'))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    else
+      return {};
+  }
+  return out;
+}
+
+void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  std::vector<source::FileView> files = source::production_files(repo);
+  std::erase_if(files, [](const source::FileView& v) { return v.orphan(); });
+  // Without compiled production code there is nothing to judge the absence in.
+  if (files.empty()) return;
+
+  for (const source::FileView& v : files) {
+    const rust::FileFacts& facts = *v.facts;
+    for (const rust::PathRef& p : facts.paths) {
+      if (p.in_test || source::line_in_test(facts, p.pos.line)) continue;
+      for (const auto& s : p.segments)
+        if (contains(conv.propagation_identifiers, s)) return;
+      if (!p.alias.empty() && contains(conv.propagation_identifiers, p.alias)) return;
+    }
+    for (const rust::Call& c : facts.calls) {
+      if (c.in_test || source::line_in_test(facts, c.pos.line)) continue;
+      for (const auto& s : source::split_path(c.callee))
+        if (contains(conv.propagation_identifiers, s)) return;
+    }
+  }
+
+  // Where the repository shows it exports traces: an exporter's dependency key, else the first
+  // call that builds an exporter.
+  for (const PackageModel& p : repo.cargo.packages)
+    for (const Dependency& d : p.dependencies) {
+      if (!contains(conv.exporter_crates, d.package)) continue;
+      sink.emit("missing-propagation", Severity::medium, d.loc,
+                fmt::format("{} exports traces ({}) but no production code installs W3C trace "
+                            "context propagation ({}): traces break at every service boundary",
+                            repo.name, d.package, fmt::join(conv.propagation_identifiers, ", ")),
+                "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::"
+                "TraceContextPropagator::new());",
+                p.name);
+      return;
+    }
+  for (const source::FileView& v : files)
+    for (const rust::Call& c : v.facts->calls) {
+      if (c.in_test || c.method || source::line_in_test(*v.facts, c.pos.line)) continue;
+      bool exporter = std::any_of(conv.exporter_calls.begin(), conv.exporter_calls.end(),
+                                  [&](const std::string& e) { return callee_is(c.callee, e); });
+      if (!exporter) continue;
+      source::emit_at(sink, "missing-propagation", Severity::medium, v, c.pos,
+                      fmt::format("{} exports traces ({}) but no production code installs W3C "
+                                  "trace context propagation ({}): traces break at every "
+                                  "service boundary",
+                                  repo.name, c.callee,
+                                  fmt::join(conv.propagation_identifiers, ", ")),
+                      "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::"
+                      "propagation::TraceContextPropagator::new());");
+      return;
+    }
+}
+
+void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  for (const source::FileView& v : source::production_files(repo)) {
+    const rust::FileFacts& facts = *v.facts;
+    auto live = [&](bool in_test, int line) {
+      return !in_test && !source::line_in_test(facts, line);
+    };
+    std::vector<const rust::Call*> builds;
+    for (const rust::Call& c : facts.calls) {
+      if (c.method || c.macro || !live(c.in_test, c.pos.line)) continue;
+      if (std::any_of(conv.resource_constructors.begin(), conv.resource_constructors.end(),
+                      [&](const std::string& e) { return callee_is(c.callee, e); }))
+        builds.push_back(&c);
+    }
+    if (builds.empty()) continue;
+    // The attributes the file writes: string literals naming them (KeyValue::new("k", …),
+    // with_attribute, with_attributes all carry the key as a literal) and semantic-conventions
+    // constants given to KeyValue::new.
+    std::set<std::string> present;
+    for (const rust::Arg& s : facts.strings)
+      if (!source::line_in_test(facts, s.pos.line)) present.insert(s.value);
+    for (const rust::Call& c : facts.calls) {
+      if (c.method || c.args.empty() || !live(c.in_test, c.pos.line)) continue;
+      auto segments = source::split_path(c.callee);
+      if (segments.size() < 2 || segments[segments.size() - 2] != "KeyValue" ||
+          segments.back() != "new" || c.args[0].literal)
+        continue;
+      if (auto attr = constant_attribute(c.args[0].text); !attr.empty()) present.insert(attr);
+    }
+    std::vector<std::string> missing;
+    for (const std::string& key : conv.required_resource) {
+      bool found = present.count(key) > 0;
+      std::string shown = key;
+      if (auto it = conv.resource_aliases.find(key); it != conv.resource_aliases.end()) {
+        for (const auto& alias : it->second)
+          found = found || present.count(alias) > 0;
+        shown += " (or " + fmt::format("{}", fmt::join(it->second, ", ")) + ")";
+      }
+      if (!found) missing.push_back(shown);
+    }
+    if (missing.empty()) continue;
+    std::string fix;
+    for (const std::string& key : conv.required_resource) {
+      bool listed = std::any_of(missing.begin(), missing.end(),
+                                [&](const std::string& m) { return m.starts_with(key); });
+      if (listed) fix += (fix.empty() ? "" : ", ") + fmt::format("KeyValue::new(\"{}\", …)", key);
+    }
+    for (const rust::Call* c : builds)
+      source::emit_at(
+          sink, "resource-attributes-missing", Severity::medium, v, c->pos,
+          fmt::format("{} builds a Resource without {}", c->callee, fmt::join(missing, ", ")),
+          "add " + fix);
+  }
+}
+
+} // namespace
+
+void check_telemetry_setup(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  if (!rules.conventions.loaded) return;
+  check_propagation(repo, rules, sink);
+  check_resources(repo, rules, sink);
+}
+
+} // namespace otelaudit

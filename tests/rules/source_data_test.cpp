@@ -1,0 +1,216 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "rules/ruleset.h"
+
+using namespace otelaudit;
+
+namespace {
+
+const std::string kLines = R"toml(schema = 1
+[[line]]
+line = "0.21"
+[line.crates]
+opentelemetry = "0.21"
+[[line]]
+line = "0.27"
+[line.crates]
+opentelemetry = "0.27"
+)toml";
+
+const std::string kTarget = R"toml(schema = 1
+target = "0.27"
+tracing-crates = ["tracing"]
+)toml";
+
+const std::string kApi = R"toml(schema = 1
+[[change]]
+identifier = "new_pipeline"
+path = "opentelemetry_otlp::new_pipeline"
+crate = "opentelemetry-otlp"
+breaks = "0.27"
+replacement = "SpanExporter::builder()"
+severity = "high"
+source = "otlp CHANGELOG 0.27.0"
+[[change]]
+identifier = "with_batch_exporter"
+method = "with_batch_exporter"
+args = 2
+crate = "opentelemetry_sdk"
+breaks = "0.28"
+replacement = ".with_batch_exporter(exporter)"
+severity = "high"
+source = "sdk CHANGELOG 0.28.0"
+)toml";
+
+const std::string kConventions = R"toml(schema = 1
+[service-name]
+pattern = "llm.{component}[.{subcomponent}]"
+namespace = "llm"
+separator = "."
+[resource]
+required = ["service.version", "deployment.environment"]
+accepted-aliases = { "deployment.environment" = ["deployment.environment.name"] }
+constructors = ["Resource::builder"]
+[environment]
+required = ["OTLP_ENDPOINT"]
+standard-prefixes = ["OTEL_"]
+[propagation]
+identifiers = ["TraceContextPropagator"]
+exporter-crates = ["opentelemetry-otlp"]
+[http]
+crates = ["axum"]
+request-id-header = "x-request-id"
+span-name-pattern = "{METHOD} {route}"
+methods = ["GET"]
+[jaeger]
+agent-ports = [6831]
+code-paths = ["opentelemetry_jaeger"]
+env-prefixes = ["JAEGER_AGENT_"]
+replacement = "SpanExporter::builder()"
+)toml";
+
+RulesetResult parse(const std::string& api, const std::string& conventions) {
+  return parse_ruleset(kLines, "rules/otel-lines.toml", kTarget, "rules/otel-0.27.toml",
+                       DataText{api, "rules/api-changes.toml"},
+                       DataText{conventions, "rules/conventions.toml"});
+}
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+} // namespace
+
+TEST_CASE("source data: api changes and conventions load into the rule set") {
+  auto r = parse(kApi, kConventions);
+  for (const auto& e : r.errors)
+    INFO(e.loc.line << ":" << e.loc.column << " " << e.message);
+  REQUIRE(r.ruleset.has_value());
+  const Ruleset& rs = *r.ruleset;
+  REQUIRE(rs.api_changes.size() == 2);
+  CHECK(rs.api_changes[0].path == "opentelemetry_otlp::new_pipeline");
+  CHECK(rs.api_changes[0].args == -1);
+  CHECK(rs.api_changes[1].method == "with_batch_exporter");
+  CHECK(rs.api_changes[1].args == 2);
+  CHECK(rs.api_changes[1].breaks == "0.28");
+  const Conventions& c = rs.conventions;
+  CHECK(c.loaded);
+  CHECK(c.service_name_namespace == "llm");
+  CHECK(c.service_name_max_levels == 3);
+  CHECK(c.resource_aliases.at("deployment.environment") ==
+        std::vector<std::string>{"deployment.environment.name"});
+  CHECK(c.jaeger_agent_ports == std::vector<int>{6831});
+  CHECK(rs.files == std::vector<std::string>{"rules/otel-lines.toml", "rules/otel-0.27.toml",
+                                             "rules/api-changes.toml", "rules/conventions.toml"});
+}
+
+TEST_CASE("source data: without the source files the conventions are not loaded") {
+  auto r = parse_ruleset(kLines, "rules/otel-lines.toml", kTarget, "rules/otel-0.27.toml");
+  REQUIRE(r.ruleset.has_value());
+  CHECK(r.ruleset->api_changes.empty());
+  CHECK_FALSE(r.ruleset->conventions.loaded);
+}
+
+TEST_CASE("source data: the real data files load and agree with OTEL-FACTS") {
+  auto r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+  REQUIRE(r.ruleset.has_value());
+  const Ruleset& rs = *r.ruleset;
+  CHECK(rs.conventions.loaded);
+  CHECK(rs.conventions.required_env == std::vector<std::string>{"OTLP_ENDPOINT", "ENVIRONMENT"});
+  CHECK(rs.conventions.jaeger_agent_ports == std::vector<int>{6831, 6832});
+  auto find = [&](std::string_view id) -> const ApiChange* {
+    for (const ApiChange& c : rs.api_changes)
+      if (c.identifier == id) return &c;
+    return nullptr;
+  };
+  REQUIRE(find("new_pipeline") != nullptr);
+  CHECK(find("new_pipeline")->breaks == "0.27");
+  CHECK(find("DeltaTemporalitySelector")->breaks == "0.27");
+  CHECK(find("TracerProvider")->path == "opentelemetry_sdk::trace::TracerProvider");
+  CHECK(find("TracerProvider")->breaks == "0.28");
+  CHECK(find("shutdown_tracer_provider")->breaks == "0.28");
+  CHECK(find("with_config")->breaks == "0.29"); // deprecated in 0.27.1, removed in 0.29
+  CHECK(find("with_batch_exporter")->args == 2);
+  for (const ApiChange& c : rs.api_changes) {
+    INFO(c.identifier);
+    CHECK_FALSE(c.source.empty());
+    CHECK(line_less(c.breaks, "0.33").value_or(false));
+  }
+}
+
+TEST_CASE("source data: line_less orders lines numerically") {
+  CHECK(line_less("0.9", "0.27") == true);
+  CHECK(line_less("0.27", "0.27") == false);
+  CHECK(line_less("0.32", "1") == true);
+  CHECK_FALSE(line_less("x", "0.27").has_value());
+}
+
+TEST_CASE("source data: api-changes errors are collected with their positions") {
+  std::string api = with(kApi, "method = \"with_batch_exporter\"",
+                         "method = \"with_batch_exporter\"\npath = \"a::b\"");
+  api = with(api, "args = 2", "args = -1");
+  api = with(api, "breaks = \"0.27\"", "breaks = \"0.27.x\"");
+  api = with(api, "source = \"otlp CHANGELOG 0.27.0\"", "source = \"\"\nnote = 1");
+  auto r = parse(api, kConventions);
+  CHECK_FALSE(r.ruleset.has_value());
+  REQUIRE(r.errors.size() == 5);
+  CHECK(r.errors[0].loc == Location{"rules/api-changes.toml", 6, 10});
+  CHECK(r.errors[0].message == "\"breaks\" must be a version string like \"0.28\"");
+  CHECK(r.errors[1].loc == Location{"rules/api-changes.toml", 9, 10});
+  CHECK(r.errors[1].message == "\"source\" in [[change]] must not be empty");
+  CHECK(r.errors[2].loc == Location{"rules/api-changes.toml", 10, 1});
+  CHECK(r.errors[2].message == "unknown key \"note\" in [[change]]");
+  CHECK(r.errors[3].loc == Location{"rules/api-changes.toml", 11, 1});
+  CHECK(r.errors[3].message == "[[change]] needs exactly one of \"path\" and \"method\"");
+  CHECK(r.errors[4].loc == Location{"rules/api-changes.toml", 15, 8});
+  CHECK(r.errors[4].message == "\"args\" must be an integer from 0 to 64");
+}
+
+TEST_CASE("source data: a bad path or method is refused") {
+  auto r = parse(with(with(kApi, "\"opentelemetry_otlp::new_pipeline\"", "\"new_pipeline\""),
+                      "method = \"with_batch_exporter\"", "method = \".with_batch_exporter\""),
+                 kConventions);
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[0].message == "\"path\" must be a Rust path like \"crate::item\"");
+  CHECK(r.errors[0].loc == Location{"rules/api-changes.toml", 4, 8});
+  CHECK(r.errors[1].message == "\"method\" must be a method name like \"with_config\"");
+  CHECK(r.errors[1].loc == Location{"rules/api-changes.toml", 12, 10});
+}
+
+TEST_CASE("source data: conventions errors are collected with their positions") {
+  std::string conv =
+      with(kConventions, "separator = \".\"", "separator = \"::\"\ncolour = \"red\"");
+  conv = with(conv, "agent-ports = [6831]", "agent-ports = [6831, 70000]");
+  conv = with(conv, "accepted-aliases = { \"deployment.environment\"",
+              "accepted-aliases = { \"host.name\"");
+  conv = with(conv, "[http]\ncrates = [\"axum\"]\n", "[http]\ncrates = []\n");
+  auto r = parse(kApi, conv);
+  CHECK_FALSE(r.ruleset.has_value());
+  REQUIRE(r.errors.size() == 5);
+  CHECK(r.errors[0].loc == Location{"rules/conventions.toml", 5, 13});
+  CHECK(r.errors[0].message == "\"separator\" in [service-name] must be one character");
+  CHECK(r.errors[1].loc == Location{"rules/conventions.toml", 6, 1});
+  CHECK(r.errors[1].message == "unknown key \"colour\" in [service-name]");
+  CHECK(r.errors[2].loc == Location{"rules/conventions.toml", 9, 22});
+  CHECK(r.errors[2].message == "accepted-aliases \"host.name\" is not a required attribute");
+  CHECK(r.errors[3].loc == Location{"rules/conventions.toml", 18, 10});
+  CHECK(r.errors[3].message == "\"crates\" in [http] must be a non-empty array of strings");
+  CHECK(r.errors[4].loc == Location{"rules/conventions.toml", 23, 15});
+  CHECK(r.errors[4].message ==
+        "\"agent-ports\" in [jaeger] must be a non-empty array of port numbers");
+}
+
+TEST_CASE("source data: a missing conventions table is named") {
+  std::string conv = with(kConventions,
+                          "[propagation]\nidentifiers = [\"TraceContextPropagator\"]\n"
+                          "exporter-crates = [\"opentelemetry-otlp\"]\n",
+                          "");
+  auto r = parse(kApi, conv);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].message == "missing table [propagation]");
+  CHECK(r.errors[0].loc == Location{"rules/conventions.toml", 1, 1});
+}

@@ -1,0 +1,561 @@
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "rules/source_rules.h"
+#include "source/tree.h"
+
+using namespace otelaudit;
+
+namespace {
+
+using Files = std::map<std::string, std::string>;
+
+// The package most tests audit: line numbers below are those of the dependency keys.
+const std::string kManifest = R"([package]
+name = "llm-edge-agent"
+version = "0.1.0"
+
+[dependencies]
+opentelemetry = "0.21"
+opentelemetry-otlp = "0.14"
+tracing = "0.1"
+axum = "0.7"
+otel_sdk = { package = "opentelemetry_sdk", version = "0.21" }
+)";
+
+rust::Arg lit(std::string value, int line, int column) {
+  rust::Arg a;
+  a.literal = true;
+  a.text = "\"" + value + "\"";
+  a.value = std::move(value);
+  a.pos = {line, column};
+  return a;
+}
+
+rust::Arg expr(std::string text, int line, int column) {
+  rust::Arg a;
+  a.text = std::move(text);
+  a.pos = {line, column};
+  return a;
+}
+
+rust::PathRef path(const std::string& text, int line, int column, bool in_use = false) {
+  rust::PathRef p;
+  p.segments = source::split_path(text);
+  p.in_use = in_use;
+  p.pos = {line, column};
+  return p;
+}
+
+/// A repository built by hand: manifests through load_cargo, facts and module tree directly
+/// (the extractor and the tree builder are not part of these tests).
+struct Repo {
+  RepoModel model;
+
+  explicit Repo(std::map<std::string, std::string> manifests = {{"Cargo.toml", kManifest}}) {
+    MemoryTree tree(std::move(manifests));
+    model.name = "edge-agent";
+    model.cargo = load_cargo(tree);
+    REQUIRE(model.cargo.diagnostics.empty());
+  }
+
+  rust::FileFacts& file(const std::string& name, CodeScope scope = CodeScope::production,
+                        bool orphan = false, const std::string& manifest = "Cargo.toml",
+                        const std::string& package = "llm-edge-agent") {
+    SourceFile f;
+    f.file = name;
+    f.package = package;
+    f.manifest_file = manifest;
+    f.scope = scope;
+    f.orphan = orphan;
+    model.modules.files.push_back(f);
+    std::sort(model.modules.files.begin(), model.modules.files.end(),
+              [](const SourceFile& a, const SourceFile& b) { return a.file < b.file; });
+    return model.sources[name];
+  }
+};
+
+/// Adds a call; its literal arguments are string literals of the file too, as the extractor
+/// records them.
+rust::Call& add_call(rust::FileFacts& f, const std::string& callee, std::vector<rust::Arg> args,
+                     int line, int column, bool method = false, bool macro = false) {
+  rust::Call c;
+  c.callee = callee;
+  c.method = method;
+  c.macro = macro;
+  c.args = std::move(args);
+  c.pos = {line, column};
+  for (const auto& a : c.args)
+    if (a.literal) f.strings.push_back(a);
+  f.calls.push_back(c);
+  return f.calls.back();
+}
+
+const Ruleset& rules(const std::string& target = "0.27") {
+  static std::map<std::string, Ruleset> cache;
+  auto it = cache.find(target);
+  if (it == cache.end()) {
+    auto r = load_ruleset(OTEL_AUDIT_RULES_DIR, target);
+    REQUIRE(r.ruleset.has_value());
+    it = cache.emplace(target, *r.ruleset).first;
+  }
+  return it->second;
+}
+
+std::vector<Finding> run(RepoRule rule, const Repo& repo, const std::string& target = "0.27") {
+  Sink sink(repo.model.name);
+  rule(repo.model, rules(target), sink);
+  return sink.take();
+}
+
+std::vector<Finding> of(const std::vector<Finding>& all, std::string_view id) {
+  std::vector<Finding> out;
+  for (const auto& f : all)
+    if (f.rule == id) out.push_back(f);
+  return out;
+}
+
+} // namespace
+
+// --- undeclared-crate / unused-otel-crate ---------------------------------------------------
+
+TEST_CASE("source rules: undeclared-crate fires once per package and crate, at the first use") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  f.paths.push_back(path("opentelemetry_stdout::SpanExporter", 3, 5, true));
+  f.paths.push_back(path("opentelemetry_stdout::SpanExporter::default", 9, 20));
+  auto findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  const Finding& u = findings[0];
+  CHECK(u.severity == Severity::high);
+  CHECK(u.loc == Location{"src/main.rs", 3, 5});
+  CHECK(u.package == "llm-edge-agent");
+  CHECK(u.repo == "edge-agent");
+  CHECK_FALSE(u.orphan);
+  CHECK(u.message == "opentelemetry_stdout is used in code, but package llm-edge-agent does not "
+                     "declare it in Cargo.toml");
+  CHECK(u.fix == "opentelemetry-stdout = \"0.27\"");
+}
+
+TEST_CASE("source rules: undeclared-crate honours renames, -/_ and local names") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  f.paths.push_back(path("opentelemetry_otlp::new_exporter", 2, 5)); // declared with a hyphen
+  f.paths.push_back(path("otel_sdk::trace::Sampler", 3, 5, true));   // the renamed key
+  f.paths.push_back(path("crate::telemetry::init", 4, 5));
+  f.paths.push_back(path("serde_json::json", 5, 5));             // not a crate the rule data knows
+  f.paths.push_back(path("tracing_opentelemetry::layer", 6, 5)); // a local module, below
+  rust::ModDecl m;
+  m.name = "tracing_opentelemetry";
+  f.mods.push_back(m);
+  // Imported by `use`: `Sampler` stands for the declared crate's item, not a crate.
+  add_call(f, "Sampler::new", {}, 7, 14);
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").empty());
+
+  // The real crate name is not what the code may use when the key renames it.
+  f.paths.push_back(path("opentelemetry_sdk::Resource", 8, 5, true));
+  auto findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/main.rs", 8, 5});
+  CHECK(findings[0].fix == "opentelemetry_sdk = \"0.27\"");
+}
+
+TEST_CASE("source rules: undeclared-crate skips tests and reports orphans as info") {
+  Repo repo;
+  repo.file("tests/it.rs", CodeScope::test).paths.push_back(path("opentelemetry_stdout::X", 1, 5));
+  auto& main = repo.file("src/main.rs");
+  auto p = path("opentelemetry_stdout::X", 20, 9);
+  p.in_test = true;
+  main.paths.push_back(p);
+  main.paths.push_back(path("opentelemetry_stdout::Y", 30, 9)); // inside test_lines below
+  main.test_lines.push_back({25, 40});
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").empty());
+
+  repo.file("src/old.rs", CodeScope::production, true)
+      .paths.push_back(path("opentelemetry_stdout::SpanExporter", 4, 5, true));
+  Sink sink("edge-agent", {{"undeclared-crate", Severity::blocker}});
+  check_crate_usage(repo.model, rules(), sink);
+  auto findings = of(sink.take(), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].orphan);
+  CHECK(findings[0].severity == Severity::info); // an override does not lift an orphan
+  CHECK(findings[0].loc == Location{"src/old.rs", 4, 5});
+}
+
+TEST_CASE("source rules: unused-otel-crate points at the dependency key of an unused crate") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  f.paths.push_back(path("opentelemetry::global", 1, 5, true));
+  f.paths.push_back(path("otel_sdk::trace::Sampler", 2, 5, true));
+  auto findings = of(run(check_crate_usage, repo), "unused-otel-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::low);
+  CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
+  CHECK(findings[0].package == "llm-edge-agent");
+  CHECK(findings[0].message == "opentelemetry-otlp is declared in [dependencies] of package "
+                               "llm-edge-agent but never used in its production code");
+  CHECK(findings[0].fix == "remove the opentelemetry-otlp entry from Cargo.toml");
+
+  // Used only by a test: still unused by production code.
+  auto p = path("opentelemetry_otlp::new_exporter", 40, 9);
+  p.in_test = true;
+  f.paths.push_back(p);
+  CHECK(of(run(check_crate_usage, repo), "unused-otel-crate").size() == 1);
+  f.paths.push_back(path("opentelemetry_otlp::new_exporter", 12, 9));
+  CHECK(of(run(check_crate_usage, repo), "unused-otel-crate").empty());
+}
+
+TEST_CASE("source rules: unused-otel-crate needs compiled code to judge") {
+  Repo repo;
+  repo.file("src/orphan.rs", CodeScope::production, true);
+  CHECK(of(run(check_crate_usage, repo), "unused-otel-crate").empty());
+}
+
+// --- jaeger-code ----------------------------------------------------------------------------
+
+TEST_CASE("source rules: jaeger-code fires on exporter paths, agent endpoints and variables") {
+  Repo repo;
+  auto& f = repo.file("src/telemetry.rs");
+  f.paths.push_back(path("opentelemetry_jaeger::new_agent_pipeline", 5, 17));
+  add_call(f, "opentelemetry_jaeger::new_agent_pipeline", {}, 5, 39);
+  add_call(f, "with_endpoint", {lit("jaeger:6831", 6, 24)}, 6, 10, true);
+  add_call(f, "std::env::var", {lit("JAEGER_AGENT_HOST", 7, 30)}, 7, 20);
+  auto findings = run(check_jaeger_code, repo);
+  REQUIRE(findings.size() == 3);
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 5, 17});
+  CHECK(findings[0].severity == Severity::high);
+  CHECK(findings[0].package == "llm-edge-agent");
+  CHECK(findings[0].message ==
+        "opentelemetry_jaeger::new_agent_pipeline is code of the deprecated Jaeger exporter: "
+        "Jaeger accepts OTLP natively, export with opentelemetry-otlp instead");
+  CHECK(findings[0].fix == "opentelemetry_otlp::SpanExporter::builder().with_tonic()."
+                           "with_endpoint(\"http://collector:4317\").build()");
+  CHECK(findings[1].loc == Location{"src/telemetry.rs", 6, 24});
+  CHECK(findings[1].message == "\"jaeger:6831\" is a Jaeger agent endpoint (UDP 6831): send OTLP "
+                               "to the collector on port 4317 (gRPC) or 4318 (HTTP) instead");
+  CHECK(findings[2].loc == Location{"src/telemetry.rs", 7, 30});
+  CHECK(findings[2].message == "reads JAEGER_AGENT_HOST, a setting of the deprecated Jaeger agent "
+                               "exporter: configure the OTLP endpoint instead");
+}
+
+TEST_CASE("source rules: jaeger-code leaves the propagator, other ports and tests alone") {
+  Repo repo;
+  auto& f = repo.file("src/telemetry.rs");
+  f.paths.push_back(path("opentelemetry_jaeger_propagator::Propagator", 2, 5, true));
+  f.strings.push_back(lit("collector:68310", 3, 9));
+  f.strings.push_back(lit("collector:4317", 4, 9));
+  auto p = path("opentelemetry_jaeger::new_agent_pipeline", 30, 9);
+  p.in_test = true;
+  f.paths.push_back(p);
+  repo.file("examples/jaeger.rs", CodeScope::example)
+      .paths.push_back(path("opentelemetry_jaeger::new_agent_pipeline", 3, 9));
+  CHECK(run(check_jaeger_code, repo).empty());
+}
+
+// --- removed-api ----------------------------------------------------------------------------
+
+TEST_CASE("source rules: removed-api reports a crossed break once per line, at the call") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  f.paths.push_back(path("opentelemetry_otlp::new_pipeline", 12, 17));
+  add_call(f, "opentelemetry_otlp::new_pipeline", {}, 12, 37);
+  auto findings = run(check_removed_apis, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "removed-api");
+  CHECK(findings[0].severity == Severity::high);
+  CHECK(findings[0].loc == Location{"src/main.rs", 12, 37});
+  CHECK(findings[0].package == "llm-edge-agent");
+  CHECK(findings[0].message == "new_pipeline (opentelemetry-otlp) stops compiling at 0.27: the "
+                               "repository is on 0.21, the target is 0.27");
+  CHECK(findings[0].fix.starts_with("SdkTracerProvider::builder()"));
+}
+
+TEST_CASE(
+    "source rules: removed-api follows use imports and fires only when the break is crossed") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  f.paths.push_back(path("opentelemetry::global", 1, 5, true));
+  add_call(f, "global::shutdown_tracer_provider", {}, 30, 13);
+  CHECK(run(check_removed_apis, repo, "0.27").empty()); // breaks at 0.28
+  auto findings = run(check_removed_apis, repo, "0.28");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/main.rs", 30, 13});
+  CHECK(findings[0].message == "shutdown_tracer_provider (opentelemetry) stops compiling at 0.28: "
+                               "the repository is on 0.21, the target is 0.28");
+
+  // A renamed dependency: otel_sdk::trace::TracerProvider is opentelemetry_sdk's.
+  f.paths.push_back(path("otel_sdk::trace::TracerProvider", 2, 5, true));
+  add_call(f, "TracerProvider::builder", {}, 20, 33);
+  findings = run(check_removed_apis, repo, "0.28");
+  REQUIRE(findings.size() == 3);
+  CHECK(findings[1].loc == Location{"src/main.rs", 20, 33});
+  CHECK(findings[1].message.starts_with(
+      "TracerProvider (opentelemetry_sdk) stops compiling at 0.28"));
+  CHECK(findings[2].loc == Location{"src/main.rs", 2, 5}); // the import itself
+}
+
+TEST_CASE("source rules: removed-api matches methods by argument count in declaring packages") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  add_call(f, "with_batch_exporter", {expr("exporter", 14, 30), expr("runtime::Tokio", 14, 40)}, 14,
+           10, true);
+  add_call(f, "with_batch_exporter", {expr("exporter", 15, 30)}, 15, 10, true);
+  auto findings = run(check_removed_apis, repo, "0.28");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/main.rs", 14, 10});
+  CHECK(findings[0].fix == ".with_batch_exporter(exporter) (no runtime argument)");
+
+  // A repository already on the target line crosses nothing.
+  Repo current(Files{{"Cargo.toml", R"([package]
+name = "x"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.28"
+opentelemetry_sdk = "0.28"
+)"}});
+  add_call(current.file("src/main.rs", CodeScope::production, false, "Cargo.toml", "x"),
+           "with_batch_exporter", {expr("e", 3, 30), expr("runtime::Tokio", 3, 33)}, 3, 10, true);
+  CHECK(run(check_removed_apis, current, "0.28").empty());
+}
+
+// --- service names --------------------------------------------------------------------------
+
+TEST_CASE("source rules: service names are checked against the naming standard") {
+  const Conventions& conv = rules().conventions;
+  CHECK(service_name_suggestion("llm-edge-agent", conv) == "llm.edge-agent");
+  CHECK(service_name_suggestion("edge-agent", conv) == "llm.edge-agent");
+  CHECK(service_name_suggestion("LLM_Shield", conv) == "llm.shield");
+  CHECK(service_name_suggestion("llm..shield", conv) == "llm.shield");
+  CHECK(service_name_suggestion("llm.a.b.c", conv) == "llm.a.b-c");
+  CHECK(service_name_suggestion("llm.edge-agent-", conv) == "llm.edge-agent");
+  CHECK_FALSE(service_name_suggestion("llm.edge-agent", conv).has_value());
+  CHECK_FALSE(service_name_suggestion("llm.edge-agent.proxy", conv).has_value());
+}
+
+TEST_CASE("source rules: service-name-format and service-name-dynamic at each source") {
+  Repo repo;
+  auto& f = repo.file("src/telemetry.rs");
+  add_call(f, "KeyValue::new", {lit("service.name", 8, 23), lit("llm-edge-agent", 8, 39)}, 8, 19);
+  add_call(f, "with_service_name", {expr("format!(\"llm.{}\", name)", 9, 28)}, 9, 10, true);
+  rust::FieldInit field;
+  field.field = "service_name";
+  field.value = lit("llm.edge-agent", 10, 23);
+  f.fields.push_back(field);
+  rust::StringItem item;
+  item.name = "SERVICE_NAME";
+  item.value = lit("EdgeAgent", 2, 28);
+  f.items.push_back(item);
+  add_call(f, "std::env::var", {lit("OTEL_SERVICE_NAME", 11, 29)}, 11, 24);
+  f.strings.push_back(lit("edge", 11, 70));
+  auto findings = run(check_service_names, repo);
+  std::sort(findings.begin(), findings.end(), finding_less);
+  REQUIRE(findings.size() == 4);
+  CHECK(findings[0].rule == "service-name-format");
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 2, 28});
+  CHECK(findings[0].message == "service name \"EdgeAgent\" breaks the naming standard "
+                               "llm.{component}[.{subcomponent}]: use \"llm.edgeagent\"");
+  CHECK(findings[1].loc == Location{"src/telemetry.rs", 8, 39});
+  CHECK(findings[1].severity == Severity::high);
+  CHECK(findings[1].package == "llm-edge-agent");
+  CHECK(findings[1].message == "service name \"llm-edge-agent\" breaks the naming standard "
+                               "llm.{component}[.{subcomponent}]: use \"llm.edge-agent\"");
+  CHECK(findings[1].fix == "\"llm.edge-agent\"");
+  CHECK(findings[2].rule == "service-name-dynamic");
+  CHECK(findings[2].severity == Severity::info);
+  CHECK(findings[2].loc == Location{"src/telemetry.rs", 9, 28});
+  CHECK(findings[2].message == "service name is not statically known: format!(\"llm.{}\", name)");
+  CHECK(findings[3].loc == Location{"src/telemetry.rs", 11, 70});
+  CHECK(findings[3].message == "service name \"edge\" breaks the naming standard "
+                               "llm.{component}[.{subcomponent}]: use \"llm.edge\"");
+}
+
+TEST_CASE("source rules: service names in tests and test code are not judged") {
+  Repo repo;
+  add_call(repo.file("tests/it.rs", CodeScope::test), "KeyValue::new",
+           {lit("service.name", 3, 23), lit("test-service", 3, 39)}, 3, 19);
+  auto& f = repo.file("src/lib.rs");
+  auto& c = add_call(f, "KeyValue::new", {lit("service.name", 50, 23), lit("test-service", 50, 39)},
+                     50, 19);
+  c.in_test = true;
+  add_call(f, "with_service_name", {lit("mock", 60, 28)}, 60, 10, true);
+  f.test_lines.push_back({55, 70});
+  CHECK(run(check_service_names, repo).empty());
+
+  add_call(repo.file("src/unused.rs", CodeScope::production, true), "with_service_name",
+           {lit("edge", 4, 28)}, 4, 10, true);
+  auto findings = run(check_service_names, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].orphan);
+  CHECK(findings[0].severity == Severity::info);
+  CHECK(findings[0].rule == "service-name-format");
+}
+
+// --- propagation and resources --------------------------------------------------------------
+
+TEST_CASE("source rules: missing-propagation at the exporter's key until a propagator is set") {
+  Repo repo;
+  auto& f = repo.file("src/main.rs");
+  add_call(f, "opentelemetry_otlp::new_exporter", {}, 4, 30);
+  auto findings = of(run(check_telemetry_setup, repo), "missing-propagation");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::medium);
+  CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
+  CHECK(findings[0].package == "llm-edge-agent");
+  CHECK(findings[0].message ==
+        "edge-agent exports traces (opentelemetry-otlp) but no production code installs W3C trace "
+        "context propagation (TraceContextPropagator, set_text_map_propagator): traces break at "
+        "every service boundary");
+
+  add_call(f, "global::set_text_map_propagator", {expr("TraceContextPropagator::new()", 9, 40)}, 9,
+           13);
+  CHECK(of(run(check_telemetry_setup, repo), "missing-propagation").empty());
+}
+
+TEST_CASE("source rules: missing-propagation ignores test and orphan propagators") {
+  Repo repo;
+  repo.file("tests/p.rs", CodeScope::test).paths.push_back(path("x::TraceContextPropagator", 1, 5));
+  repo.file("src/old.rs", CodeScope::production, true)
+      .paths.push_back(path("x::TraceContextPropagator", 1, 5));
+  CHECK(of(run(check_telemetry_setup, repo), "missing-propagation").empty()); // nothing compiled
+  repo.file("src/main.rs");
+  CHECK(of(run(check_telemetry_setup, repo), "missing-propagation").size() == 1);
+}
+
+TEST_CASE("source rules: resource-attributes-missing names what the Resource lacks") {
+  Repo repo;
+  auto& f = repo.file("src/telemetry.rs");
+  add_call(f, "Resource::builder", {}, 20, 19);
+  add_call(f, "KeyValue::new", {lit("service.version", 21, 38), expr("VERSION", 21, 57)}, 21, 34);
+  auto findings = of(run(check_telemetry_setup, repo), "resource-attributes-missing");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].severity == Severity::medium);
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 20, 19});
+  CHECK(findings[0].message == "Resource::builder builds a Resource without deployment.environment "
+                               "(or deployment.environment.name)");
+  CHECK(findings[0].fix == "add KeyValue::new(\"deployment.environment\", …)");
+
+  // The newer attribute name, given through its semantic-conventions constant, is accepted.
+  add_call(f, "KeyValue::new",
+           {expr("semconv::resource::DEPLOYMENT_ENVIRONMENT_NAME", 22, 38), expr("env", 22, 80)},
+           22, 34);
+  CHECK(of(run(check_telemetry_setup, repo), "resource-attributes-missing").empty());
+}
+
+// --- environment variables ------------------------------------------------------------------
+
+TEST_CASE("source rules: env-var-nonstandard lists other names once per package") {
+  Repo repo;
+  auto& f = repo.file("src/config.rs");
+  add_call(f, "std::env::var", {lit("DATABASE_URL", 3, 29)}, 3, 24);
+  add_call(f, "env::var", {lit("DATABASE_URL", 9, 24)}, 9, 19);
+  add_call(f, "env::var", {lit("OTLP_ENDPOINT", 4, 24)}, 4, 19);
+  add_call(f, "option_env", {lit("OTEL_EXPORTER_OTLP_COMPRESSION", 5, 24)}, 5, 13, false, true);
+  add_call(f, "dotenvy::var", {lit("LOG_FORMAT", 6, 28)}, 6, 23);
+  auto findings = run(check_env_vars, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "env-var-nonstandard");
+  CHECK(findings[0].severity == Severity::info);
+  CHECK(findings[0].loc == Location{"src/config.rs", 3, 29});
+  CHECK(findings[0].message ==
+        "environment variable DATABASE_URL is not one of the ecosystem's standard names");
+}
+
+TEST_CASE("source rules: env-var-missing when no required variable is read") {
+  Repo repo;
+  auto& f = repo.file("src/config.rs");
+  add_call(f, "env::var", {lit("OTEL_EXPORTER_OTLP_ENDPOINT", 4, 24)}, 4, 19);
+  auto findings = run(check_env_vars, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].rule == "env-var-missing");
+  CHECK(findings[0].severity == Severity::low);
+  CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
+  CHECK(findings[0].message == "edge-agent uses OpenTelemetry but its code reads none of the "
+                               "standard environment variables OTLP_ENDPOINT, ENVIRONMENT");
+
+  auto& c = add_call(f, "env::var", {lit("ENVIRONMENT", 40, 24)}, 40, 19);
+  c.in_test = true; // a test's read does not count
+  CHECK(run(check_env_vars, repo).size() == 1);
+  add_call(f, "env::var", {lit("ENVIRONMENT", 5, 24)}, 5, 19);
+  CHECK(run(check_env_vars, repo).empty());
+}
+
+TEST_CASE("source rules: env-var-missing points at the root manifest without an exporter") {
+  Repo repo({{"Cargo.toml", "[workspace]\nmembers = [\"core\"]\n"},
+             {"core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.1.0\"\n"
+                                 "[dependencies]\nopentelemetry = \"0.27\"\n"}});
+  repo.file("core/src/lib.rs", CodeScope::production, false, "core/Cargo.toml", "core");
+  auto findings = run(check_env_vars, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"Cargo.toml", 0, 0});
+  CHECK(findings[0].package.empty());
+}
+
+// --- HTTP conventions -----------------------------------------------------------------------
+
+TEST_CASE("source rules: span names that look like HTTP must be {METHOD} {route}") {
+  const Conventions& conv = rules().conventions;
+  std::string s;
+  CHECK(http_span_name_malformed("/v1/chat", conv, s));
+  CHECK(s == "{METHOD} /v1/chat");
+  CHECK(http_span_name_malformed("POST_chat", conv, s));
+  CHECK(s == "POST /chat");
+  CHECK(http_span_name_malformed("post /v1/chat", conv, s));
+  CHECK(s == "POST /v1/chat");
+  CHECK(http_span_name_malformed("GET:/health", conv, s));
+  CHECK(s == "GET /health");
+  CHECK_FALSE(http_span_name_malformed("GET /v1/chat", conv, s));
+  CHECK_FALSE(http_span_name_malformed("GET", conv, s));
+  CHECK_FALSE(http_span_name_malformed("handle_request", conv, s));
+  CHECK_FALSE(http_span_name_malformed("get_user", conv, s));
+  CHECK_FALSE(http_span_name_malformed("db.query", conv, s));
+}
+
+TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HTTP service") {
+  Repo repo;
+  auto& f = repo.file("src/routes.rs");
+  add_call(f, "info_span", {lit("/v1/chat", 14, 26)}, 14, 16, false, true);
+  add_call(f, "tracing::info_span", {lit("handle_request", 15, 35)}, 15, 25, false, true);
+  rust::Attribute attr;
+  attr.path = "tracing::instrument";
+  attr.values.push_back({"name", lit("POST_chat", 20, 30)});
+  attr.pos = {20, 3};
+  f.attributes.push_back(attr);
+  auto findings = run(check_http_conventions, repo);
+  std::sort(findings.begin(), findings.end(), finding_less);
+  REQUIRE(findings.size() == 3);
+  CHECK(findings[0].rule == "request-id-not-propagated");
+  CHECK(findings[0].loc == Location{"Cargo.toml", 9, 1});
+  CHECK(findings[0].severity == Severity::low);
+  CHECK(findings[0].package == "llm-edge-agent");
+  CHECK(findings[0].message ==
+        "package llm-edge-agent is an HTTP service (axum) but its code never "
+        "names the x-request-id header: requests cannot be correlated "
+        "across services");
+  CHECK(findings[1].rule == "span-name-format");
+  CHECK(findings[1].loc == Location{"src/routes.rs", 14, 26});
+  CHECK(findings[1].message == "HTTP span name \"/v1/chat\" is not in the form {METHOD} {route}: "
+                               "use \"{METHOD} /v1/chat\"");
+  CHECK(findings[2].loc == Location{"src/routes.rs", 20, 30});
+  CHECK(findings[2].fix == "\"POST /chat\"");
+
+  f.strings.push_back(lit("X-Request-Id", 30, 40));
+  CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
+}
+
+TEST_CASE("source rules: HTTP rules leave non-HTTP packages and test code alone") {
+  Repo repo(Files{{"Cargo.toml", "[package]\nname = \"worker\"\nversion = \"0.1.0\"\n"
+                                 "[dependencies]\ntracing = \"0.1\"\n"}});
+  add_call(repo.file("src/lib.rs", CodeScope::production, false, "Cargo.toml", "worker"),
+           "info_span", {lit("/v1/chat", 4, 26)}, 4, 16, false, true);
+  CHECK(run(check_http_conventions, repo).empty());
+
+  Repo http;
+  auto& f = http.file("src/lib.rs");
+  f.strings.push_back(lit("x-request-id", 2, 30));
+  auto& c = add_call(f, "info_span", {lit("/v1/chat", 40, 26)}, 40, 16, false, true);
+  c.in_test = true;
+  CHECK(run(check_http_conventions, http).empty());
+}
