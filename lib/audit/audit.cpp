@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cargo/workspace.h"
+#include "deploy/model.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
 #include "rules/registry.h"
@@ -36,13 +37,30 @@ std::string describe(const Declaration& d) {
   return d.dep->package + (d.dep->req ? " " + d.dep->req->value : std::string());
 }
 
-RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy) {
+/// The deployment rule data: deployment.toml next to the ruleset's own data files.
+deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
+  if (rules.files.empty()) return {std::nullopt, {{"rule-data-invalid", {}, "no rule data directory"}}};
+  return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
+}
+
+RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
+                      const deploy::DeployRulesResult& deploy_rules) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree);
+  model.deploy = deploy::load_deploy(*input.tree);
+  if (deploy_rules.rules) {
+    model.deploy.rules = *deploy_rules.rules;
+    model.deploy.rules_loaded = true;
+  }
   Sink sink(input.name, policy.severity_overrides);
   for (const Diagnostic& d : input.tree->listing_diagnostics()) sink.emit(d.rule, d.loc, d.message);
   for (const Diagnostic& d : model.cargo.diagnostics) sink.emit(d.rule, d.loc, d.message);
+  for (const Diagnostic& d : model.deploy.diagnostics) sink.emit(d.rule, d.loc, d.message);
+  if (!model.deploy.rules_loaded && !model.deploy.files.empty())
+    for (const Diagnostic& d : deploy_rules.errors)
+      sink.emit("deploy-rules-unavailable", d.loc,
+                d.message + ": the deployment files were not audited");
   for (RepoRule rule : repo_rules()) rule(model, rules, sink);
 
   RepoResult repo;
@@ -87,7 +105,9 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy) {
   AuditResult result;
   result.target = rules.target;
-  for (const RepoInput& input : repos) result.repos.push_back(audit_repo(input, rules, policy));
+  deploy::DeployRulesResult deploy_rules = deploy_rules_for(rules);
+  for (const RepoInput& input : repos)
+    result.repos.push_back(audit_repo(input, rules, policy, deploy_rules));
   score_result(result, rules, policy.min_score);
   return result;
 }
