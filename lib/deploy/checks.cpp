@@ -122,17 +122,22 @@ bool version_less(const std::vector<int>& a, const std::vector<int>& b) {
   return false;
 }
 
+/// The image with `${VAR:-default}` resolved where it can be (`jaeger:${TAG:-1.52}`).
+std::string image_of(const Container& c) {
+  return resolve(c.image).value_or(c.image);
+}
+
 bool is_jaeger(const Container& c, const DeployRules& r) {
-  return image_matches(image_repo(c.image), r.jaeger_images);
+  return image_matches(image_repo(image_of(c)), r.jaeger_images);
 }
 bool is_collector(const Container& c, const DeployRules& r) {
-  return image_matches(image_repo(c.image), r.collector_images);
+  return image_matches(image_repo(image_of(c)), r.collector_images);
 }
 
 /// A container this repository builds or names, rather than a backing service next to it.
 bool is_own(const Container& c, const DeployRules& r, std::string_view repo) {
   if (c.build) return true;
-  std::string img = image_repo(c.image);
+  std::string img = image_repo(image_of(c));
   if (!repo.empty() && img.find(lower(repo)) != std::string::npos) return true;
   return !is_jaeger(c, r) && !is_collector(c, r) && !image_matches(img, r.infrastructure_images);
 }
@@ -271,8 +276,8 @@ std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m) {
     DeployIssue issue;
     issue.rule = "deploy-jaeger-no-otlp";
     issue.loc = c->image_loc.line > 0 ? c->image_loc : c->loc;
-    std::string repo = image_repo(c->image);
-    std::string tag = resolve(image_tag(c->image)).value_or("");
+    std::string repo = image_repo(image_of(*c));
+    std::string tag = image_tag(image_of(*c));
     auto version = parse_version(tag);
     std::string who = "Jaeger " + code(c->name) + " (" + c->image + ")";
     if (image_matches(repo, r.jaeger_otlp_always)) continue;

@@ -115,7 +115,7 @@ DeployRulesResult parse_deploy_rules(std::string_view text, const std::string& f
     bool ok = false;
     for (const char* k : known)
       ok = ok || key.str() == k;
-    if (!ok) r.error(node.source(), "unknown key \"" + std::string(key.str()) + "\"");
+    if (!ok) r.error(key.source(), "unknown key \"" + std::string(key.str()) + "\"");
   }
   if (root["schema"].value<int64_t>() != 1) r.error(root.source(), "\"schema\" must be 1");
   DeployRules d;
