@@ -218,17 +218,18 @@ std::string code(std::string_view s) {
 
 std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m) {
   const DeployRules& r = m.rules;
+  // Jaeger may be defined in another Compose file of the same project (`-f a.yml -f b.yml`).
   std::set<std::string> jaeger_hosts;
-  std::string collector_host;
   for (const ComposeFile& cf : m.compose)
-    for (const Container& c : cf.services) {
+    for (const Container& c : cf.services)
       if (is_jaeger(c, r))
         for (const std::string& h : c.hostnames)
           jaeger_hosts.insert(lower(h));
-      if (is_collector(c, r) && collector_host.empty()) collector_host = c.name;
-    }
   std::vector<DeployIssue> out;
-  for (const ComposeFile& cf : m.compose)
+  for (const ComposeFile& cf : m.compose) {
+    std::string collector_host; // the fix names a collector of the same file
+    for (const Container& c : cf.services)
+      if (is_collector(c, r) && collector_host.empty()) collector_host = c.name;
     for (const Container& c : cf.services) {
       if (is_jaeger(c, r) || is_collector(c, r)) continue;
       for (const EnvSetting* e : compose_env(m, c)) {
@@ -256,6 +257,7 @@ std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m) {
         out.push_back(std::move(issue));
       }
     }
+  }
   return out;
 }
 

@@ -484,8 +484,7 @@ DeployModel load_deploy(const Tree& tree) {
       continue;
     }
     if (in_chart_templates(f) && text->find("{{") != std::string::npos) {
-      model.diagnostics.push_back({"deploy-file-skipped",
-                                   {f, 0, 0},
+      model.diagnostics.push_back({"deploy-file-skipped", first_template_action(*text, f),
                                    "Helm template: rendered by Helm, not audited as YAML"});
       continue;
     }

@@ -122,8 +122,9 @@ private:
   std::string reason_;
 };
 
-/// Position of the first `{{` (a Go template action), line 0 when there is none.
-Location template_position(std::string_view text, const std::string& file) {
+} // namespace
+
+Location first_template_action(std::string_view text, const std::string& file) {
   auto at = text.find("{{");
   if (at == std::string_view::npos) return {file, 0, 0};
   int line = 1, column = 1;
@@ -137,8 +138,6 @@ Location template_position(std::string_view text, const std::string& file) {
   }
   return {file, line, column};
 }
-
-} // namespace
 
 YamlParseResult parse_yaml(std::string_view text, const std::string& file,
                            const YamlLimits& limits) {
@@ -161,7 +160,7 @@ YamlParseResult parse_yaml(std::string_view text, const std::string& file,
   try {
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    Location tmpl = template_position(text, file);
+    Location tmpl = first_template_action(text, file);
     if (tmpl.line > 0) {
       result.problem = Diagnostic{"deploy-file-skipped", tmpl,
                                   "template (`{{ }}`) that is not plain YAML, e.g. a Helm "

@@ -58,6 +58,9 @@ struct YamlParseResult {
   std::optional<Diagnostic> problem;
 };
 
+/// Where the first `{{` (a Go template action) is; line 0 when there is none.
+Location first_template_action(std::string_view text, const std::string& file);
+
 /// Parses every document of `text` (a multi-document stream) into located nodes. Never throws.
 YamlParseResult parse_yaml(std::string_view text, const std::string& file,
                            const YamlLimits& limits = {});

@@ -376,7 +376,7 @@ TEST_CASE("deploy checks: Helm templates are skipped, values are read as plain Y
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"}});
   REQUIRE(m.diagnostics.size() == 1);
   CHECK(m.diagnostics[0].rule == "deploy-file-skipped");
-  CHECK(where(m.diagnostics[0].loc) == "chart/templates/deployment.yaml:0:0");
+  CHECK(where(m.diagnostics[0].loc) == "chart/templates/deployment.yaml:4:9");
   CHECK(m.diagnostics[0].message == "Helm template: rendered by Helm, not audited as YAML");
   CHECK(m.workloads.empty());
   auto names = bad_service_names(m);
