@@ -1,11 +1,6 @@
 #include "deploy/yaml.h"
 
-// GCC 12 reports a dangling pointer inside yaml-cpp 0.7's node/impl.h (its Node(Zombie)
-// temporaries); the code is the library's and correct, so only that warning is silenced there.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
 
 #include <exception>
 
@@ -87,14 +82,18 @@ private:
     out.kind = YamlNode::Kind::map;
     std::vector<YamlNode> merges;
     for (auto it = in.begin(); it != in.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // Copies: `it->first` lives in a proxy that dies at the end of the expression.
+      const YAML::Node key = it->first;
+      const YAML::Node item = it->second;
       if (key.Type() != YAML::NodeType::Scalar && key.Type() != YAML::NodeType::Null) {
-        if (++nodes_ > limits_.max_nodes) return fail("too many nodes");
+        if (++nodes_ > limits_.max_nodes)
+          return fail("expands to more than " + std::to_string(limits_.max_nodes) +
+                      " nodes once aliases are resolved");
         continue; // a complex key names nothing a deployment rule looks for
       }
       std::string name = key.Type() == YAML::NodeType::Scalar ? key.Scalar() : std::string();
       YamlNode value;
-      if (!convert(it->second, value, depth + 1)) return false;
+      if (!convert(item, value, depth + 1)) return false;
       // `<<` is a merge only when plain; yaml-cpp 0.7 leaves merging to the reader.
       if (name == "<<" && key.Tag() != "!") {
         merges.push_back(std::move(value));
