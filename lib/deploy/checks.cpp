@@ -422,7 +422,7 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, std::string_view repo
                    missing});
   }
   // One finding per Compose or Kubernetes file, naming the services that lack something.
-  auto per_file = [&](const std::string& file, const std::vector<const Container*>& containers) {
+  auto per_file = [&](const std::vector<const Container*>& containers) {
     std::vector<std::string> parts, union_names;
     Location first;
     for (const Container* c : containers) {
@@ -440,13 +440,12 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, std::string_view repo
     out.push_back({"deploy-env-missing", first,
                    "standard variables not set for " + join(parts, "; "),
                    "set " + join(ordered) + " in the environment of each service", ordered});
-    (void)file;
   };
   for (const ComposeFile& cf : m.compose) {
     std::vector<const Container*> own;
     for (const Container& c : cf.services)
       if (is_own(c, r, repo)) own.push_back(&c);
-    per_file(cf.file, own);
+    per_file(own);
   }
   std::map<std::string, std::vector<const Container*>> by_file;
   std::vector<std::string> order;
@@ -458,7 +457,7 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, std::string_view repo
       if (is_own(c, r, repo)) list.push_back(&c);
   }
   for (const std::string& f : order)
-    per_file(f, by_file[f]);
+    per_file(by_file[f]);
   return out;
 }
 

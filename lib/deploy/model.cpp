@@ -356,11 +356,21 @@ std::vector<EnvSetting> parse_env_file(std::string_view text, const std::string&
     lines.push_back(line);
     start = end + 1;
   }
+  // A file that is not an env file at all (binary, another format) would give one error per
+  // line: after kMaxErrors the rest is not read.
+  constexpr int kMaxErrors = 20;
+  int errors = 0;
   auto error = [&](int line, std::size_t col, std::string message) {
+    if (++errors > kMaxErrors) return;
     diagnostics.push_back(
         {"deploy-parse-error", {file, line, static_cast<int>(col) + 1}, std::move(message)});
+    if (errors == kMaxErrors)
+      diagnostics.push_back(
+          {"deploy-parse-error",
+           {file, line, 1},
+           std::to_string(kMaxErrors) + " malformed lines: the rest of the file is not read"});
   };
-  for (std::size_t li = 0; li < lines.size(); ++li) {
+  for (std::size_t li = 0; li < lines.size() && errors < kMaxErrors; ++li) {
     std::string_view line = lines[li];
     int number = static_cast<int>(li) + 1;
     std::size_t i = line.find_first_not_of(" \t");

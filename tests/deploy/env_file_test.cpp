@@ -101,3 +101,17 @@ TEST_CASE("deploy env file: which paths are deployment files") {
   CHECK(classify_path("Cargo.toml") == FileKind::none);
   CHECK(classify_path("environment.rs") == FileKind::none);
 }
+
+TEST_CASE("deploy env file: a file that is not an env file stops after 20 errors") {
+  std::string text;
+  for (int i = 0; i < 100; ++i)
+    text += "not an assignment\n";
+  text += "LATE=1\n";
+  std::vector<Diagnostic> diags;
+  auto vars = parse_env_file(text, "data.env", diags);
+  CHECK(vars.empty());
+  REQUIRE(diags.size() == 21);
+  CHECK(where(diags[19].loc) == "data.env:20:5");
+  CHECK(where(diags[20].loc) == "data.env:20:1");
+  CHECK(diags[20].message == "20 malformed lines: the rest of the file is not read");
+}
