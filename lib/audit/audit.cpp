@@ -39,7 +39,8 @@ std::string describe(const Declaration& d) {
 
 /// The deployment rule data: deployment.toml next to the ruleset's own data files.
 deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
-  if (rules.files.empty()) return {std::nullopt, {{"rule-data-invalid", {}, "no rule data directory"}}};
+  if (rules.files.empty())
+    return {std::nullopt, {{"rule-data-invalid", {}, "no rule data directory"}}};
   return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
 }
 
