@@ -2,12 +2,19 @@
 
 #include <algorithm>
 
+#include <filesystem>
+#include <set>
+
 #include "cargo/workspace.h"
 #include "common/glob.h"
+#include "deploy/model.h"
+#include "graph/analysis.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
 #include "rules/registry.h"
 #include "rules/rule_table.h"
+#include "rust/facts.h"
+#include "rust/modules.h"
 #include "score/score.h"
 
 namespace otelaudit {
@@ -76,25 +83,194 @@ void apply_levels(std::vector<Finding>& findings, const std::vector<LevelEntry>&
   findings = std::move(kept);
 }
 
-RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
-                      std::vector<bool>& used, int& allowed) {
+/// The deployment rule data: deployment.toml next to the ruleset's own data files.
+deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
+  if (rules.files.empty())
+    return {std::nullopt, {{"rule-data-invalid", {}, "no rule data directory"}}};
+  return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
+}
+
+/// Lexes and extracts the facts of every .rs file (memoised by content id when a cache is
+/// given), then builds the module tree; read and lex problems become findings.
+void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* cache) {
+  std::vector<std::string> rs_files;
+  for (const std::string& file : tree.files()) {
+    if (!file.ends_with(".rs")) continue;
+    std::optional<std::string> id = cache ? tree.content_id(file) : std::nullopt;
+    if (id) {
+      if (auto it = cache->facts.find(*id); it != cache->facts.end()) {
+        ++cache->hits;
+        model.sources.emplace(file, it->second);
+        rs_files.push_back(file);
+        continue;
+      }
+    }
+    std::string error;
+    std::optional<std::string> text = tree.read(file, error);
+    if (!text) {
+      sink.emit(unreadable_rule(error), Location{file, 0, 0}, "cannot read: " + error);
+      continue;
+    }
+    rust::FileFacts facts = rust::extract_facts(*text);
+    if (id) {
+      ++cache->misses;
+      cache->facts.emplace(*id, facts);
+    }
+    model.sources.emplace(file, std::move(facts));
+    rs_files.push_back(file);
+  }
+  model.modules = build_module_tree(rs_files, model.sources, model.cargo);
+  for (const Diagnostic& d : model.modules.diagnostics)
+    sink.emit(d.rule, d.loc, d.message);
+  // A file that does not lex cleanly is still judged on what could be read; its first problems
+  // are reported (a binary file named .rs would otherwise give thousands).
+  constexpr std::size_t kLexReportLimit = 5;
+  for (const auto& [file, facts] : model.sources) {
+    const auto& diags = facts.lex_diagnostics;
+    for (std::size_t i = 0; i < diags.size() && i < kLexReportLimit; ++i)
+      sink.emit("source-lex-error", Location{file, diags[i].line, diags[i].column},
+                diags[i].message +
+                    (i + 1 == kLexReportLimit && diags.size() > kLexReportLimit
+                         ? " (and " + std::to_string(diags.size() - kLexReportLimit) +
+                               " more problems in this file)"
+                         : std::string()));
+  }
+}
+
+/// One `otel-audit: allow(rule, …) reason` comment.
+struct InlineAllow {
+  Location loc;
+  std::vector<std::string> rules;
+  std::string reason;
+  bool used = false;
+};
+
+/// `# otel-audit: allow(rule) reason` comments of a Cargo.toml (whole-line or trailing).
+void manifest_allows(const std::string& file, const std::string& text,
+                     std::vector<InlineAllow>& out) {
+  static constexpr std::string_view kMarker = "otel-audit: allow(";
+  int line = 0;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    std::size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    ++line;
+    std::string_view l(text.data() + pos, end - pos);
+    std::size_t hash = l.find('#');
+    std::size_t at = hash == std::string_view::npos ? hash : l.find(kMarker, hash);
+    if (at != std::string_view::npos) {
+      std::size_t close = l.find(')', at);
+      if (close != std::string_view::npos) {
+        InlineAllow a;
+        a.loc = Location{file, line, static_cast<int>(hash) + 1};
+        std::string_view list = l.substr(at + kMarker.size(), close - at - kMarker.size());
+        std::size_t start = 0;
+        while (start <= list.size()) {
+          std::size_t comma = list.find(',', start);
+          if (comma == std::string_view::npos) comma = list.size();
+          std::string_view id = list.substr(start, comma - start);
+          while (!id.empty() && id.front() == ' ')
+            id.remove_prefix(1);
+          while (!id.empty() && id.back() == ' ')
+            id.remove_suffix(1);
+          if (!id.empty()) a.rules.emplace_back(id);
+          start = comma + 1;
+        }
+        std::string_view reason = l.substr(close + 1);
+        while (!reason.empty() && (reason.front() == ' ' || reason.front() == '\t'))
+          reason.remove_prefix(1);
+        while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\r'))
+          reason.remove_suffix(1);
+        a.reason = std::string(reason);
+        if (!a.rules.empty()) out.push_back(std::move(a));
+      }
+    }
+    pos = end + 1;
+  }
+}
+
+/// Applies inline suppressions: an allow comment silences findings of its rules on its own
+/// line and on the next one; one that silences nothing is itself reported (unused-suppression).
+void apply_inline_allows(const RepoModel& model, std::vector<Finding>& findings, Sink& extra) {
+  std::map<std::string, std::vector<InlineAllow>> allows;
+  for (const auto& [file, facts] : model.sources)
+    for (const rust::Suppression& s : facts.suppressions)
+      allows[file].push_back({Location{file, s.pos.line, s.pos.column}, s.rules, s.reason, false});
+  for (const auto& [file, text] : model.cargo.texts)
+    if (file.ends_with("Cargo.toml")) manifest_allows(file, text, allows[file]);
+  for (Finding& f : findings) {
+    auto it = allows.find(f.loc.file);
+    if (it == allows.end() || f.loc.line == 0) continue;
+    for (InlineAllow& a : it->second) {
+      if (a.loc.line != f.loc.line && a.loc.line + 1 != f.loc.line) continue;
+      if (std::find(a.rules.begin(), a.rules.end(), f.rule) == a.rules.end()) continue;
+      f.suppressed = true;
+      f.suppression = a.reason.empty() ? "inline allow without a reason" : a.reason;
+      a.used = true;
+    }
+  }
+  for (const auto& [file, list] : allows)
+    for (const InlineAllow& a : list)
+      if (!a.used) {
+        std::string ids;
+        for (const std::string& r : a.rules)
+          ids += (ids.empty() ? "" : ", ") + r;
+        extra.emit("unused-suppression", a.loc,
+                   "otel-audit: allow(" + ids + ") silences no finding here: remove it");
+      }
+}
+
+/// The model kept after a repository's own rules ran, for the cross-repository analysis.
+struct Audited {
+  RepoResult result;
+  CargoModel cargo;
+};
+
+Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
+                   const deploy::DeployRulesResult& deploy_rules, std::vector<bool>& used,
+                   int& allowed, ParseCache* cache) {
   RepoModel model;
   model.name = input.name;
-  model.cargo = load_cargo(*input.tree);
+  model.cargo = load_cargo(*input.tree, cache);
+  model.deploy = deploy::load_deploy(*input.tree);
+  if (deploy_rules.rules) {
+    model.deploy.rules = *deploy_rules.rules;
+    model.deploy.rules_loaded = true;
+  }
   Sink sink(input.name, policy.severity_overrides);
-  for (const Diagnostic& d : input.tree->listing_diagnostics()) sink.emit(d.rule, d.loc, d.message);
-  for (const Diagnostic& d : model.cargo.diagnostics) sink.emit(d.rule, d.loc, d.message);
-  for (RepoRule rule : repo_rules()) rule(model, rules, sink);
+  for (const Diagnostic& d : input.tree->listing_diagnostics())
+    sink.emit(d.rule, d.loc, d.message);
+  for (const Diagnostic& d : model.cargo.diagnostics)
+    sink.emit(d.rule, d.loc, d.message);
+  for (const Diagnostic& d : model.deploy.diagnostics)
+    sink.emit(d.rule, d.loc, d.message);
+  if (!model.deploy.rules_loaded && !model.deploy.files.empty())
+    for (const Diagnostic& d : deploy_rules.errors)
+      sink.emit("deploy-rules-unavailable", d.loc,
+                d.message + ": the deployment files were not audited");
+  load_sources(*input.tree, model, sink, cache);
+  for (RepoRule rule : repo_rules())
+    rule(model, rules, sink);
 
   RepoResult repo;
   repo.name = input.name;
   repo.path = input.path;
   repo.commit = input.commit;
   repo.findings = sink.take();
+  Sink unused(input.name, policy.severity_overrides);
+  apply_inline_allows(model, repo.findings, unused);
+  for (Finding& f : unused.take())
+    repo.findings.push_back(std::move(f));
   apply_levels(repo.findings, policy.levels, used, allowed);
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
   repo.sources = model.cargo.texts;
+  // Source lines under findings: only the files that have some are kept.
+  for (const Finding& f : repo.findings)
+    if (f.loc.line > 0 && !repo.sources.count(f.loc.file)) {
+      std::string error;
+      if (auto text = input.tree->read(f.loc.file, error)) repo.sources.emplace(f.loc.file, *text);
+    }
 
   std::vector<Declaration> decls = collect_declarations(model.cargo, rules);
   repo.otel_line = repository_line(decls, rules);
@@ -105,7 +281,7 @@ RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditP
     CrateUse use;
     use.name = crate;
     use.requirement = d.dep->req ? d.dep->req->value : std::string();
-    use.package = d.workspace_table ? std::string("[workspace]")
+    use.package = d.workspace_table     ? std::string("[workspace]")
                   : d.manifest->package ? d.manifest->package->name.value
                                         : std::string();
     use.loc = d.dep->req ? d.dep->req->loc : d.dep->loc;
@@ -116,12 +292,13 @@ RepoResult audit_repo(const RepoInput& input, const Ruleset& rules, const AuditP
       }
     }
     repo.crates.push_back(use);
-    if (repo.exporter.empty() && (deprecated || crate == "opentelemetry-otlp" ||
-                                  crate == "opentelemetry-zipkin" || crate == "opentelemetry-stdout"))
+    if (repo.exporter.empty() &&
+        (deprecated || crate == "opentelemetry-otlp" || crate == "opentelemetry-zipkin" ||
+         crate == "opentelemetry-stdout"))
       repo.exporter = describe(d);
     if (repo.bridge.empty() && d.bridge) repo.bridge = describe(d);
   }
-  return repo;
+  return {std::move(repo), std::move(model.cargo)};
 }
 
 bool ignore_matches(const IgnoreRule& ig, const Finding& f) {
@@ -161,19 +338,60 @@ std::string check_levels(const std::vector<LevelEntry>& levels) {
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy) {
   LevelReport ignored;
-  return run_audit(repos, rules, policy, ignored);
+  return run_audit(repos, rules, policy, ignored, nullptr);
 }
 
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
-                      const AuditPolicy& policy, LevelReport& levels) {
+                      const AuditPolicy& policy, LevelReport& levels, ParseCache* cache) {
   AuditResult result;
   result.target = rules.target;
   std::vector<bool> used(policy.levels.size(), false);
   levels = {};
-  for (const RepoInput& input : repos)
-    result.repos.push_back(audit_repo(input, rules, policy, used, levels.allowed));
+  deploy::DeployRulesResult deploy_rules = deploy_rules_for(rules);
+  std::vector<CargoModel> cargos;
+  for (const RepoInput& input : repos) {
+    Audited a = audit_repo(input, rules, policy, deploy_rules, used, levels.allowed, cache);
+    result.repos.push_back(std::move(a.result));
+    cargos.push_back(std::move(a.cargo));
+  }
+
+  // Across repositories: the dependency graph, link compatibility and version spread.
+  if (!rules.files.empty()) {
+    SpreadRulesResult spread =
+        load_spread_rules(std::filesystem::path(rules.files.front()).parent_path());
+    std::vector<GraphRepo> graph_repos;
+    for (std::size_t i = 0; i < repos.size(); ++i) {
+      GraphRepo g;
+      g.name = result.repos[i].name;
+      g.url = repos[i].url;
+      g.path = repos[i].tree_root;
+      g.cargo = &cargos[i];
+      g.otel_line = result.repos[i].otel_line;
+      graph_repos.push_back(std::move(g));
+    }
+    auto analysis = std::make_shared<SetAnalysis>(
+        analyze_set(graph_repos, rules, spread.rules.value_or(SpreadRules{})));
+    for (std::size_t i = 0; i < result.repos.size(); ++i) {
+      RepoResult& repo = result.repos[i];
+      auto it = analysis->findings.find(repo.name);
+      if (it == analysis->findings.end()) continue;
+      std::vector<Finding> extra = it->second;
+      for (Finding& f : extra)
+        if (auto o = policy.severity_overrides.find(f.rule); o != policy.severity_overrides.end())
+          f.severity = o->second;
+      apply_levels(extra, policy.levels, used, levels.allowed);
+      for (Finding& f : extra) {
+        if (auto t = cargos[i].texts.find(f.loc.file); t != cargos[i].texts.end())
+          repo.sources.emplace(f.loc.file, t->second);
+        repo.findings.push_back(std::move(f));
+      }
+      std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
+    }
+    result.analysis = std::move(analysis);
+  }
   for (std::size_t i = 0; i < used.size(); ++i)
     if (!used[i]) levels.unmatched.push_back(policy.levels[i]);
+
   std::vector<bool> ignore_used(policy.ignores.size(), false);
   for (RepoResult& repo : result.repos)
     for (Finding& f : repo.findings)

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cargo/workspace.h"
 #include "rules/ruleset.h"
 #include "score/readiness.h"
 #include "source/tree.h"
@@ -22,6 +23,9 @@ struct RepoInput {
   const Tree* tree = nullptr;
   std::string commit;    // audited commit id when read from git
   std::string component; // expected service-name component (config), empty: the name
+  std::string url;       // its git URL when known (a URL input or the config): matches git
+                         // dependencies of the other repositories to it
+  std::string tree_root; // its directory on disk when it is one, for path dependencies
 };
 
 /// A policy entry that silences matching findings, with the reason the user gave.
@@ -70,8 +74,10 @@ struct LevelReport {
 /// Reads, models, judges and scores every repository: the whole pipeline below the cli.
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy = {});
-/// The same, also telling what the `-A/-W/-D` levels of `policy` did.
+/// The same, also telling what the `-A/-W/-D` levels of `policy` did; with a cache, files
+/// seen before (same content id) are not read or parsed again (history mode).
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
-                      const AuditPolicy& policy, LevelReport& levels);
+                      const AuditPolicy& policy, LevelReport& levels,
+                      ParseCache* cache = nullptr);
 
 } // namespace otelaudit

@@ -6,6 +6,7 @@
 
 #include "cargo/lockfile.h"
 #include "cargo/manifest.h"
+#include "rust/facts.h"
 #include "source/tree.h"
 
 namespace otelaudit {
@@ -48,6 +49,7 @@ struct ParseCache {
     std::optional<LockfileResult> lockfile;
   };
   std::map<std::string, Entry> entries; // key: path, NUL, content id
+  std::map<std::string, rust::FileFacts> facts; // .rs files, key: content id
   std::size_t hits = 0;
   std::size_t misses = 0;
 };

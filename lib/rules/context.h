@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cargo/workspace.h"
+#include "deploy/model.h"
 #include "rules/finding.h"
 #include "rust/facts.h"
 #include "rust/modules.h"
@@ -17,6 +18,7 @@ struct RepoModel {
   CargoModel cargo;
   std::map<std::string, rust::FileFacts> sources; // every .rs file -> its facts
   ModuleTree modules;                              // package, scope and reachability of each
+  deploy::DeployModel deploy;                      // Compose, Kubernetes, collector and .env files
 };
 
 /// Collects the findings of one repository. Severity overrides are policy, applied here once

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "rules/source_rules.h"
+#include "deploy/checks.h"
 #include "rules/versions.h"
 
 namespace otelaudit {
@@ -13,6 +14,7 @@ std::span<const RepoRule> repo_rules() {
       // source rules (lib/rules/source_*.cpp)
       check_crate_usage, check_jaeger_code, check_removed_apis, check_service_names,
       check_telemetry_setup, check_env_vars, check_http_conventions,
+      check_deploy_jaeger, check_deploy_collector, check_deploy_env, check_deploy_k8s,
   };
   return kRules;
 }

@@ -49,6 +49,8 @@ constexpr std::array kRules = {
              "A file's blob is missing from the git object database (partial or pruned copy)."},
     RuleInfo{"git-submodule-skipped", Severity::info, "input",
              "A git submodule was not followed: audit it as a repository of its own."},
+    RuleInfo{"unused-suppression", Severity::low, "input",
+             "An inline `otel-audit: allow(rule)` comment silences no finding."},
     // Cross-repository analysis (lib/graph/): judged over the whole set of repositories.
     RuleInfo{"dependency-cycle", Severity::high, "graph",
              "Repositories of the set depend on each other in a cycle."},
@@ -86,6 +88,31 @@ constexpr std::array kRules = {
              "A Rust file could not be fully tokenised."},
     RuleInfo{"module-not-found", Severity::medium, "source",
              "A `mod x;` declaration names a file that does not exist."},
+    // deployment: Compose files, Kubernetes manifests, collector configs, .env files
+    RuleInfo{"deploy-direct-to-jaeger", Severity::high, "deployment",
+             "A Compose service exports telemetry straight to Jaeger, with no collector in the "
+             "path."},
+    RuleInfo{"deploy-jaeger-no-otlp", Severity::medium, "deployment",
+             "A Jaeger service does not receive OTLP (too old, not enabled, or ports closed)."},
+    RuleInfo{"collector-pipeline-invalid", Severity::high, "deployment",
+             "A collector pipeline names undefined components, or no traces pipeline exists."},
+    RuleInfo{"deploy-env-missing", Severity::low, "deployment",
+             "Standard environment variables are absent from .env.example or a service's "
+             "environment."},
+    RuleInfo{"deploy-sampler-invalid", Severity::medium, "deployment",
+             "OTEL_TRACES_SAMPLER_ARG is not a ratio in 0..1."},
+    RuleInfo{"k8s-pod-metadata-missing", Severity::low, "deployment",
+             "A Deployment or StatefulSet does not pass the pod name and namespace from the "
+             "downward API."},
+    RuleInfo{"deploy-service-name-format", Severity::high, "deployment",
+             "A service.name set in the environment breaks llm.{component}[.{subcomponent}]."},
+    RuleInfo{"deploy-parse-error", Severity::medium, "input",
+             "A deployment file (YAML or .env) does not parse."},
+    RuleInfo{"deploy-file-skipped", Severity::info, "input",
+             "A deployment file was not audited: a Helm template, or over a size or "
+             "alias-expansion limit."},
+    RuleInfo{"deploy-rules-unavailable", Severity::medium, "input",
+             "The deployment rule data (rules/deployment.toml) could not be read."},
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 #pragma once
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct RepoResult {
   std::map<std::string, std::string> sources; // file -> text, for source lines under findings
 };
 
+struct SetAnalysis; // graph/analysis.h: the cross-repository analysis
+
 /// The result of one audit: what every renderer draws.
 struct AuditResult {
   std::string target; // canonical line, e.g. "0.27"
@@ -48,6 +51,7 @@ struct AuditResult {
   Verdict verdict = Verdict::go;
   std::vector<RepoResult> repos;
   std::vector<std::string> warnings; // policy entries that matched nothing, and the like
+  std::shared_ptr<const SetAnalysis> analysis; // graph, link matrix, spread, migration order
 };
 
 } // namespace otelaudit

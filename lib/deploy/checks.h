@@ -1,0 +1,74 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "deploy/model.h"
+#include "rules/context.h"
+
+namespace otelaudit::deploy {
+
+/// One problem a deployment rule found, before it goes through the Sink: the rules are pure
+/// functions returning these, so the report summary reuses exactly what the rules decided.
+struct DeployIssue {
+  std::string rule;
+  Location loc;
+  std::string message;
+  std::string fix;
+  std::vector<std::string> names; // deploy-env-missing: the missing variables
+};
+
+/// deploy-direct-to-jaeger: a Compose service whose telemetry endpoint is a Jaeger service of
+/// the repository's Compose files (by host name), or a Jaeger agent port.
+std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m);
+/// deploy-jaeger-no-otlp: a Jaeger service or container that does not receive OTLP (too old,
+/// not enabled before the version where it is default, turned off, or its ports not open).
+std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m);
+/// collector-pipeline-invalid: pipelines naming undefined components, without receivers or
+/// exporters, or no traces pipeline at all.
+std::vector<DeployIssue> invalid_pipelines(const DeployModel& m);
+/// deploy-env-missing: per file, the standard variables a .env.example or the repository's own
+/// services (Compose, Kubernetes) do not set.
+std::vector<DeployIssue> missing_env(const DeployModel& m, std::string_view repo);
+/// deploy-sampler-invalid: a ratio sampler argument that is not a number in 0..1.
+std::vector<DeployIssue> invalid_samplers(const DeployModel& m);
+/// k8s-pod-metadata-missing: Deployment / StatefulSet containers of the repository without the
+/// pod name and namespace from the downward API.
+std::vector<DeployIssue> missing_pod_metadata(const DeployModel& m, std::string_view repo);
+/// deploy-service-name-format: service.name from OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES
+/// that breaks `<prefix>.{component}[.{subcomponent}]`.
+std::vector<DeployIssue> bad_service_names(const DeployModel& m);
+
+/// Why `name` breaks the naming rule, or "" when it follows it.
+std::string service_name_problem(std::string_view name, std::string_view prefix);
+
+/// A yes / no answer that may not apply (no Jaeger, no Kubernetes manifests).
+enum class Check { yes, no, not_applicable };
+std::string_view to_string(Check c);
+
+/// The deployment table of one repository in the Markdown report.
+struct DeploySummary {
+  Check collector_in_path = Check::not_applicable; // no: a service exports straight to Jaeger
+  Check jaeger_otlp = Check::not_applicable;       // n.a.: no Jaeger
+  Check env_standard = Check::not_applicable;      // n.a.: no .env.example and no own service
+  Check k8s_metadata = Check::not_applicable;      // n.a.: no Deployment / StatefulSet
+  std::vector<std::string> env_missing;            // union, in rule-data order
+};
+
+/// The summary from the same issues the rules report.
+DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo);
+
+} // namespace otelaudit::deploy
+
+namespace otelaudit {
+
+/// deploy-direct-to-jaeger and deploy-jaeger-no-otlp.
+void check_deploy_jaeger(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+/// collector-pipeline-invalid.
+void check_deploy_collector(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+/// deploy-env-missing, deploy-sampler-invalid and deploy-service-name-format.
+void check_deploy_env(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+/// k8s-pod-metadata-missing.
+void check_deploy_k8s(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+} // namespace otelaudit

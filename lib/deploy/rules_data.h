@@ -1,0 +1,44 @@
+#pragma once
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/location.h"
+
+namespace otelaudit::deploy {
+
+/// The facts the deployment rules judge against, from rules/deployment.toml: which images are
+/// Jaeger or a collector, from which Jaeger version OTLP exists and is on by default, which
+/// environment variables are standard.
+struct DeployRules {
+  std::vector<std::string> standard_env; // expected in .env.example and services' env
+  std::vector<std::string> endpoint_env; // variables whose value is where telemetry goes
+  std::string sampler_arg_env = "OTEL_TRACES_SAMPLER_ARG";
+  std::vector<std::string> ratio_samplers; // OTEL_TRACES_SAMPLER values taking a 0..1 arg
+  std::string service_name_prefix = "llm"; // service.name = prefix.component[.sub]
+  std::string pod_name_env = "K8S_POD_NAME";
+  std::string namespace_env = "K8S_NAMESPACE";
+  std::vector<int> jaeger_agent_ports;         // Jaeger's own UDP protocol (6831, 6832)
+  std::vector<int> otlp_ports;                 // 4317, 4318
+  std::vector<std::string> jaeger_images;      // image repositories that are Jaeger
+  std::vector<std::string> jaeger_otlp_always; // Jaeger images with OTLP always on (v2)
+  std::string jaeger_otlp_since;               // first version with an OTLP receiver ("1.35")
+  std::string jaeger_otlp_default_since;       // first version where it is on by default ("1.46")
+  std::vector<std::string> collector_images;
+  std::vector<std::string> infrastructure_images; // images that are not the repository's own
+};
+
+/// Rule data or the errors found in it (rule `rule-data-invalid`, file and line).
+struct DeployRulesResult {
+  std::optional<DeployRules> rules;
+  std::vector<Diagnostic> errors;
+};
+
+/// Parses deployment.toml from a string (tests use this).
+DeployRulesResult parse_deploy_rules(std::string_view text, const std::string& file);
+/// Reads rules_dir/deployment.toml.
+DeployRulesResult load_deploy_rules(const std::filesystem::path& rules_dir);
+
+} // namespace otelaudit::deploy
