@@ -271,7 +271,13 @@ int run_check(CheckArgs args, const char* argv0) {
     const AcquiredRepo& r = repos[i];
     // Two repositories of one name (a/x and b/x) are told apart by their paths.
     std::string name = names[r.name] > 1 ? r.display : r.name;
-    inputs.push_back({name, r.display, r.tree.get(), r.commit, specs[i].component});
+    RepoInput in(name, r.display, r.tree.get(), r.commit, specs[i].component);
+    const std::string& location = specs[i].spec.location;
+    if (is_git_url(location))
+      in.url = location;
+    else if (r.commit.empty())
+      in.tree_root = location;
+    inputs.push_back(std::move(in));
   }
 
   LevelReport level_report;
