@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "check.h"
+#include "history.h"
 #include "options.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = kPass;
   add_check_command(app, argv[0], exit_code);
+  add_history_command(app, argv[0], exit_code);
   add_rules_command(app, exit_code);
   try {
     app.parse(argc, argv);

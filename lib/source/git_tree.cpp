@@ -27,6 +27,8 @@ using TreePtr = GitPtr<git_tree, git_tree_free>;
 using BlobPtr = GitPtr<git_blob, git_blob_free>;
 using RefIterPtr = GitPtr<git_reference_iterator, git_reference_iterator_free>;
 using RefPtr = GitPtr<git_reference, git_reference_free>;
+using WalkPtr = GitPtr<git_revwalk, git_revwalk_free>;
+using CommitPtr = GitPtr<git_commit, git_commit_free>;
 
 // A hostile repository can reuse one subtree many times over and make the listing explode;
 // no real Rust repository comes near this many entries.
@@ -312,6 +314,53 @@ std::optional<std::string> GitTree::read(const std::string& path, std::string& e
   BlobPtr blob(raw);
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+}
+
+std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo_path,
+                                                             const std::string& rev,
+                                                             std::size_t max_count,
+                                                             std::int64_t since,
+                                                             std::string& error) {
+  // Resolving through GitTree gives the same errors (missing ref, close matches) as check.
+  auto start = GitTree::open(repo_path, rev, error);
+  if (!start) return std::nullopt;
+  git_repository* raw_repo = nullptr;
+  if (git_repository_open_ext(&raw_repo, repo_path.string().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
+                              nullptr) < 0) {
+    error = "cannot open git repository " + repo_path.string() + ": " + last_git_error();
+    return std::nullopt;
+  }
+  RepoPtr repo(raw_repo);
+  git_revwalk* raw_walk = nullptr;
+  git_oid head;
+  if (git_revwalk_new(&raw_walk, repo.get()) < 0 ||
+      git_oid_fromstr(&head, start->commit_id().c_str()) < 0) {
+    error = "cannot walk the history of " + repo_path.string() + ": " + last_git_error();
+    return std::nullopt;
+  }
+  WalkPtr walk(raw_walk);
+  git_revwalk_simplify_first_parent(walk.get());
+  if (git_revwalk_push(walk.get(), &head) < 0) {
+    error = "cannot walk the history of " + repo_path.string() + ": " + last_git_error();
+    return std::nullopt;
+  }
+  std::vector<CommitInfo> out;
+  git_oid id;
+  while ((max_count == 0 || out.size() < max_count) && git_revwalk_next(&id, walk.get()) == 0) {
+    git_commit* raw_commit = nullptr;
+    if (git_commit_lookup(&raw_commit, repo.get(), &id) < 0) {
+      error = missing_object(id);
+      return std::nullopt;
+    }
+    CommitPtr commit(raw_commit);
+    CommitInfo info;
+    info.id = hex(id);
+    if (const char* summary = git_commit_summary(commit.get())) info.summary = summary;
+    info.time = static_cast<std::int64_t>(git_commit_time(commit.get()));
+    if (since > 0 && info.time < since) break;
+    out.push_back(std::move(info));
+  }
+  return out;
 }
 
 } // namespace otelaudit

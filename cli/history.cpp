@@ -1,0 +1,101 @@
+#include "history.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "audit/history.h"
+#include "options.h"
+#include "report/history.h"
+#include "report/output.h"
+#include "rules/ruleset.h"
+#include "source/acquire.h"
+
+namespace otelaudit::cli {
+
+namespace {
+
+struct HistoryArgs {
+  std::string repo;
+  std::string ref;
+  std::size_t max_count = 0;
+  std::string since;
+  std::string target = "0.27";
+  std::string rules_dir;
+  std::string format = "text";
+  std::string output;
+  std::string cache_dir;
+  bool offline = false;
+};
+
+int run_history(const HistoryArgs& args, const char* argv0) {
+  auto fail = [](const std::string& message) {
+    std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
+    return kUsage;
+  };
+  HistoryOptions options;
+  options.rev = args.ref;
+  options.max_count = args.max_count;
+  if (!args.since.empty()) {
+    auto since = parse_date(args.since);
+    if (!since) return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
+    options.since = *since;
+  }
+  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  if (!rules.ruleset) {
+    for (const Diagnostic& d : rules.errors)
+      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
+                   d.message.c_str());
+    return kUsage;
+  }
+  std::filesystem::path repo = args.repo;
+  if (is_git_url(args.repo)) {
+    FetchOptions fetch;
+    fetch.cache_dir = args.cache_dir;
+    fetch.offline = args.offline;
+    std::string err;
+    auto local = fetch_to_cache(args.repo, fetch, err);
+    if (!local) return fail(err);
+    repo = *local;
+  }
+  std::string err;
+  auto history =
+      audit_history(repo, default_repo_name(args.repo), options, *rules.ruleset, {}, err);
+  if (!history) return fail(err);
+  std::string report = args.format == "json"       ? render_history_json(*history)
+                       : args.format == "markdown" ? render_history_markdown(*history)
+                                                   : render_history_text(*history);
+  if (args.output.empty()) {
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    return kPass;
+  }
+  if (!write_file_atomically(args.output, report, err)) {
+    std::fprintf(stderr, "otel-audit: error: %s\n", err.c_str());
+    return kToolFailure;
+  }
+  return kPass;
+}
+
+} // namespace
+
+void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
+  auto args = std::make_shared<HistoryArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "history", "Readiness of one git repository at each commit of its first-parent history");
+  cmd->add_option("repo", args->repo, "A git repository (normal or bare) or URL")->required();
+  cmd->add_option("--ref", args->ref, "Start from this branch, tag or commit (default HEAD)");
+  cmd->add_option("--max-count,-n", args->max_count, "At most N commits");
+  cmd->add_option("--since", args->since, "No commits older than this date (YYYY-MM-DD, UTC)");
+  cmd->add_option("--target", args->target, "Canonical OpenTelemetry line")->capture_default_str();
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--format,-f", args->format, "Trend format")
+      ->check(CLI::IsMember({"text", "json", "markdown"}))
+      ->capture_default_str();
+  cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout");
+  cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned");
+  cmd->add_flag("--offline", args->offline, "Use cached clones only");
+  cmd->callback([args, argv0, &exit_code] { exit_code = run_history(*args, argv0); });
+}
+
+} // namespace otelaudit::cli

@@ -1,0 +1,100 @@
+#include "report/history.h"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+#include <nlohmann/json.hpp>
+
+namespace otelaudit {
+
+namespace {
+
+constexpr Severity kOrder[] = {Severity::blocker, Severity::high, Severity::medium, Severity::low,
+                               Severity::info};
+
+std::string date_of(std::int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+  return buf;
+}
+
+int count(const HistoryPoint& p, Severity s) { return p.counts[static_cast<std::size_t>(s)]; }
+
+std::string savings(const HistoryResult& h) {
+  std::size_t files = h.files_parsed + h.files_reused;
+  return fmt::format("{} commits ({} judged, {} with a tree judged before); {} files read, {} "
+                     "parsed, {} reused by blob id",
+                     h.points.size(), h.points.size() - h.commits_reused, h.commits_reused, files,
+                     h.files_parsed, h.files_reused);
+}
+
+} // namespace
+
+std::string render_history_text(const HistoryResult& h) {
+  std::string out = fmt::format("{}: OpenTelemetry readiness against {}\n\n", h.repo, h.target);
+  out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
+                     "commit", "date", "line", "score", "verdict", "blocker", "high", "medium",
+                     "low", "info", "summary");
+  for (const HistoryPoint& p : h.points) {
+    std::string summary = p.commit.summary.size() > 60 ? p.commit.summary.substr(0, 57) + "..."
+                                                        : p.commit.summary;
+    out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
+                       p.commit.id.substr(0, 10), date_of(p.commit.time),
+                       p.otel_line.value_or("-"), p.score, to_string(p.verdict),
+                       count(p, Severity::blocker), count(p, Severity::high),
+                       count(p, Severity::medium), count(p, Severity::low),
+                       count(p, Severity::info), summary);
+  }
+  out += "\n" + savings(h) + "\n";
+  return out;
+}
+
+std::string render_history_json(const HistoryResult& h) {
+  using Json = nlohmann::ordered_json;
+  Json j = Json::object();
+  j["schema"] = "otel-audit-history/v1";
+  j["repo"] = h.repo;
+  j["target"] = h.target;
+  j["commits"] = Json::array();
+  for (const HistoryPoint& p : h.points) {
+    Json c = Json::object();
+    c["commit"] = p.commit.id;
+    c["date"] = date_of(p.commit.time);
+    c["time"] = p.commit.time;
+    c["summary"] = p.commit.summary;
+    c["otel_line"] = p.otel_line ? Json(*p.otel_line) : Json(nullptr);
+    c["score"] = p.score;
+    c["verdict"] = to_string(p.verdict);
+    Json counts = Json::object();
+    for (Severity s : kOrder) counts[std::string(to_string(s))] = count(p, s);
+    c["findings"] = counts;
+    c["reused"] = p.reused;
+    j["commits"].push_back(c);
+  }
+  j["memo"] = {{"files_parsed", h.files_parsed},
+               {"files_reused", h.files_reused},
+               {"commits_reused", h.commits_reused}};
+  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+}
+
+std::string render_history_markdown(const HistoryResult& h) {
+  std::string out = fmt::format("# OpenTelemetry readiness of {} over time\n\nTarget line **{}**.\n\n",
+                                h.repo, h.target);
+  out += "| Commit | Date | OpenTelemetry | Score | Verdict | Blocker | High | Medium | Low | Info "
+         "|\n|---|---|---|---:|---|---:|---:|---:|---:|---:|\n";
+  for (const HistoryPoint& p : h.points)
+    out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                       p.commit.id.substr(0, 10), date_of(p.commit.time),
+                       p.otel_line.value_or("none"), p.score, to_string(p.verdict),
+                       count(p, Severity::blocker), count(p, Severity::high),
+                       count(p, Severity::medium), count(p, Severity::low),
+                       count(p, Severity::info));
+  out += "\n" + savings(h) + ".\n";
+  return out;
+}
+
+} // namespace otelaudit
