@@ -1,6 +1,8 @@
 #include "audit/audit.h"
 
 #include <algorithm>
+#include <atomic>
+#include <thread>
 
 #include <filesystem>
 #include <set>
@@ -93,30 +95,56 @@ deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
 /// Lexes and extracts the facts of every .rs file (memoised by content id when a cache is
 /// given), then builds the module tree; read and lex problems become findings.
 void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* cache) {
-  std::vector<std::string> rs_files;
+  // One slot per .rs file, filled by worker threads and merged in file order, so the result
+  // does not depend on scheduling.
+  struct Slot {
+    const std::string* file;
+    std::optional<std::string> id;
+    std::optional<rust::FileFacts> facts;
+    const rust::FileFacts* cached = nullptr;
+    std::string error;
+  };
+  std::vector<Slot> slots;
   for (const std::string& file : tree.files()) {
     if (!file.ends_with(".rs")) continue;
-    std::optional<std::string> id = cache ? tree.content_id(file) : std::nullopt;
-    if (id) {
-      if (auto it = cache->facts.find(*id); it != cache->facts.end()) {
-        ++cache->hits;
-        model.sources.emplace(file, it->second);
-        rs_files.push_back(file);
-        continue;
-      }
+    Slot slot{&file, cache ? tree.content_id(file) : std::nullopt, std::nullopt, nullptr, {}};
+    if (slot.id)
+      if (auto it = cache->facts.find(*slot.id); it != cache->facts.end())
+        slot.cached = &it->second;
+    slots.push_back(std::move(slot));
+  }
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < slots.size(); i = next++) {
+      Slot& slot = slots[i];
+      if (slot.cached) continue;
+      std::optional<std::string> text = tree.read(*slot.file, slot.error);
+      if (text) slot.facts = rust::extract_facts(*text);
     }
-    std::string error;
-    std::optional<std::string> text = tree.read(file, error);
-    if (!text) {
-      sink.emit(unreadable_rule(error), Location{file, 0, 0}, "cannot read: " + error);
+  };
+  const std::size_t threads =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), slots.size() / 8 + 1);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+
+  std::vector<std::string> rs_files;
+  for (Slot& slot : slots) {
+    const std::string& file = *slot.file;
+    if (slot.cached) {
+      ++cache->hits;
+      model.sources.emplace(file, *slot.cached);
+    } else if (!slot.facts) {
+      sink.emit(unreadable_rule(slot.error), Location{file, 0, 0}, "cannot read: " + slot.error);
       continue;
+    } else {
+      if (slot.id) {
+        ++cache->misses;
+        cache->facts.emplace(*slot.id, *slot.facts);
+      }
+      model.sources.emplace(file, std::move(*slot.facts));
     }
-    rust::FileFacts facts = rust::extract_facts(*text);
-    if (id) {
-      ++cache->misses;
-      cache->facts.emplace(*id, facts);
-    }
-    model.sources.emplace(file, std::move(facts));
     rs_files.push_back(file);
   }
   model.modules = build_module_tree(rs_files, model.sources, model.cargo);
