@@ -8,6 +8,7 @@
 #include "golden.h"
 #include "report/json.h"
 #include "report/markdown.h"
+#include "report/sarif.h"
 #include "report/text.h"
 
 using namespace otelaudit;
@@ -77,4 +78,15 @@ TEST_CASE("ecosystem golden: the same repositories against 0.28 (a new line is d
   AuditResult result = audit_ecosystem("0.28");
   CHECK(result.target == "0.28");
   check_golden("ecosystem/report-0.28.json", render_json(result));
+}
+
+TEST_CASE("ecosystem golden: two runs give byte-identical JSON, Markdown and SARIF") {
+  // Source facts are extracted on several threads; the merge must not depend on scheduling.
+  AuditResult a = audit_ecosystem("0.27");
+  for (int run = 0; run < 3; ++run) {
+    AuditResult b = audit_ecosystem("0.27");
+    CHECK(render_json(a) == render_json(b));
+    CHECK(render_markdown(a) == render_markdown(b));
+    CHECK(render_sarif(a) == render_sarif(b));
+  }
 }
