@@ -8,6 +8,7 @@
 #include "golden.h"
 #include "report/json.h"
 #include "report/markdown.h"
+#include "report/github.h"
 #include "report/sarif.h"
 #include "report/text.h"
 
@@ -37,6 +38,8 @@ TEST_CASE("ecosystem golden: JSON, Markdown and text reports against 0.27") {
   check_golden("ecosystem/report-0.27.json", render_json(result));
   check_golden("ecosystem/report-0.27.md", render_markdown(result));
   check_golden("ecosystem/report-0.27.txt", render_text(result, TextOptions{}));
+  check_golden("ecosystem/report-0.27.sarif", render_sarif(result));
+  check_golden("ecosystem/report-0.27.github.txt", render_github(result));
 }
 
 TEST_CASE("ecosystem golden: the headline results of the seed-era state") {
