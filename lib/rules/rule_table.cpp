@@ -45,6 +45,9 @@ constexpr std::array kRules = {
              "A file could not be read or is not UTF-8 text."},
     RuleInfo{"symlink-skipped", Severity::info, "input",
              "A symbolic link was not followed."},
+    // hardening: limits on what an audited repository can make the tool read
+    RuleInfo{"file-too-large", Severity::medium, "input",
+             "A file is larger than the size limit and was not read."},
 };
 
 } // namespace
