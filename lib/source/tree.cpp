@@ -60,6 +60,10 @@ DirTree::DirTree(fs::path root) : root_(std::move(root)) {
       } else {
         files_.push_back(rel);
       }
+    } else if (!sec) {
+      // Reading a FIFO named Cargo.lock would block the audit forever.
+      diagnostics_.push_back(
+          {"file-unreadable", {rel, 0, 0}, "special file (FIFO, socket or device) not read"});
     }
     it.increment(ec);
     if (ec) {

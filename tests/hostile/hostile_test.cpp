@@ -3,6 +3,7 @@
 // and that the audit completes; none asserts a timing.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -297,4 +298,16 @@ TEST_CASE("hostile: the file size limit applies at exactly its value") {
         }));
   set_max_file_size(kDefaultMaxFileSize);
   CHECK(DirTree(tmp.path()).files().size() == 3);
+}
+
+TEST_CASE("hostile: a FIFO named Cargo.lock is reported, not read (reading it would block)") {
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  REQUIRE(::mkfifo((tmp.path() / "Cargo.lock").c_str(), 0600) == 0);
+  DirTree tree(tmp.path());
+  CHECK(joined(tree.files()) == joined({"Cargo.toml"}));
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({"file-unreadable Cargo.lock:0:0 special file (FIFO, socket or device) not read",
+                "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
+                "from requirements alone"}));
 }
