@@ -116,6 +116,7 @@ if ((cargo_failures)); then
 fi
 
 echo "bench: timing, $reps runs each" >&2
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t_audit=$(median_ms run_audit "$work/x1")
 t_rg=$(median_ms run_rg "$work/x1")
 t_rg1=$(median_ms run_rg1 "$work/x1")
@@ -136,6 +137,7 @@ bytes1=$(du -sb "$work/x1" | cut -f1)
 cat <<EOF
 input:       $size1, $((bytes1 / 1048576)) MiB on disk
 2x input:    $size2
+load:        $load_before before timing, $(cut -d' ' -f1-3 /proc/loadavg) after (1, 5, 15 min averages)
 machine:     $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)
 sanity:      otel-audit findings=$findings, rg matching lines=$matches, cargo metadata: $cargo_note
 
