@@ -47,8 +47,8 @@ std::size_t quote_run(std::string_view text, std::size_t i, char quote) {
   return n;
 }
 
-// toml++ recurses once per table level when it builds and frees a document: a key of 40,000
-// dotted parts (`a.b.b.b… = 1`, 80 KB of text) overflowed an 8 MB stack when measured, and
+// toml++ recurses once per table level when it builds and frees a document: a key of 35,000
+// dotted parts (`a.b.b.b… = 1`, 70 KB of text) overflowed an 8 MB stack when measured, and
 // its own limit (256) covers only inline arrays and tables. Real Cargo.toml files nest about
 // six levels (`target.'cfg(…)'.dependencies.name.features`), so text nesting deeper than this
 // is rejected before it is parsed.

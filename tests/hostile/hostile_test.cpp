@@ -181,7 +181,7 @@ TEST_CASE("hostile: 10,000 levels of nested TOML are a located parse error, not 
   for (int i = 0; i < n; ++i)
     header += ".b";
   header += "]\nx = 1\n";
-  // 100,000 dotted parts: toml++ 3.3.0 itself overflows the stack past about 30,000.
+  // 100,000 dotted parts: 35,000 overflowed the 8 MB stack in toml++ 3.3.0 before the guard.
   std::string dotted = kPackage + "[package.metadata]\na";
   for (int i = 0; i < 10 * n; ++i)
     dotted += ".b";
