@@ -1,6 +1,7 @@
 #include "cargo/toml_guard.h"
 
 #include <cstdio>
+#include <vector>
 
 namespace otelaudit {
 namespace {
@@ -46,6 +47,13 @@ std::size_t quote_run(std::string_view text, std::size_t i, char quote) {
   return n;
 }
 
+// toml++ recurses once per table level when it builds and frees a document: a key of 35,000
+// dotted parts (`a.b.b.b… = 1`, 70 KB of text) overflowed an 8 MB stack when measured, and
+// its own limit (256) covers only inline arrays and tables. Real Cargo.toml files nest about
+// six levels (`target.'cfg(…)'.dependencies.name.features`), so text nesting deeper than this
+// is rejected before it is parsed.
+constexpr std::size_t kMaxDepth = 128;
+
 } // namespace
 
 std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string& file,
@@ -53,6 +61,12 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
   enum class State { normal, comment, basic, literal, ml_basic, ml_literal };
   State state = State::normal;
   bool escaped = false; // the previous character was a backslash inside a basic string
+  // Nesting, counted outside strings and comments: the segments of the current [header], the
+  // dots of the key being read, and the open inline arrays and tables (each remembering the
+  // key dots at its opening, which a ',' between siblings returns to).
+  std::size_t header_depth = 0, key_dots = 0;
+  std::vector<std::pair<char, std::size_t>> open;
+  bool key_position = true, line_start = true, in_header = false;
   int line = 1, column = 1;
   const auto diagnostic = [&](std::string message) {
     return Diagnostic{rule, Location{file, line, column}, std::move(message)};
@@ -76,6 +90,30 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
         if (b >= 0x80)
           return diagnostic("non-ASCII byte " + hex_byte(b) +
                             " outside a string or comment (TOML bare keys are ASCII)");
+        if (c == '[' && line_start) {
+          in_header = true; // `[a.b]` or `[[a.b]]`: the second bracket keeps the state
+          header_depth = 1;
+          key_dots = 0;
+        } else if (c == ']' && in_header) {
+          in_header = false;
+        } else if (c == '.' && (in_header || key_position)) {
+          ++(in_header ? header_depth : key_dots);
+        } else if (c == '=' && !in_header) {
+          key_position = false;
+        } else if ((c == '[' || c == '{') && !in_header) {
+          open.emplace_back(c, key_dots);
+          key_position = c == '{';
+        } else if ((c == ']' || c == '}') && !open.empty()) {
+          key_dots = open.back().second;
+          open.pop_back();
+        } else if (c == ',' && !open.empty()) {
+          key_dots = open.back().second;
+          key_position = open.back().first == '{';
+        }
+        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') line_start = false;
+        if (header_depth + key_dots + open.size() > kMaxDepth)
+          return diagnostic("TOML nested deeper than " + std::to_string(kMaxDepth) +
+                            " levels (tables, dotted keys, arrays)");
         if (c == '#') {
           state = State::comment;
         } else if (c == '"' || c == '\'') {
@@ -114,6 +152,11 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
         }
         break;
       }
+      }
+      // A new top-level statement (comments and single-line strings end at the line break).
+      if (c == '\n' && state == State::normal && open.empty()) {
+        key_position = line_start = true;
+        key_dots = 0;
       }
     }
 

@@ -113,6 +113,9 @@ constexpr std::array kRules = {
              "alias-expansion limit."},
     RuleInfo{"deploy-rules-unavailable", Severity::medium, "input",
              "The deployment rule data (rules/deployment.toml) could not be read."},
+    // hardening: limits on what an audited repository can make the tool read
+    RuleInfo{"file-too-large", Severity::medium, "input",
+             "A file is larger than the size limit and was not read."},
 };
 
 } // namespace

@@ -1,9 +1,12 @@
 #include "source/tree.h"
 
 #include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 #include <system_error>
+
+#include "source/file_limit.h"
 
 namespace otelaudit {
 
@@ -15,30 +18,56 @@ bool skipped_directory(const std::string& name) {
   return name == ".git" || name == "target" || name == "node_modules";
 }
 
+std::atomic<std::uintmax_t> g_max_file_size{kDefaultMaxFileSize};
+
 } // namespace
 
 std::string_view unreadable_rule(std::string_view read_error) {
   return read_error.substr(0, 11) == "git object " ? "git-object-missing" : "file-unreadable";
 }
 
+std::uintmax_t max_file_size() {
+  return g_max_file_size.load(std::memory_order_relaxed);
+}
+
+void set_max_file_size(std::uintmax_t bytes) {
+  g_max_file_size.store(bytes, std::memory_order_relaxed);
+}
+
 DirTree::DirTree(fs::path root) : root_(std::move(root)) {
   std::error_code ec;
   fs::recursive_directory_iterator it(root_, fs::directory_options::none, ec), end;
   if (ec) {
-    diagnostics_.push_back({"file-unreadable", {".", 0, 0}, "cannot list directory: " + ec.message()});
+    diagnostics_.push_back(
+        {"file-unreadable", {".", 0, 0}, "cannot list directory: " + ec.message()});
     return;
   }
   while (it != end) {
     const fs::directory_entry& entry = *it;
-    std::string rel = fs::relative(entry.path(), root_, ec).generic_string();
+    // Lexical: fs::relative resolves symbolic links, which named a link by its target
+    // (`../../../etc/passwd`) instead of by where it sits in the repository.
+    std::string rel = entry.path().lexically_relative(root_).generic_string();
     std::error_code sec;
     if (entry.is_symlink(sec)) {
-      diagnostics_.push_back({"symlink-skipped", {rel, 0, 0},
+      diagnostics_.push_back({"symlink-skipped",
+                              {rel, 0, 0},
                               "symbolic link not followed: audited repositories are untrusted"});
     } else if (entry.is_directory(sec)) {
       if (skipped_directory(entry.path().filename().string())) it.disable_recursion_pending();
     } else if (entry.is_regular_file(sec)) {
-      files_.push_back(rel);
+      const std::uintmax_t size = entry.file_size(sec);
+      if (!sec && size > max_file_size()) {
+        diagnostics_.push_back({"file-too-large",
+                                {rel, 0, 0},
+                                "file of " + std::to_string(size) + " bytes not read (limit " +
+                                    std::to_string(max_file_size()) + " bytes)"});
+      } else {
+        files_.push_back(rel);
+      }
+    } else if (!sec) {
+      // Reading a FIFO named Cargo.lock would block the audit forever.
+      diagnostics_.push_back(
+          {"file-unreadable", {rel, 0, 0}, "special file (FIFO, socket or device) not read"});
     }
     it.increment(ec);
     if (ec) {
@@ -50,6 +79,12 @@ DirTree::DirTree(fs::path root) : root_(std::move(root)) {
 }
 
 std::optional<std::string> DirTree::read(const std::string& path, std::string& error) const {
+  // Only listed files: a path from the repository's own text (`../../etc/passwd`), a symbolic
+  // link or a file over the size limit is never opened, whoever asks.
+  if (!std::binary_search(files_.begin(), files_.end(), path)) {
+    error = "not a listed file of the repository";
+    return std::nullopt;
+  }
   std::ifstream in(root_ / path, std::ios::binary);
   if (!in) {
     error = "cannot open file";
@@ -65,7 +100,8 @@ std::optional<std::string> DirTree::read(const std::string& path, std::string& e
 }
 
 MemoryTree::MemoryTree(std::map<std::string, std::string> files) : content_(std::move(files)) {
-  for (const auto& [name, _] : content_) names_.push_back(name);
+  for (const auto& [name, _] : content_)
+    names_.push_back(name);
 }
 
 std::optional<std::string> MemoryTree::read(const std::string& path, std::string& error) const {

@@ -1,0 +1,115 @@
+// Every input a fuzzer found (fixtures/fuzz-regressions/<target>/) goes again through the entry
+// point of its target, as in fuzz/<target>.cpp: under the sanitizer build (scripts/test.sh) a
+// regression is a crash or a sanitizer report, not a wrong value.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "cargo/lockfile.h"
+#include "cargo/manifest.h"
+#include "cargo/semver.h"
+#include "cargo/toml_guard.h"
+#include "config/config.h"
+#include "rules/ruleset.h"
+#include "rust/lexer.h"
+
+using namespace otelaudit;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// The entry point of each fuzz target, called the way the target calls it.
+const std::map<std::string, std::function<void(std::string_view)>>& entry_points() {
+  static const std::map<std::string, std::function<void(std::string_view)>> entries = {
+      {"manifest", [](std::string_view t) { (void)parse_manifest(t, "crates/member/Cargo.toml"); }},
+      {"lockfile",
+       [](std::string_view t) {
+         LockfileResult r = parse_lockfile(t, "Cargo.lock");
+         if (r.lockfile)
+           for (const LockedPackage& p : r.lockfile->packages)
+             (void)r.lockfile->find(p.name);
+       }},
+      {"semver",
+       [](std::string_view t) {
+         std::string_view req_text = t, version_text;
+         if (auto nl = t.find('\n'); nl != std::string_view::npos) {
+           req_text = t.substr(0, nl);
+           version_text = t.substr(nl + 1);
+         }
+         std::string error;
+         std::optional<VersionReq> req = parse_requirement(req_text, error);
+         std::optional<Version> v = parse_version(version_text);
+         if (v) (void)parse_version(v->str());
+         if (req) {
+           if (v) (void)req->matches(*v);
+           if (auto min = req->minimum()) (void)req->matches(*min);
+           (void)req->selected_line(v ? std::vector<Version>{*v} : std::vector<Version>{});
+         }
+       }},
+      {"toml_guard",
+       [](std::string_view t) {
+         (void)toml_prescan(t, "Cargo.toml", "manifest-parse-error");
+         (void)parse_manifest(t, "Cargo.toml"); // runs toml++ when the guard lets it through
+       }},
+      {"lexer",
+       [](std::string_view t) {
+         rust::LexResult r = rust::lex(t);
+         for (const rust::Token& token : r.tokens) {
+           std::string error;
+           (void)rust::unescape_string(token, &error);
+         }
+       }},
+      {"config", [](std::string_view t) { (void)parse_config(t, "otel-audit.toml"); }},
+      {"ruleset",
+       [](std::string_view t) {
+         static const std::string lines = slurp(fs::path(OTEL_AUDIT_RULES_DIR) / "otel-lines.toml");
+         (void)parse_ruleset(lines, "otel-lines.toml", t, "otel-0.27.toml");
+       }},
+  };
+  return entries;
+}
+
+} // namespace
+
+TEST_CASE("hostile: every fuzz regression input runs through its target's entry point") {
+  const fs::path root = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions";
+  REQUIRE(fs::is_directory(root));
+  int inputs = 0;
+  for (const auto& dir : fs::directory_iterator(root)) {
+    if (!dir.is_directory()) continue;
+    const std::string target = dir.path().filename().string();
+    INFO("target ", target);
+    REQUIRE(entry_points().count(target) == 1);
+    for (const auto& file : fs::directory_iterator(dir.path())) {
+      INFO("input ", file.path().filename().string());
+      entry_points().at(target)(slurp(file.path()));
+      ++inputs;
+    }
+  }
+  CHECK(inputs >= 1);
+}
+
+TEST_CASE("hostile: the deep dotted key regression is rejected by the TOML guard") {
+  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
+                        "toml_guard" / "deep-dotted-key.toml";
+  ManifestResult r = parse_manifest(slurp(file), "Cargo.toml");
+  CHECK_FALSE(r.manifest.has_value());
+  REQUIRE(r.diagnostics.size() == 1);
+  CHECK(r.diagnostics[0].rule == "manifest-parse-error");
+  CHECK(r.diagnostics[0].loc.line == 6);
+  CHECK(r.diagnostics[0].loc.column == 254);
+  CHECK(r.diagnostics[0].message ==
+        "TOML nested deeper than 128 levels (tables, dotted keys, arrays)");
+}

@@ -1,0 +1,313 @@
+// Hostile repositories: what an audited repository can put in its files to make the audit read
+// outside it, recurse without bound, or hold unbounded memory. Each test asserts the findings
+// and that the audit completes; none asserts a timing.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "rules/ruleset.h"
+#include "source/file_limit.h"
+#include "source/tree.h"
+
+using namespace otelaudit;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// A directory under the system temp directory, removed with everything in it at scope exit.
+class TempDir {
+public:
+  TempDir() {
+    static std::atomic<int> counter{0};
+    path_ = fs::temp_directory_path() /
+            ("otel-audit-hostile-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+private:
+  fs::path path_;
+};
+
+void write_file(const fs::path& file, const std::string& text) {
+  fs::create_directories(file.parent_path());
+  std::ofstream out(file, std::ios::binary);
+  out << text;
+}
+
+const Ruleset& rules_027() {
+  static const Ruleset rules = [] {
+    RulesetResult r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+    REQUIRE(r.ruleset.has_value());
+    return *r.ruleset;
+  }();
+  return rules;
+}
+
+RepoResult audit_tree(const Tree& tree) {
+  AuditResult result = run_audit({{"hostile", "hostile", &tree}}, rules_027());
+  REQUIRE(result.repos.size() == 1);
+  return result.repos.front();
+}
+
+/// "rule file:line:column message" of each finding, in report order.
+std::vector<std::string> described(const RepoResult& repo) {
+  std::vector<std::string> out;
+  for (const Finding& f : repo.findings)
+    out.push_back(f.rule + " " + f.loc.file + ":" + std::to_string(f.loc.line) + ":" +
+                  std::to_string(f.loc.column) + " " + f.message);
+  return out;
+}
+
+std::vector<std::string> rules_of(const RepoResult& repo) {
+  std::vector<std::string> out;
+  for (const Finding& f : repo.findings)
+    out.push_back(f.rule);
+  return out;
+}
+
+/// Lines joined, so a failed comparison prints both sides.
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& l : lines)
+    out += l + "\n";
+  return out;
+}
+
+bool has_rule(const RepoResult& repo, const std::string& rule) {
+  const std::vector<std::string> rules = rules_of(repo);
+  return std::find(rules.begin(), rules.end(), rule) != rules.end();
+}
+
+const std::string kPackage = "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n";
+
+/// Restores the process-wide file size limit at scope exit.
+struct FileLimitGuard {
+  std::uintmax_t saved = max_file_size();
+  ~FileLimitGuard() { set_max_file_size(saved); }
+};
+
+} // namespace
+
+TEST_CASE("hostile: symbolic links out of the repository are reported and never read") {
+  TempDir tmp;
+  const fs::path outside = tmp.path() / "outside";
+  write_file(outside / "Cargo.toml", "[package]\nname = \"secret\"\nversion = \"1.0.0\"\n\n"
+                                     "[dependencies]\nopentelemetry-jaeger = \"0.20\"\n");
+  const fs::path repo = tmp.path() / "repo";
+  write_file(repo / "Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+  fs::create_directories(repo / "crates" / "evil");
+  fs::create_symlink(outside / "Cargo.toml", repo / "crates" / "evil" / "Cargo.toml");
+  fs::create_directory_symlink(outside, repo / "crates" / "linked");
+  fs::create_symlink("../../../../../../../../../etc/passwd", repo / "Cargo.lock");
+
+  DirTree tree(repo);
+  CHECK(joined(tree.files()) == joined({"Cargo.toml"}));
+  std::string error;
+  CHECK_FALSE(tree.read("crates/evil/Cargo.toml", error).has_value());
+  CHECK(error == "not a listed file of the repository");
+  CHECK_FALSE(tree.read("Cargo.lock", error).has_value());
+  CHECK_FALSE(tree.read("crates/linked/Cargo.toml", error).has_value());
+  CHECK_FALSE(tree.read("../outside/Cargo.toml", error).has_value());
+
+  const RepoResult result = audit_tree(tree);
+  const std::string skipped = " symbolic link not followed: audited repositories are untrusted";
+  CHECK(joined(described(result)) ==
+        joined({
+            "symlink-skipped Cargo.lock:0:0" + skipped,
+            "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
+            "requirements alone",
+            "workspace-member-missing Cargo.toml:2:12 workspace member glob \"crates/*\" "
+            "matches no Cargo.toml",
+            "symlink-skipped crates/evil/Cargo.toml:0:0" + skipped,
+            "symlink-skipped crates/linked:0:0" + skipped,
+        }));
+  CHECK(result.sources.size() == 1);
+  CHECK(result.sources.count("Cargo.toml") == 1);
+}
+
+TEST_CASE("hostile: a member glob and path dependencies that climb out of the root are "
+          "path-outside-repo") {
+  DirTree tree(fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "hostile" / "escape");
+  const RepoResult result = audit_tree(tree);
+  std::vector<std::string> outside;
+  for (const std::string& d : described(result))
+    if (d.starts_with("path-outside-repo")) outside.push_back(d);
+  CHECK(joined(outside) ==
+        joined({
+            "path-outside-repo Cargo.toml:5:5 workspace member \"../../etc/*\" points outside "
+            "the repository",
+            "path-outside-repo Cargo.toml:6:5 workspace member \"../../../../../../../../..\" "
+            "points outside the repository",
+            "path-outside-repo Cargo.toml:10:19 path dependency \"passwd\" points outside the "
+            "repository: \"/etc/passwd\"",
+            "path-outside-repo crates/app/Cargo.toml:7:16 path dependency \"etc\" points "
+            "outside the repository: \"../../../../etc\"",
+            "path-outside-repo crates/app/Cargo.toml:8:19 path dependency \"shadow\" points "
+            "outside the repository: \"../../../..//etc/shadow\"",
+        }));
+  // Only the repository's own files were read.
+  for (const auto& [file, text] : result.sources)
+    CHECK_MESSAGE(std::find(tree.files().begin(), tree.files().end(), file) != tree.files().end(),
+                  file);
+}
+
+TEST_CASE("hostile: 10,000 levels of nested TOML are a located parse error, not a stack "
+          "overflow") {
+  const int n = 10000;
+  std::string arrays = kPackage + "[package.metadata]\nx = ";
+  arrays += std::string(n, '[') + std::string(n, ']') + "\n";
+  std::string tables = kPackage + "[package.metadata]\nx = ";
+  for (int i = 0; i < n; ++i)
+    tables += "{a = ";
+  tables += "1" + std::string(n, '}') + "\n";
+  std::string header = kPackage + "[package.metadata";
+  for (int i = 0; i < n; ++i)
+    header += ".b";
+  header += "]\nx = 1\n";
+  // 100,000 dotted parts: 35,000 overflowed the 8 MB stack in toml++ 3.3.0 before the guard.
+  std::string dotted = kPackage + "[package.metadata]\na";
+  for (int i = 0; i < 10 * n; ++i)
+    dotted += ".b";
+  dotted += " = 1\n";
+
+  const std::string message = " TOML nested deeper than 128 levels (tables, dotted keys, arrays)";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {arrays, "manifest-parse-error Cargo.toml:5:131" + message},
+      {tables, "manifest-parse-error Cargo.toml:5:635" + message},
+      {header, "manifest-parse-error Cargo.toml:4:270" + message},
+      {dotted, "manifest-parse-error Cargo.toml:5:254" + message},
+  };
+  for (const auto& [text, expected] : cases) {
+    MemoryTree tree({{"Cargo.toml", text}});
+    const RepoResult result = audit_tree(tree);
+    CHECK(joined(described(result)) == joined({expected}));
+  }
+
+  std::string lock = "version = 3\n\n[[package]]\nname = \"x\"\ndependencies = ";
+  lock += std::string(n, '[') + "\n";
+  MemoryTree tree({{"Cargo.toml", kPackage}, {"Cargo.lock", lock}});
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({"lockfile-parse-error Cargo.lock:5:143" + message,
+                "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
+                "from requirements alone"}));
+}
+
+TEST_CASE("hostile: TOML nesting below the limit still parses") {
+  std::string text = kPackage + "[package.metadata.a.b]\nc.d.e = ";
+  text += std::string(100, '[') + std::string(100, ']') + "\n";
+  MemoryTree tree({{"Cargo.toml", text}});
+  const RepoResult result = audit_tree(tree);
+  CHECK_FALSE(has_rule(result, "manifest-parse-error"));
+  CHECK(joined(rules_of(result)) == joined({"no-lockfile"}));
+}
+
+TEST_CASE("hostile: a binary file named Cargo.toml is a parse error at its first NUL byte") {
+  TempDir tmp;
+  std::string elf("\x7f"
+                  "ELF\x02\x01\x01",
+                  7);
+  elf += std::string(57, '\0') + "\xff\xfe binary";
+  write_file(tmp.path() / "Cargo.toml", elf);
+  write_file(tmp.path() / "Cargo.lock", std::string("\0\0\0\0", 4));
+  DirTree tree(tmp.path());
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({
+            "lockfile-parse-error Cargo.lock:1:1 NUL byte 0x00 in TOML text",
+            "manifest-parse-error Cargo.toml:1:8 NUL byte 0x00 in TOML text",
+        }));
+}
+
+TEST_CASE("hostile: a line of 10 MB is read, and a finding after it keeps its position") {
+  TempDir tmp;
+  const std::size_t mb10 = 10u << 20;
+  write_file(tmp.path() / "a" / "Cargo.toml",
+             "# " + std::string(mb10, 'x') + "\n" + kPackage +
+                 "\n[dependencies]\nopentelemetry-jaeger = \"0.20\"\n");
+  // A bare key of 10 MB with a non-ASCII byte at its end: the column counts every byte.
+  write_file(tmp.path() / "b" / "Cargo.toml",
+             "[package]\n" + std::string(mb10, 'x') + "\xc3\xa4 = 1\n");
+  DirTree tree(tmp.path());
+  const RepoResult result = audit_tree(tree);
+  std::vector<std::string> located;
+  for (const Finding& f : result.findings)
+    located.push_back(f.rule + " " + f.loc.file + ":" + std::to_string(f.loc.line));
+  CHECK(joined(located) == joined({
+                               "no-lockfile a/Cargo.toml:2",
+                               "deprecated-exporter a/Cargo.toml:7",
+                               "manifest-parse-error b/Cargo.toml:2",
+                           }));
+  CHECK(described(result).back() ==
+        "manifest-parse-error b/Cargo.toml:2:10485761 non-ASCII byte 0xC3 outside a string or "
+        "comment (TOML bare keys are ASCII)");
+}
+
+TEST_CASE("hostile: a 200 MB Cargo.lock is not read and says so") {
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  { std::ofstream create(tmp.path() / "Cargo.lock"); }
+  // Sparse: the file system stores no data for it, so the test costs no disk.
+  fs::resize_file(tmp.path() / "Cargo.lock", std::uintmax_t{200} << 20);
+  DirTree tree(tmp.path());
+  CHECK(joined(tree.files()) == joined({"Cargo.toml"}));
+  std::string error;
+  CHECK_FALSE(tree.read("Cargo.lock", error).has_value());
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({
+            "file-too-large Cargo.lock:0:0 file of 209715200 bytes not read (limit 16777216 "
+            "bytes)",
+            "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
+            "requirements alone",
+        }));
+}
+
+TEST_CASE("hostile: the file size limit applies at exactly its value") {
+  FileLimitGuard guard;
+  set_max_file_size(64);
+  TempDir tmp;
+  write_file(tmp.path() / "at-limit.rs", std::string(64, 'x'));
+  write_file(tmp.path() / "over-limit.rs", std::string(65, 'x'));
+  write_file(tmp.path() / "crates" / "big" / "Cargo.toml",
+             kPackage + "description = \"" + std::string(64, 'd') + "\"\n");
+  DirTree tree(tmp.path());
+  CHECK(joined(tree.files()) == joined({"at-limit.rs"}));
+  std::vector<std::string> diags;
+  for (const Diagnostic& d : tree.listing_diagnostics())
+    diags.push_back(d.rule + " " + d.loc.file + " " + d.message);
+  std::sort(diags.begin(), diags.end());
+  CHECK(joined(diags) ==
+        joined({
+            "file-too-large crates/big/Cargo.toml file of 123 bytes not read (limit 64 bytes)",
+            "file-too-large over-limit.rs file of 65 bytes not read (limit 64 bytes)",
+        }));
+  set_max_file_size(kDefaultMaxFileSize);
+  CHECK(DirTree(tmp.path()).files().size() == 3);
+}
+
+TEST_CASE("hostile: a FIFO named Cargo.lock is reported, not read (reading it would block)") {
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  REQUIRE(::mkfifo((tmp.path() / "Cargo.lock").c_str(), 0600) == 0);
+  DirTree tree(tmp.path());
+  CHECK(joined(tree.files()) == joined({"Cargo.toml"}));
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({"file-unreadable Cargo.lock:0:0 special file (FIFO, socket or device) not read",
+                "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
+                "from requirements alone"}));
+}
