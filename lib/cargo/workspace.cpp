@@ -1,6 +1,7 @@
 #include "cargo/workspace.h"
 
 #include "common/glob.h"
+#include "common/paths.h"
 
 #include <algorithm>
 #include <set>
@@ -10,46 +11,8 @@ namespace otelaudit {
 
 namespace {
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) parts.emplace_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
 
-std::string join_path(const std::vector<std::string>& parts) {
-  std::string out;
-  for (const auto& p : parts) {
-    if (!out.empty()) out += '/';
-    out += p;
-  }
-  return out;
-}
 
-// `rel` taken from directory `dir`, as a clean repository-relative directory; nullopt when it
-// leaves the repository (absolute, or more `..` than there are directories above it).
-std::optional<std::string> resolve(const std::string& dir, std::string_view rel) {
-  if (!rel.empty() &&
-      (rel.front() == '/' || rel.front() == '\\' || (rel.size() >= 2 && rel[1] == ':'))) {
-    return std::nullopt;
-  }
-  std::vector<std::string> parts = split_path(dir);
-  for (auto& part : split_path(rel)) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) return std::nullopt;
-      parts.pop_back();
-    } else {
-      parts.push_back(std::move(part));
-    }
-  }
-  return join_path(parts);
-}
 
 std::string parent_dir(const std::string& file) {
   auto slash = file.rfind('/');
@@ -175,11 +138,11 @@ private:
     const std::string& root_dir = m.dir;
     std::vector<std::string> literal, excluded;
     for (const auto& ex : ws.exclude) {
-      if (auto dir = resolve(root_dir, ex.value)) excluded.push_back(*dir);
+      if (auto dir = resolve_relative(root_dir, ex.value)) excluded.push_back(*dir);
     }
     std::vector<std::string> pending; // directories to visit, with no path-dep restriction
     for (const auto& member : ws.members) {
-      std::optional<std::string> dir = resolve(root_dir, member.value);
+      std::optional<std::string> dir = resolve_relative(root_dir, member.value);
       if (!dir) {
         model_.diagnostics.push_back(
             {"path-outside-repo", member.loc,
@@ -237,9 +200,9 @@ private:
         std::optional<std::string> target;
         if (d.workspace) {
           const Dependency* entry = workspace_entry(m, d.key);
-          if (entry && !entry->path.empty()) target = resolve(root_dir, entry->path);
+          if (entry && !entry->path.empty()) target = resolve_relative(root_dir, entry->path);
         } else if (!d.path.empty()) {
-          target = resolve(dir, d.path);
+          target = resolve_relative(dir, d.path);
         }
         if (target) queue.emplace_back(std::move(*target), true);
       }

@@ -1,5 +1,7 @@
 #include "common/glob.h"
 
+#include "common/paths.h"
+
 #include <algorithm>
 
 namespace otelaudit {
@@ -116,20 +118,9 @@ bool glob_match(const std::vector<std::string>& pattern, const std::vector<std::
   return reach[path.size()] != 0;
 }
 
-static std::vector<std::string> split_components(std::string_view s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start <= s.size()) {
-    std::size_t slash = s.find('/', start);
-    if (slash == std::string_view::npos) slash = s.size();
-    if (slash > start) out.emplace_back(s.substr(start, slash - start));
-    start = slash + 1;
-  }
-  return out;
-}
 
 bool glob_match_path(std::string_view pattern, std::string_view path) {
-  return glob_match(split_components(pattern), split_components(path));
+  return glob_match(split_path(pattern), split_path(path));
 }
 
 } // namespace otelaudit

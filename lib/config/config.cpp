@@ -1,5 +1,7 @@
 #include "config/config.h"
 
+#include "common/paths.h"
+
 #include "cargo/toml_guard.h"
 
 #include <algorithm>
@@ -52,21 +54,6 @@ std::string quote_str(std::string_view s) {
   return out + "\"";
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 // " (did you mean "x"?)" for the closest candidate within two edits, else "".
 template <typename Range>

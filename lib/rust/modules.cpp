@@ -1,5 +1,7 @@
 #include "rust/modules.h"
 
+#include "common/paths.h"
+
 #include <algorithm>
 #include <deque>
 #include <optional>
@@ -61,52 +63,13 @@ int rank(CodeScope s) {
 constexpr CodeScope kByRank[] = {CodeScope::production, CodeScope::build_script, CodeScope::example,
                                  CodeScope::bench, CodeScope::test};
 
-std::vector<std::string> split_path(std::string_view path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start) parts.emplace_back(path.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
 
-std::string join_parts(const std::vector<std::string>& parts, size_t from, size_t to) {
-  std::string out;
-  for (size_t i = from; i < to; ++i) {
-    if (!out.empty()) out += '/';
-    out += parts[i];
-  }
-  return out;
-}
 
 std::string parent_dir(const std::string& file) {
   auto slash = file.rfind('/');
   return slash == std::string::npos ? std::string() : file.substr(0, slash);
 }
 
-// `rel` taken from directory `dir`, normalised lexically (the tree holds no symbolic links);
-// nullopt when it leaves the repository: absolute, a drive letter, or more `..` than there are
-// directories above it.
-std::optional<std::string> resolve(const std::string& dir, std::string_view rel) {
-  if (!rel.empty() &&
-      (rel.front() == '/' || rel.front() == '\\' || (rel.size() >= 2 && rel[1] == ':'))) {
-    return std::nullopt;
-  }
-  std::vector<std::string> parts = split_path(dir);
-  for (auto& part : split_path(rel)) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (parts.empty()) return std::nullopt;
-      parts.pop_back();
-    } else {
-      parts.push_back(std::move(part));
-    }
-  }
-  return join_parts(parts, 0, parts.size());
-}
 
 std::string join(const std::string& dir, const std::string& name) {
   return dir.empty() ? name : dir + "/" + name;
@@ -140,7 +103,7 @@ struct InlineDir {
 bool enter_inline(InlineDir& d, const std::string& name, const rust::ModDecl* decl) {
   if (decl && decl->cfg_test) d.cfg_test = true;
   if (decl && decl->path_attr) {
-    auto dir = resolve(d.dir, *decl->path_attr);
+    auto dir = resolve_relative(d.dir, *decl->path_attr);
     if (!dir) return false;
     d.dir = std::move(*dir);
     d.relative.reset();
@@ -255,7 +218,7 @@ struct Builder {
         auto in = inlines.dir_of(m.parents);
         if (!in) continue;
         if (m.inline_body) {
-          if (m.path_attr && !resolve(in->dir, *m.path_attr)) outside(frame, m);
+          if (m.path_attr && !resolve_relative(in->dir, *m.path_attr)) outside(frame, m);
           continue;
         }
         std::optional<Frame> child = resolve_child(frame, m, *in);
@@ -275,7 +238,7 @@ struct Builder {
       // `#[path]` is relative to the directory holding the declaring file (plus enclosing
       // inline modules), whatever kind of file that is; rustc treats the file it names as a
       // mod-rs file: "All `#[path]` files are treated as though they are a `mod.rs` file".
-      auto target = resolve(in.dir, *m.path_attr);
+      auto target = resolve_relative(in.dir, *m.path_attr);
       if (!target) {
         outside(frame, m);
         return std::nullopt;
@@ -391,13 +354,13 @@ ModuleTree build_module_tree(const std::vector<std::string>& rs_files,
       auto scope = target_scope(t.kind);
       if (!t.path || !scope) continue;
       if (t.kind == "lib") custom_lib_dirs.insert(p.dir);
-      if (auto file = resolve(p.dir, t.path->value)) add_root(*file, *scope);
+      if (auto file = resolve_relative(p.dir, t.path->value)) add_root(*file, *scope);
     }
   }
   for (const auto& file : files) {
     std::vector<std::string> parts = split_path(file);
     for (size_t k = 1; k <= std::min<size_t>(4, parts.size()); ++k) {
-      std::string dir = join_parts(parts, 0, parts.size() - k);
+      std::string dir = join_path(parts, 0, parts.size() - k);
       if (!by_dir.count(dir)) continue;
       std::vector<std::string> rel(parts.end() - static_cast<std::ptrdiff_t>(k), parts.end());
       if (auto scope = auto_root(rel, !custom_lib_dirs.count(dir))) add_root(file, *scope);

@@ -1,5 +1,7 @@
 #include "source/git_tree.h"
 
+#include "common/paths.h"
+
 #include <git2.h>
 
 #include <algorithm>
@@ -67,21 +69,6 @@ bool skipped_directory(const std::string& name) {
   return name == "target" || name == "node_modules";
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j)
-    row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
-}
 
 std::vector<std::string> ref_short_names(git_repository* repo) {
   std::vector<std::string> names;
