@@ -11,6 +11,7 @@
 
 #include "audit/history.h"
 #include "report/history.h"
+#include "support/cli_run.h"
 #include "support/git_repo.h"
 
 using namespace otelaudit;
@@ -111,23 +112,14 @@ TEST_CASE("history: dates parse as UTC midnight and malformed ones are refused")
 
 TEST_CASE("history cli: the trend as JSON, and a usage error for a bad date") {
   Trend t;
-  fs::path out = t.dir.path() / "out", err = t.dir.path() / "err";
-  auto run = [&](const std::string& args) {
-    std::string cmd = std::string("cd '") + OTEL_AUDIT_SOURCE_DIR + "' && '" + OTEL_AUDIT_BINARY +
-                      "' history " + args + " >'" + out.string() + "' 2>'" + err.string() + "'";
-    int status = std::system(cmd.c_str());
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  };
-  REQUIRE(run("--format json '" + t.repo.path().string() + "'") == 0);
-  std::ifstream in(out);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  auto j = nlohmann::json::parse(ss.str());
+  CliRun r = run_cli("history --format json '" + t.repo.path().string() + "'");
+  REQUIRE(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
   CHECK(j["schema"] == "otel-audit-history/v1");
   REQUIRE(j["commits"].size() == 4);
   CHECK(j["commits"][0]["commit"] == t.c4);
   CHECK(j["commits"][2]["reused"] == true);
   CHECK(j["memo"]["commits_reused"] == 1);
-  CHECK(run("--since 2023-99-01 '" + t.repo.path().string() + "'") == 2);
-  CHECK(run("--ref nope '" + t.repo.path().string() + "'") == 2);
+  CHECK(run_cli("history --since 2023-99-01 '" + t.repo.path().string() + "'").code == 2);
+  CHECK(run_cli("history --ref nope '" + t.repo.path().string() + "'").code == 2);
 }

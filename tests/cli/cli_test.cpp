@@ -11,37 +11,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/cli_run.h"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = otelaudit::testsupport::CliRun;
+using otelaudit::testsupport::read_file;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// Runs otel-audit with `args` (shell words) from the source directory.
-Run run(const std::string& args) {
-  fs::path tmp = fs::temp_directory_path() / ("otel-audit-cli-" + std::to_string(::getpid()));
-  fs::create_directories(tmp);
-  std::string cmd = std::string("cd '") + OTEL_AUDIT_SOURCE_DIR + "' && NO_COLOR=1 '" +
-                    OTEL_AUDIT_BINARY + "' " + args + " >'" + (tmp / "out").string() + "' 2>'" +
-                    (tmp / "err").string() + "'";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(tmp / "out");
-  r.err = slurp(tmp / "err");
-  fs::remove_all(tmp);
-  return r;
-}
+Run run(const std::string& args) { return otelaudit::testsupport::run_cli(args); }
 
 } // namespace
 
@@ -105,7 +84,7 @@ TEST_CASE("cli: --output writes the JSON report to the file and nothing to stdou
   Run r = run("check fixtures/ecosystem/* --format json --output '" + out.string() + "'");
   CHECK(r.code == 1);
   CHECK(r.out == "");
-  auto j = nlohmann::json::parse(slurp(out));
+  auto j = nlohmann::json::parse(read_file(out));
   CHECK(j["schema"] == "otel-audit/v1");
   CHECK(j["verdict"] == "NO-GO");
   CHECK(j["repos"].size() == 7);

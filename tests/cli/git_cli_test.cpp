@@ -17,6 +17,7 @@
 #include "report/json.h"
 #include "rules/ruleset.h"
 #include "source/git_tree.h"
+#include "support/cli_run.h"
 #include "support/git_repo.h"
 
 using namespace otelaudit;
@@ -25,29 +26,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = CliRun;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Run run_in(const fs::path& tmp, const std::string& args) {
-  std::string cmd = std::string("cd '") + OTEL_AUDIT_SOURCE_DIR + "' && CI=true '" +
-                    OTEL_AUDIT_BINARY + "' " + args + " >'" + (tmp / "out").string() + "' 2>'" +
-                    (tmp / "err").string() + "'";
-  int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(tmp / "out");
-  r.err = slurp(tmp / "err");
-  return r;
-}
+/// A run with CI set, as in a pipeline: no progress bar.
+Run run_in(const fs::path&, const std::string& args) { return run_cli(args, "CI=true"); }
 
 /// The files of a fixture repository, as a git tree's content.
 std::map<std::string, GitEntry> fixture_files(const std::string& repo) {
