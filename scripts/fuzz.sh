@@ -32,7 +32,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 
-build=build-fuzz
+build="build-fuzz"
 jobs=${OTEL_AUDIT_JOBS:-2}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DOTEL_AUDIT_FUZZ=ON -DBUILD_TESTING=OFF >/dev/null

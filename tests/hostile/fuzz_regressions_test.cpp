@@ -113,3 +113,23 @@ TEST_CASE("hostile: the deep dotted key regression is rejected by the TOML guard
   CHECK(r.diagnostics[0].message ==
         "TOML nested deeper than 128 levels (tables, dotted keys, arrays)");
 }
+
+TEST_CASE("hostile: a quote inside a bare value does not open a string for the TOML guard") {
+  // Found by the toml_guard target: toml++ scans `2222…eac'''` as one bare value, quotes
+  // included, and its whitespace check on the following U+032A reached TOML_UNREACHABLE.
+  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
+                        "toml_guard" / "quote-inside-bare-value.toml";
+  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  REQUIRE(d.has_value());
+  CHECK(d->loc.line == 2);
+  CHECK(d->loc.column == 47);
+  CHECK(d->message == "non-ASCII byte 0xCC outside a string or comment (TOML bare keys are ASCII)");
+  CHECK(toml_prescan("x = 2'\xcc\xaa'\n", "a", "r")->loc.column == 7);
+  CHECK(toml_prescan("x = true\"\xcc\xaa\"\n", "a", "r")->loc.column == 10);
+  // Quotes that do open strings: after `=`, `[`, `,`, `{`, whitespace, and after a dot in keys.
+  CHECK_FALSE(
+      toml_prescan("a.\"b.\xc3\xa4\" = '\xc3\xa4'\n[x.'\xc3\xa4']\ny = [\"\xc3\xa4\",'\xc3\xa4']\n"
+                   "z = {k=\"\xc3\xa4\"}\n",
+                   "a", "r")
+          .has_value());
+}
