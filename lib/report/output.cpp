@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace otelaudit {
@@ -33,6 +34,17 @@ bool write_all(int fd, std::string_view content) {
 bool write_file_atomically(const std::filesystem::path& path, std::string_view content,
                            std::string& error) {
   if (!path.has_filename()) return fail(path, EISDIR, error);
+
+  // A device or a pipe (`--output /dev/null`, `--output /dev/stdout`, a FIFO) is written to as
+  // it is: renaming a file over it would replace the device node itself.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0) return fail(path, errno, error);
+    int err = write_all(fd, content) ? 0 : errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+    return err == 0 || fail(path, err, error);
+  }
 
   // pid and counter keep concurrent writers (other processes, other threads) apart; O_EXCL
   // refuses to reuse a name that is somehow taken.

@@ -6,7 +6,10 @@
 #include <sstream>
 #include <vector>
 
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "report/output.h"
 
@@ -93,4 +96,26 @@ TEST_CASE("report output: a path without a file name is refused") {
   CHECK_FALSE(write_file_atomically(target, "x", error));
   CHECK(error == "cannot write " + target.string() + ": Is a directory");
   CHECK(dir.entries().empty());
+}
+
+TEST_CASE("report output: a pipe or device is written as it is, never replaced") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("otel-audit-fifo-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const fs::path fifo = dir / "report.fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  std::string received;
+  std::thread reader([&] {
+    std::ifstream in(fifo, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    received = ss.str();
+  });
+  std::string error;
+  CHECK(write_file_atomically(fifo, "{\"schema\": \"otel-audit/v1\"}\n", error));
+  reader.join();
+  CHECK(received == "{\"schema\": \"otel-audit/v1\"}\n");
+  CHECK(fs::is_fifo(fifo)); // still the pipe, not a regular file renamed over it
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  fs::remove_all(dir);
 }
