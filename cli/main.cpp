@@ -5,6 +5,8 @@
 
 #include "check.h"
 #include "options.h"
+#include "report.h"
+#include "scan.h"
 
 int main(int argc, char** argv) {
   using namespace otelaudit::cli;
@@ -14,6 +16,8 @@ int main(int argc, char** argv) {
   int exit_code = kPass;
   add_check_command(app, argv[0], exit_code);
   add_rules_command(app, exit_code);
+  add_scan_command(app, argv[0], exit_code);
+  add_report_command(app, argv[0], exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
