@@ -1,11 +1,8 @@
 #include "check.h"
 
-#include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -14,15 +11,9 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "common.h"
 #include "config/config.h"
 #include "options.h"
-#include "report/baseline.h"
-#include "report/github.h"
-#include "report/json.h"
-#include "report/markdown.h"
-#include "report/output.h"
-#include "report/sarif.h"
-#include "report/text.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
 #include "source/acquire.h"
@@ -33,191 +24,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct CheckArgs {
+/// check's own options besides the shared policy, gate and output ones.
+struct CheckArgs : PolicyArgs {
   std::vector<std::string> paths;
-  std::string config;
-  std::string target = "0.27";
-  std::string rules_dir;
-  std::string format = "text";
-  std::string output;
-  std::string fail_on = "blocker";
-  int min_score = 0;
-  std::string color = "auto";
   std::string ref;
   std::string cache_dir;
   bool offline = false;
-  bool quiet = false;
-  // Which options were given on the command line (they win over the config file).
-  CLI::Option* target_opt = nullptr;
-  CLI::Option* fail_on_opt = nullptr;
-  CLI::Option* min_score_opt = nullptr;
-  std::string baseline;
-  std::vector<std::string> allow, warn, deny; // -A / -W / -D
 };
-
-void error(const std::string& message) {
-  std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
-}
-
-void print_diagnostics(const std::vector<Diagnostic>& diags) {
-  for (const Diagnostic& d : diags)
-    std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                 d.message.c_str());
-}
-
-/// Progress of clones and fetches, drawn on stderr only when a person watches it.
-class Progress {
-public:
-  explicit Progress(bool enabled) : enabled_(enabled) {}
-  void operator()(const std::string& url, const FetchProgress& p) {
-    if (!enabled_) return;
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    std::fprintf(stderr, "\r\x1b[2K%s: %s", url.c_str(), progress_line(p, seconds).c_str());
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void finish() {
-    if (drawn_) std::fputs("\r\x1b[2K", stderr);
-    drawn_ = false;
-  }
-
-private:
-  bool enabled_;
-  bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-};
-
-bool env_set(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v;
-}
-
-// --- Gate refinements: -A/-W/-D levels, --baseline, and the gate's summary -----------------
-
-/// The -A/-W/-D entries in a fixed order (allow, warn, deny), or nullopt after printing what is
-/// wrong with them.
-std::optional<std::vector<LevelEntry>> collect_levels(const CheckArgs& args) {
-  std::vector<LevelEntry> levels;
-  for (auto [keys, action] :
-       {std::pair{&args.allow, LevelAction::allow}, std::pair{&args.warn, LevelAction::warn},
-        std::pair{&args.deny, LevelAction::deny}})
-    for (const std::string& key : *keys)
-      levels.push_back({key, action, std::string(level_flag(action))});
-  if (std::string problem = check_levels(levels); !problem.empty()) {
-    error(problem);
-    return std::nullopt;
-  }
-  return levels;
-}
-
-/// Reports -A/-W/-D entries that applied to nothing, so stale exemptions get noticed.
-void warn_unmatched(const LevelReport& levels) {
-  for (const LevelEntry& e : levels.unmatched)
-    std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
-                 e.key.c_str());
-}
-
-/// The gate's exit code, with a note on stderr of the findings it did not count.
-int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
-              const std::optional<Baseline>& baseline, const LevelReport& levels, bool quiet) {
-  GateResult gate = evaluate_gate(result, {fail_on, min_score});
-  if (baseline && !quiet)
-    std::fprintf(stderr,
-                 "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
-                 "gate\n",
-                 gate.baselined, baseline->file.c_str());
-  if (levels.allowed > 0 && !quiet)
-    std::fprintf(stderr, "otel-audit: %d finding(s) allowed by -A are not reported\n",
-                 levels.allowed);
-  return gate.failed ? kGateFailed : kPass;
-}
-
-/// The report in the chosen format.
-std::string render_report(const AuditResult& result, const CheckArgs& args) {
-  if (args.format == "json") return render_json(result);
-  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
-  if (args.format == "sarif") return render_sarif(result);
-  if (args.format == "github") return render_github(result);
-  TextOptions opts;
-  bool tty = args.output.empty() && isatty(STDOUT_FILENO);
-  opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
-  return render_text(result, opts);
-}
-
-/// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
-void add_gate_options(CLI::App& cmd, CheckArgs& args) {
-  cmd.add_option("--baseline", args.baseline,
-                 "A previous JSON report: findings already in it do not count for the gate");
-  auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
-    cmd.add_option(names, keys, what)
-        ->type_name("RULE|SEVERITY")
-        ->allow_extra_args(false)
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  };
-  level("-A,--allow", args.allow, "Allow: drop the rule's (or severity's) findings everywhere");
-  level("-W,--warn", args.warn, "Warn: report the findings, never fail the gate on them");
-  level("-D,--deny", args.deny, "Deny: any such finding fails the gate");
-}
 
 // --------------------------------------------------------------------------------------------
 
 int run_check(CheckArgs args, const char* argv0) {
-  // The config file: named, or otel-audit.toml in the current directory (the user's own).
-  std::optional<Config> config;
-  std::string config_file = args.config;
-  std::error_code ec;
-  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec))
-    config_file = "otel-audit.toml";
-  if (!config_file.empty()) {
-    ConfigResult loaded = load_config(config_file);
-    if (!loaded.config) {
-      print_diagnostics(loaded.errors);
-      return kUsage;
-    }
-    config = std::move(loaded.config);
-  }
-
-  AuditPolicy policy;
-  if (config) {
-    const Policy& p = config->policy;
-    if (p.target && !args.target_opt->count()) args.target = *p.target;
-    if (!args.fail_on_opt->count()) {
-      if (p.fail_on_none)
-        args.fail_on = "none";
-      else if (p.fail_on)
-        args.fail_on = std::string(to_string(*p.fail_on));
-    }
-    if (p.min_score && !args.min_score_opt->count()) args.min_score = *p.min_score;
-    for (const SeverityOverride& o : p.severity)
-      policy.severity_overrides[o.rule] = o.severity;
-    for (const IgnoreEntry& ig : p.ignore)
-      policy.ignores.push_back({ig.rule, ig.repo, ig.path, ig.reason,
-                                fmt::format("{}:{}:{}", config->file, ig.loc.line, ig.loc.column)});
-  }
-  policy.min_score = args.min_score;
-
-  std::optional<Severity> fail_on;
-  if (args.fail_on != "none") {
-    fail_on = parse_severity(args.fail_on);
-    if (!fail_on) {
-      error(fmt::format("--fail-on \"{}\" is not one of blocker, high, medium, low, info, none",
-                        args.fail_on));
-      return kUsage;
-    }
-  }
-  std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
-  if (!levels) return kUsage;
-  policy.levels = *levels;
-  std::optional<Baseline> baseline;
-  if (!args.baseline.empty()) {
-    BaselineResult loaded = load_baseline(args.baseline);
-    if (!loaded.baseline) {
-      error(loaded.error);
-      return kUsage;
-    }
-    baseline = std::move(loaded.baseline);
-  }
+  std::optional<ResolvedPolicy> resolved = resolve_policy(args);
+  if (!resolved) return kUsage;
+  const std::optional<Config>& config = resolved->config;
 
   struct Spec {
     RepoSpec spec;
@@ -281,27 +101,8 @@ int run_check(CheckArgs args, const char* argv0) {
   }
 
   LevelReport level_report;
-  AuditResult result = run_audit(inputs, *rules.ruleset, policy, level_report);
-  if (baseline) apply_baseline(result, *baseline);
-  if (!args.quiet) {
-    warn_unmatched(level_report);
-    for (const std::string& w : result.warnings)
-      std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
-  }
-
-  std::string report = render_report(result, args);
-  if (args.output.empty()) {
-    std::fwrite(report.data(), 1, report.size(), stdout);
-    std::fflush(stdout);
-  } else {
-    std::string err;
-    if (!write_file_atomically(args.output, report, err)) {
-      error(err);
-      return kToolFailure;
-    }
-  }
-
-  return gate_exit(result, fail_on, args.min_score, baseline, level_report, args.quiet);
+  AuditResult result = run_audit(inputs, *rules.ruleset, resolved->policy, level_report);
+  return deliver_report(result, args, *resolved, level_report);
 }
 
 } // namespace

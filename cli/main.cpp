@@ -6,6 +6,8 @@
 #include "check.h"
 #include "history.h"
 #include "options.h"
+#include "report.h"
+#include "scan.h"
 
 int main(int argc, char** argv) {
   using namespace otelaudit::cli;
@@ -16,6 +18,8 @@ int main(int argc, char** argv) {
   add_check_command(app, argv[0], exit_code);
   add_history_command(app, argv[0], exit_code);
   add_rules_command(app, exit_code);
+  add_scan_command(app, argv[0], exit_code);
+  add_report_command(app, argv[0], exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

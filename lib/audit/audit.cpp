@@ -382,7 +382,31 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
     result.repos.push_back(std::move(a.result));
     cargos.push_back(std::move(a.cargo));
   }
+  finish_audit(result, cargos, repos, rules, policy, used, levels);
+  return result;
+}
 
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
+  std::vector<bool> used;
+  int allowed = 0;
+  Audited a =
+      audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed, nullptr);
+  return {std::move(a.result), std::move(a.cargo)};
+}
+
+void apply_policy(std::vector<Finding>& findings, const AuditPolicy& policy,
+                  std::vector<bool>& used, int& allowed) {
+  for (Finding& f : findings)
+    if (!f.orphan)
+      if (auto o = policy.severity_overrides.find(f.rule); o != policy.severity_overrides.end())
+        f.severity = o->second;
+  apply_levels(findings, policy.levels, used, allowed);
+}
+
+void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
+                  const std::vector<RepoInput>& repos, const Ruleset& rules,
+                  const AuditPolicy& policy, std::vector<bool>& used, LevelReport& levels) {
+  result.target = rules.target;
   // Across repositories: the dependency graph, link compatibility and version spread.
   if (!rules.files.empty()) {
     SpreadRulesResult spread =
@@ -404,10 +428,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
       auto it = analysis->findings.find(repo.name);
       if (it == analysis->findings.end()) continue;
       std::vector<Finding> extra = it->second;
-      for (Finding& f : extra)
-        if (auto o = policy.severity_overrides.find(f.rule); o != policy.severity_overrides.end())
-          f.severity = o->second;
-      apply_levels(extra, policy.levels, used, levels.allowed);
+      apply_policy(extra, policy, used, levels.allowed);
       for (Finding& f : extra) {
         if (auto t = cargos[i].texts.find(f.loc.file); t != cargos[i].texts.end())
           repo.sources.emplace(f.loc.file, t->second);
@@ -434,7 +455,6 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
       result.warnings.push_back(policy.ignores[i].origin + ": ignore entry for \"" +
                                 policy.ignores[i].rule + "\" matched no finding");
   score_result(result, rules, policy.min_score);
-  return result;
 }
 
 } // namespace otelaudit

@@ -80,4 +80,30 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy, LevelReport& levels,
                       ParseCache* cache = nullptr);
 
+/// A repository audited on its own, before the set-level analysis and without any policy:
+/// its own rules' findings (inline suppressions applied, sorted, default severities) and the
+/// Cargo model the set-level analysis reads. What `otel-audit scan` records.
+struct RepoAudit {
+  RepoResult result;
+  CargoModel cargo;
+};
+
+/// The repository part of run_audit for one repository, with no policy applied.
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules);
+
+/// Applies the severity overrides (not to orphan findings: their file is not compiled) and the
+/// `-A/-W/-D` levels of `policy` to findings recorded without them. `used[i]` is set when
+/// policy.levels[i] applied to one; `allowed` counts the findings dropped.
+void apply_policy(std::vector<Finding>& findings, const AuditPolicy& policy,
+                  std::vector<bool>& used, int& allowed);
+
+/// The set-level part of run_audit, once every repository has its result: the cross-repository
+/// analysis (its findings take the policy's severities and levels), unmatched levels, ignore
+/// entries, scores and verdict. `result.repos[i]`, `cargos[i]` and `repos[i]` (its url and
+/// tree_root; the tree is not read) describe one repository; `used` says which
+/// policy.levels applied in the repository part.
+void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
+                  const std::vector<RepoInput>& repos, const Ruleset& rules,
+                  const AuditPolicy& policy, std::vector<bool>& used, LevelReport& levels);
+
 } // namespace otelaudit

@@ -1,0 +1,208 @@
+#include "common.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <utility>
+
+#include "options.h"
+#include "report/github.h"
+#include "report/json.h"
+#include "report/markdown.h"
+#include "report/output.h"
+#include "report/sarif.h"
+#include "report/text.h"
+#include "rules/finding.h"
+
+namespace otelaudit::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// The -A/-W/-D entries in a fixed order (allow, warn, deny), or nullopt after printing what is
+/// wrong with them.
+std::optional<std::vector<LevelEntry>> collect_levels(const PolicyArgs& args) {
+  std::vector<LevelEntry> levels;
+  for (auto [keys, action] :
+       {std::pair{&args.allow, LevelAction::allow}, std::pair{&args.warn, LevelAction::warn},
+        std::pair{&args.deny, LevelAction::deny}})
+    for (const std::string& key : *keys)
+      levels.push_back({key, action, std::string(level_flag(action))});
+  if (std::string problem = check_levels(levels); !problem.empty()) {
+    error(problem);
+    return std::nullopt;
+  }
+  return levels;
+}
+
+/// Reports -A/-W/-D entries that applied to nothing, so stale exemptions get noticed.
+void warn_unmatched(const LevelReport& levels) {
+  for (const LevelEntry& e : levels.unmatched)
+    std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
+                 e.key.c_str());
+}
+
+/// The gate's exit code, with a note on stderr of the findings it did not count.
+int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
+              const std::optional<Baseline>& baseline, const LevelReport& levels, bool quiet) {
+  GateResult gate = evaluate_gate(result, {fail_on, min_score});
+  if (baseline && !quiet)
+    std::fprintf(stderr,
+                 "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
+                 "gate\n",
+                 gate.baselined, baseline->file.c_str());
+  if (levels.allowed > 0 && !quiet)
+    std::fprintf(stderr, "otel-audit: %d finding(s) allowed by -A are not reported\n",
+                 levels.allowed);
+  return gate.failed ? kGateFailed : kPass;
+}
+
+/// The report in the chosen format.
+std::string render_report(const AuditResult& result, const PolicyArgs& args) {
+  if (args.format == "json") return render_json(result);
+  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
+  if (args.format == "sarif") return render_sarif(result);
+  if (args.format == "github") return render_github(result);
+  TextOptions opts;
+  bool tty = args.output.empty() && isatty(STDOUT_FILENO);
+  opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
+  return render_text(result, opts);
+}
+
+} // namespace
+
+void error(const std::string& message) {
+  std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
+}
+
+void print_diagnostics(const std::vector<Diagnostic>& diags) {
+  for (const Diagnostic& d : diags)
+    std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
+                 d.message.c_str());
+}
+
+bool env_set(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v;
+}
+
+void Progress::operator()(const std::string& url, const FetchProgress& p) {
+  if (!enabled_) return;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  std::fprintf(stderr, "\r\x1b[2K%s: %s", url.c_str(), progress_line(p, seconds).c_str());
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void Progress::finish() {
+  if (drawn_) std::fputs("\r\x1b[2K", stderr);
+  drawn_ = false;
+}
+
+std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
+  failed = false;
+  // The config file: named, or otel-audit.toml in the current directory (the user's own).
+  std::string config_file = flag;
+  std::error_code ec;
+  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec))
+    config_file = "otel-audit.toml";
+  if (config_file.empty()) return std::nullopt;
+  ConfigResult loaded = load_config(config_file);
+  if (!loaded.config) {
+    print_diagnostics(loaded.errors);
+    failed = true;
+    return std::nullopt;
+  }
+  return std::move(loaded.config);
+}
+
+std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
+  ResolvedPolicy out;
+  bool failed = false;
+  out.config = load_user_config(args.config, failed);
+  if (failed) return std::nullopt;
+
+  AuditPolicy& policy = out.policy;
+  if (out.config) {
+    const Config& config = *out.config;
+    const Policy& p = config.policy;
+    if (p.target && !args.target_opt->count()) args.target = *p.target;
+    if (!args.fail_on_opt->count()) {
+      if (p.fail_on_none)
+        args.fail_on = "none";
+      else if (p.fail_on)
+        args.fail_on = std::string(to_string(*p.fail_on));
+    }
+    if (p.min_score && !args.min_score_opt->count()) args.min_score = *p.min_score;
+    for (const SeverityOverride& o : p.severity)
+      policy.severity_overrides[o.rule] = o.severity;
+    for (const IgnoreEntry& ig : p.ignore)
+      policy.ignores.push_back({ig.rule, ig.repo, ig.path, ig.reason,
+                                fmt::format("{}:{}:{}", config.file, ig.loc.line, ig.loc.column)});
+  }
+  policy.min_score = args.min_score;
+
+  if (args.fail_on != "none") {
+    out.fail_on = parse_severity(args.fail_on);
+    if (!out.fail_on) {
+      error(fmt::format("--fail-on \"{}\" is not one of blocker, high, medium, low, info, none",
+                        args.fail_on));
+      return std::nullopt;
+    }
+  }
+  std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
+  if (!levels) return std::nullopt;
+  policy.levels = *levels;
+  if (!args.baseline.empty()) {
+    BaselineResult loaded = load_baseline(args.baseline);
+    if (!loaded.baseline) {
+      error(loaded.error);
+      return std::nullopt;
+    }
+    out.baseline = std::move(loaded.baseline);
+  }
+  return out;
+}
+
+void add_gate_options(CLI::App& cmd, PolicyArgs& args) {
+  cmd.add_option("--baseline", args.baseline,
+                 "A previous JSON report: findings already in it do not count for the gate");
+  auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
+    cmd.add_option(names, keys, what)
+        ->type_name("RULE|SEVERITY")
+        ->allow_extra_args(false)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  };
+  level("-A,--allow", args.allow, "Allow: drop the rule's (or severity's) findings everywhere");
+  level("-W,--warn", args.warn, "Warn: report the findings, never fail the gate on them");
+  level("-D,--deny", args.deny, "Deny: any such finding fails the gate");
+}
+
+int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,
+                   const LevelReport& levels) {
+  if (policy.baseline) apply_baseline(result, *policy.baseline);
+  if (!args.quiet) {
+    warn_unmatched(levels);
+    for (const std::string& w : result.warnings)
+      std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
+  }
+
+  std::string report = render_report(result, args);
+  if (args.output.empty()) {
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    std::string err;
+    if (!write_file_atomically(args.output, report, err)) {
+      error(err);
+      return kToolFailure;
+    }
+  }
+  return gate_exit(result, policy.fail_on, args.min_score, policy.baseline, levels, args.quiet);
+}
+
+} // namespace otelaudit::cli

@@ -1,0 +1,123 @@
+#include "report.h"
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit.h"
+#include "common.h"
+#include "options.h"
+#include "rules/ruleset.h"
+#include "scan/scan.h"
+
+namespace otelaudit::cli {
+
+namespace {
+
+/// report's own options besides the shared policy, gate and output ones.
+struct ReportArgs : PolicyArgs {
+  std::vector<std::string> files;
+};
+
+int run_report(ReportArgs args, const char* argv0) {
+  const bool target_given = args.target_opt->count() > 0;
+  std::optional<ResolvedPolicy> resolved = resolve_policy(args);
+  if (!resolved) return kUsage;
+  const bool config_target = resolved->config && resolved->config->policy.target;
+
+  // Documents in the order given: the report lists the repositories in that order, as check
+  // lists them in the order of its arguments.
+  std::vector<ScanDocument> docs;
+  std::map<std::string, std::string> file_of; // repository name -> the file that holds it
+  for (const std::string& file : args.files) {
+    ScanParseResult loaded = load_scan(file);
+    if (!loaded.document) {
+      error(loaded.error);
+      return kUsage;
+    }
+    const std::string& name = loaded.document->result.name;
+    if (auto [it, fresh] = file_of.emplace(name, file); !fresh) {
+      error("scan files \"" + it->second + "\" and \"" + file + "\" both hold repository \"" +
+            name + "\": give each repository once (scan --name tells two apart)");
+      return kUsage;
+    }
+    if (!docs.empty() && loaded.document->target != docs.front().target) {
+      error("scan file \"" + file + "\" was scanned against OpenTelemetry " +
+            loaded.document->target + ", \"" + args.files.front() + "\" against " +
+            docs.front().target + ": scan every repository with one --target");
+      return kUsage;
+    }
+    docs.push_back(std::move(*loaded.document));
+  }
+  const std::string& target = docs.front().target;
+  if ((target_given || config_target) && args.target != target) {
+    error("the scan files were scanned against OpenTelemetry " + target + ", not " + args.target +
+          ": scan again with --target " + args.target);
+    return kUsage;
+  }
+
+  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), target);
+  if (!rules.ruleset) {
+    print_diagnostics(rules.errors);
+    return kUsage;
+  }
+
+  // The repository part of check, as scan recorded it, then the policy check applies to it.
+  const AuditPolicy& policy = resolved->policy;
+  std::vector<bool> used(policy.levels.size(), false);
+  LevelReport levels;
+  AuditResult result;
+  result.target = rules.ruleset->target;
+  std::vector<CargoModel> cargos;
+  std::vector<RepoInput> inputs;
+  for (ScanDocument& doc : docs) {
+    inputs.push_back(scan_input(doc));
+    RepoResult repo = std::move(doc.result);
+    apply_policy(repo.findings, policy, used, levels.allowed);
+    std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
+    result.repos.push_back(std::move(repo));
+    cargos.push_back(std::move(doc.cargo));
+  }
+  finish_audit(result, cargos, inputs, *rules.ruleset, policy, used, levels);
+  return deliver_report(result, args, *resolved, levels);
+}
+
+} // namespace
+
+void add_report_command(CLI::App& app, const char* argv0, int& exit_code) {
+  auto args = std::make_shared<ReportArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "report", "Judge the repositories of scan documents together, as check judges a set");
+  cmd->add_option("files", args->files, "Scan documents written by `otel-audit scan`")->required();
+  cmd->add_option("--config,-c", args->config,
+                  "Config file whose [policy] applies (default: ./otel-audit.toml if present)");
+  args->target_opt =
+      cmd->add_option("--target", args->target,
+                      "Canonical OpenTelemetry line; the documents must have been scanned "
+                      "against it (default: theirs)");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--format,-f", args->format, "Report format")
+      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
+      ->capture_default_str();
+  cmd->add_option("--output,-o", args->output,
+                  "Write the report to FILE (atomically) instead of stdout");
+  args->fail_on_opt =
+      cmd->add_option(
+             "--fail-on", args->fail_on,
+             "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
+          ->capture_default_str();
+  args->min_score_opt =
+      cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
+          ->check(CLI::Range(0, 100));
+  cmd->add_option("--color", args->color, "Colour the text report")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd->add_flag("--quiet,-q", args->quiet, "No warnings on stderr");
+  add_gate_options(*cmd, *args);
+  cmd->callback([args, argv0, &exit_code] { exit_code = run_report(*args, argv0); });
+}
+
+} // namespace otelaudit::cli

@@ -1,0 +1,133 @@
+#include "scan.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "audit/audit.h"
+#include "common.h"
+#include "options.h"
+#include "report/output.h"
+#include "rules/ruleset.h"
+#include "scan/scan.h"
+#include "source/acquire.h"
+#include "source/remote.h"
+
+namespace otelaudit::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// What `otel-audit scan` is told: one repository and how to read and name it.
+struct ScanArgs {
+  std::string location;
+  std::string ref;
+  std::string name;
+  std::string url;
+  std::string component;
+  std::string config;
+  std::string target = "0.27";
+  CLI::Option* target_opt = nullptr;
+  std::string rules_dir;
+  std::string output;
+  std::string cache_dir;
+  bool offline = false;
+  bool quiet = false;
+};
+
+int run_scan(ScanArgs args, const char* argv0) {
+  // Only the target is taken from the config: the policy (severities, ignores, levels, gate)
+  // is applied once, by `report`, over the whole set.
+  bool failed = false;
+  std::optional<Config> config = load_user_config(args.config, failed);
+  if (failed) return kUsage;
+  if (config && config->policy.target && !args.target_opt->count())
+    args.target = *config->policy.target;
+
+  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  if (!rules.ruleset) {
+    print_diagnostics(rules.errors);
+    return kUsage;
+  }
+
+  Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
+  AcquireOptions acquire_opts;
+  acquire_opts.cache_dir = args.cache_dir;
+  acquire_opts.offline = args.offline;
+  acquire_opts.progress = [&progress](const std::string& url, const FetchProgress& p) {
+    progress(url, p);
+  };
+  std::string err;
+  std::optional<AcquiredRepo> repo =
+      acquire(RepoSpec{args.name, args.location, args.ref}, acquire_opts, err);
+  progress.finish();
+  if (!repo) {
+    error(err);
+    return kUsage;
+  }
+
+  RepoInput input(repo->name, repo->display, repo->tree.get(), repo->commit, args.component);
+  const bool url_location = is_git_url(args.location);
+  input.url = !args.url.empty() ? redact_url(args.url) : url_location ? repo->display : "";
+  // A work tree on disk: its absolute directory, so that path dependencies between
+  // repositories scanned on one machine resolve (docs/scan.md).
+  if (!url_location && repo->commit.empty()) {
+    std::error_code ec;
+    fs::path root = fs::absolute(args.location, ec);
+    if (!ec) input.tree_root = root.lexically_normal().string();
+    while (input.tree_root.size() > 1 && input.tree_root.back() == '/')
+      input.tree_root.pop_back();
+  }
+
+  ScanDocument doc =
+      make_scan_document(audit_repository(input, *rules.ruleset), input, rules.ruleset->target);
+  std::string text = render_scan(doc);
+  if (args.output.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else if (!write_file_atomically(args.output, text, err)) {
+    error(err);
+    return kToolFailure;
+  }
+  return kPass;
+}
+
+} // namespace
+
+void add_scan_command(CLI::App& app, const char* argv0, int& exit_code) {
+  auto args = std::make_shared<ScanArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "scan", "Audit one repository and write its findings and facts for `otel-audit report`");
+  cmd->add_option("repo", args->location,
+                  "The repository: a directory, a git repository (with --ref) or a git URL")
+      ->required();
+  cmd->add_option("--ref", args->ref,
+                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database");
+  cmd->add_option("--name", args->name,
+                  "The repository's name in the report (default: its last path component)");
+  cmd->add_option("--url", args->url,
+                  "Its git URL, which the other repositories' git dependencies are matched to");
+  cmd->add_option("--component", args->component,
+                  "Its expected service-name component (default: the name)");
+  cmd->add_option("--config,-c", args->config,
+                  "Config file whose [policy] target applies (default: ./otel-audit.toml if "
+                  "present)");
+  args->target_opt = cmd->add_option("--target", args->target,
+                                     "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
+                         ->capture_default_str();
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--output,-o", args->output,
+                  "Write the scan document to FILE (atomically) instead of stdout");
+  cmd->add_option("--cache-dir", args->cache_dir,
+                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
+  cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
+  cmd->add_flag("--quiet,-q", args->quiet, "No progress on stderr");
+  cmd->callback([args, argv0, &exit_code] { exit_code = run_scan(*args, argv0); });
+}
+
+} // namespace otelaudit::cli
