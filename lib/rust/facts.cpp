@@ -217,6 +217,25 @@ private:
     return out;
   }
 
+  // A string literal at b, alone or made an owned string (`"x".to_string()`, `"x".into()`,
+  // `"x".to_owned()`, `String::from("x")`): its value is as statically known as the literal.
+  // Returns the literal's index and the index after the expression, or nothing.
+  std::optional<std::pair<std::size_t, std::size_t>> string_value(std::size_t b) const {
+    if (is_string_kind(at(b).kind)) {
+      const Token& m = at(b + 2);
+      if (is_punct(at(b + 1), ".") && is_ident(m) &&
+          (m.text == "to_string" || m.text == "into" || m.text == "to_owned") &&
+          is_punct(at(b + 3), "(") && is_punct(at(b + 4), ")"))
+        return std::pair{b, b + 5};
+      return std::pair{b, b + 1};
+    }
+    if (is_ident(at(b)) && at(b).text == "String" && is_punct(at(b + 1), "::") &&
+        is_ident(at(b + 2)) && at(b + 2).text == "from" && is_punct(at(b + 3), "(") &&
+        is_string_kind(at(b + 4).kind) && is_punct(at(b + 5), ")"))
+      return std::pair{b + 4, b + 6};
+    return std::nullopt;
+  }
+
   Arg literal_arg(const Token& t) const {
     Arg a;
     a.literal = true;
@@ -256,9 +275,10 @@ private:
     Arg a;
     const Token& first = code_[fr.arg_start];
     a.pos = pos_of(first);
-    if (end - fr.arg_start == 1 && is_string_kind(first.kind)) {
+    const auto literal = string_value(fr.arg_start);
+    if (literal && literal->second == end) {
       a.literal = true;
-      a.value = unescape_string(first);
+      a.value = unescape_string(code_[literal->first]);
     }
     a.text = text_of(fr.arg_start, end);
     f_.calls[static_cast<std::size_t>(fr.call)].args.push_back(std::move(a));
@@ -652,13 +672,15 @@ private:
       return k + 1;
     }
     if (segs_.size() == 1 && !turbofish && !method && is_punct(next, ":") &&
-        (is_punct(prev, "{") || is_punct(prev, ",")) && top() && top()->kind == '{' &&
-        is_string_kind(at(k + 1).kind) && (is_punct(at(k + 2), ",") || is_punct(at(k + 2), "}"))) {
-      FieldInit fi;
-      fi.field = std::string(segs_[0]);
-      fi.value = literal_arg(code_[k + 1]);
-      fi.in_test = in_test();
-      f_.fields.push_back(std::move(fi));
+        (is_punct(prev, "{") || is_punct(prev, ",")) && top() && top()->kind == '{') {
+      const auto literal = string_value(k + 1);
+      if (literal && (is_punct(at(literal->second), ",") || is_punct(at(literal->second), "}"))) {
+        FieldInit fi;
+        fi.field = std::string(segs_[0]);
+        fi.value = literal_arg(code_[literal->first]);
+        fi.in_test = in_test();
+        f_.fields.push_back(std::move(fi));
+      }
     }
     return k;
   }

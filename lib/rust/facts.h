@@ -43,7 +43,8 @@ struct PathRef {
 
 /// One top-level argument of a call.
 struct Arg {
-  bool literal = false; // exactly one string literal (raw/byte strings included)
+  bool literal = false; // one string literal (raw/byte strings included), alone or made owned:
+                        // `"x".to_string()`, `"x".into()`, `"x".to_owned()`, `String::from("x")`
   std::string value;    // the literal's value (unescaped) when `literal`
   std::string text;     // the argument's source text, whitespace collapsed, at most 120 chars
   Pos pos;              // of the argument's first token
@@ -59,7 +60,7 @@ struct Call {
   Pos pos;                // of the callee's last segment
 };
 
-/// `field: <expr>` in a struct expression, when the value is a single string literal.
+/// `field: <expr>` in a struct expression, when the value is a string literal (as Arg::literal).
 struct FieldInit {
   std::string field;
   Arg value;

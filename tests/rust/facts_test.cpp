@@ -243,13 +243,41 @@ fn build(x: &str) -> Config {
     let a: &str = "let";
     let c = Config { service_name: "llm-edge-agent".into(), version: "1.0", kind: "k" };
     Other { name: "x", }
+    Owned { a: String::from("s"), b: "t".to_owned(), c: "u".to_string() + "v", d: "w".len() }
 }
 )");
   CHECK(items(f) == "SERVICE = 1:27 lit='llm-edge-agent' \"llm-edge-agent\"\n"
                     "ENDPOINT = 2:33 lit='http://collector:4317' \"http://collector:4317\"\n");
-  CHECK(fields(f) == "version = 9:70 lit='1.0' \"1.0\"\n"
+  // A literal made an owned string is still a literal; one used in a longer expression is not.
+  CHECK(fields(f) == "service_name = 9:36 lit='llm-edge-agent' \"llm-edge-agent\"\n"
+                     "version = 9:70 lit='1.0' \"1.0\"\n"
                      "kind = 9:83 lit='k' \"k\"\n"
-                     "name = 10:19 lit='x' \"x\"\n");
+                     "name = 10:19 lit='x' \"x\"\n"
+                     "a = 11:29 lit='s' \"s\"\n"
+                     "b = 11:38 lit='t' \"t\"\n");
+}
+
+TEST_CASE("facts: a call argument made an owned string from a literal is a literal") {
+  const FileFacts f = extract_facts(R"(fn f() {
+    KeyValue::new("service.name", "llm.a".to_string());
+    KeyValue::new("service.name", String::from("llm.b"));
+    KeyValue::new("service.name", "llm.c".to_string().to_uppercase());
+    KeyValue::new("service.name", name.to_string());
+}
+)");
+  CHECK(calls(f) == "2:15 KeyValue::new (2:19 lit='service.name' \"service.name\" | "
+                    "2:35 lit='llm.a' \"llm.a\".to_string())\n"
+                    "2:43 to_string method ()\n"
+                    "3:15 KeyValue::new (3:19 lit='service.name' \"service.name\" | "
+                    "3:35 lit='llm.b' String::from(\"llm.b\"))\n"
+                    "3:43 String::from (3:48 lit='llm.b' \"llm.b\")\n"
+                    "4:15 KeyValue::new (4:19 lit='service.name' \"service.name\" | "
+                    "4:35 \"llm.c\".to_string().to_uppercase())\n"
+                    "4:43 to_string method ()\n"
+                    "4:55 to_uppercase method ()\n"
+                    "5:15 KeyValue::new (5:19 lit='service.name' \"service.name\" | "
+                    "5:35 name.to_string())\n"
+                    "5:40 to_string method ()\n");
 }
 
 TEST_CASE("facts: attributes with key-value pairs") {
