@@ -79,7 +79,7 @@ constexpr std::array kRules = {
     RuleInfo{"env-var-nonstandard", Severity::info, "source",
              "Code reads an environment variable that is not one of the standard names."},
     RuleInfo{"env-var-missing", Severity::low, "source",
-             "A repository with OpenTelemetry reads none of the required environment variables."},
+             "A repository that exports traces reads none of the required environment variables."},
     RuleInfo{"request-id-not-propagated", Severity::low, "source",
              "An HTTP service never names the x-request-id header."},
     RuleInfo{"span-name-format", Severity::low, "source",

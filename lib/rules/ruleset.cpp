@@ -651,12 +651,15 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
   }
 
   if (const toml::table* t = section("environment")) {
-    c.only_keys(*t, {"required", "optional", "standard", "standard-prefixes"}, "[environment]");
+    c.only_keys(*t, {"required", "optional", "standard", "standard-prefixes", "build-time-prefixes"},
+                "[environment]");
     if (auto v = string_list(*t, "required", "environment", c)) cv.required_env = *v;
     if (auto v = string_list(*t, "optional", "environment", c, false)) cv.optional_env = *v;
     if (auto v = string_list(*t, "standard", "environment", c, false)) cv.standard_env = *v;
     if (auto v = string_list(*t, "standard-prefixes", "environment", c, false))
       cv.standard_env_prefixes = *v;
+    if (auto v = string_list(*t, "build-time-prefixes", "environment", c, false))
+      cv.build_env_prefixes = *v;
   }
 
   if (const toml::table* t = section("propagation")) {

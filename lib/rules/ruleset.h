@@ -76,6 +76,7 @@ struct Conventions {
   // [environment]
   std::vector<std::string> required_env, optional_env, standard_env;
   std::vector<std::string> standard_env_prefixes; // "OTEL_"
+  std::vector<std::string> build_env_prefixes;    // "CARGO_": set by Cargo for the compiler
   // [propagation]
   std::vector<std::string> propagation_identifiers; // "TraceContextPropagator", ...
   std::vector<std::string> exporter_crates;         // crates whose declaration means "exports"

@@ -120,6 +120,12 @@ std::vector<std::string> resolve(const std::vector<std::string>& segments, const
   return out;
 }
 
+bool callee_is(std::string_view callee, std::string_view entry) {
+  if (callee == entry) return true;
+  return callee.size() > entry.size() + 2 && callee.ends_with(entry) &&
+         callee.substr(callee.size() - entry.size() - 2, 2) == "::";
+}
+
 bool declares(const PackageModel* package, std::string_view crate) {
   if (!package) return false;
   const std::string want = code_name(crate);
@@ -144,6 +150,25 @@ std::vector<EnvRead> env_reads(const rust::FileFacts& facts) {
     out.push_back({&c, &c.args[0]});
   }
   return out;
+}
+
+std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& conv) {
+  auto listed = [](const std::vector<std::string>& list, std::string_view item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+  };
+  for (const PackageModel& p : repo.cargo.packages)
+    for (const Dependency& d : p.dependencies)
+      if (listed(conv.exporter_crates, d.package)) return ExportSign{d.loc, p.name, d.package};
+  for (const FileView& v : production_files(repo)) {
+    if (v.orphan()) continue;
+    for (const rust::Call& c : v.facts->calls) {
+      if (c.in_test || c.method || line_in_test(*v.facts, c.pos.line)) continue;
+      if (std::any_of(conv.exporter_calls.begin(), conv.exporter_calls.end(),
+                      [&](const std::string& e) { return callee_is(c.callee, e); }))
+        return ExportSign{Location{*v.file, c.pos.line, c.pos.column}, v.package_name(), c.callee};
+    }
+  }
+  return std::nullopt;
 }
 
 } // namespace otelaudit::source

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <set>
 
-#include "rules/declarations.h"
 #include "rules/source_rules.h"
 
 namespace otelaudit {
@@ -16,22 +15,6 @@ bool is_standard(const Conventions& conv, const std::string& name) {
     if (std::find(list->begin(), list->end(), name) != list->end()) return true;
   return std::any_of(conv.standard_env_prefixes.begin(), conv.standard_env_prefixes.end(),
                      [&](const std::string& p) { return name.starts_with(p); });
-}
-
-/// Where a repository-level environment finding points: the first exporter's dependency key,
-/// else line 0 of the root manifest.
-std::pair<Location, std::string> repository_anchor(const RepoModel& repo, const Conventions& conv) {
-  for (const PackageModel& p : repo.cargo.packages)
-    for (const Dependency& d : p.dependencies)
-      if (std::find(conv.exporter_crates.begin(), conv.exporter_crates.end(), d.package) !=
-          conv.exporter_crates.end())
-        return {d.loc, p.name};
-  std::string root;
-  for (const Manifest& m : repo.cargo.manifests)
-    if (m.dir.empty()) root = m.file;
-  if (root.empty() && !repo.cargo.manifests.empty()) root = repo.cargo.manifests.front().file;
-  if (root.empty()) root = "Cargo.toml";
-  return {Location{root, 0, 0}, {}};
 }
 
 } // namespace
@@ -48,6 +31,9 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       const std::string& name = r.name->value;
       if (!v.orphan()) read.insert(name);
       if (is_standard(conv, name)) continue;
+      if (std::any_of(conv.build_env_prefixes.begin(), conv.build_env_prefixes.end(),
+                      [&](const std::string& p) { return name.starts_with(p); }))
+        continue;
       // Jaeger agent variables are jaeger-code findings already.
       if (std::any_of(conv.jaeger_env_prefixes.begin(), conv.jaeger_env_prefixes.end(),
                       [&](const std::string& p) { return name.starts_with(p); }))
@@ -61,20 +47,20 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   }
   if (!compiled) return;
 
-  const auto decls = collect_declarations(repo.cargo, rules);
-  bool otel = std::any_of(decls.begin(), decls.end(), [](const Declaration& d) { return d.otel; });
-  if (!otel) return;
+  // The standard names configure the exporter: a repository that exports no traces (a library
+  // using the API only) has nothing to read them for.
+  const auto sign = source::export_sign(repo, conv);
+  if (!sign) return;
   bool any_required = std::any_of(conv.required_env.begin(), conv.required_env.end(),
                                   [&](const std::string& n) { return read.count(n) > 0; });
   if (any_required) return;
-  auto [loc, package] = repository_anchor(repo, conv);
-  sink.emit("env-var-missing", Severity::low, loc,
-            fmt::format("{} uses OpenTelemetry but its code reads none of the standard "
+  sink.emit("env-var-missing", Severity::low, sign->loc,
+            fmt::format("{} exports traces ({}) but its code reads none of the standard "
                         "environment variables {}",
-                        repo.name, fmt::join(conv.required_env, ", ")),
+                        repo.name, sign->what, fmt::join(conv.required_env, ", ")),
             fmt::format("read the exporter endpoint and environment from {}",
                         fmt::join(conv.required_env, " and ")),
-            package);
+            sign->package);
 }
 
 } // namespace otelaudit

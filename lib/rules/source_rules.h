@@ -91,6 +91,10 @@ Imports imports_of(const rust::FileFacts& facts);
 std::vector<std::string> resolve(const std::vector<std::string>& segments, const Imports& imports,
                                  const PackageModel* package);
 
+/// True when `callee` is `entry` or ends with `::entry`
+/// ("opentelemetry_otlp::SpanExporter::builder" is "SpanExporter::builder").
+bool callee_is(std::string_view callee, std::string_view entry);
+
 /// True when `crate` is declared by `package` in any dependency kind (by real crate name).
 bool declares(const PackageModel* package, std::string_view crate);
 
@@ -102,6 +106,17 @@ struct EnvRead {
 /// The reads of `facts` outside test code: std::env::var, env::var, var_os, env!, option_env!,
 /// dotenvy::var (and dotenv::var).
 std::vector<EnvRead> env_reads(const rust::FileFacts& facts);
+
+/// Where a repository shows that it exports traces: the first exporter crate's dependency key
+/// (in package order), else the first call in compiled production code that builds an
+/// exporter. `what` names the crate or the call.
+struct ExportSign {
+  Location loc;
+  std::string package;
+  std::string what;
+};
+/// The export sign of `repo`, or nothing when it does not export traces.
+std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& conv);
 
 } // namespace source
 

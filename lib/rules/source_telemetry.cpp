@@ -15,14 +15,6 @@ bool contains(const std::vector<std::string>& list, std::string_view item) {
   return std::find(list.begin(), list.end(), item) != list.end();
 }
 
-/// True when `callee` is `entry` or ends with `::entry`
-/// ("opentelemetry_otlp::SpanExporter::builder" is "SpanExporter::builder").
-bool callee_is(std::string_view callee, std::string_view entry) {
-  if (callee == entry) return true;
-  return callee.size() > entry.size() + 2 && callee.ends_with(entry) &&
-         callee.substr(callee.size() - entry.size() - 2, 2) == "::";
-}
-
 /// The attribute a semantic-conventions constant stands for: SERVICE_VERSION →
 /// "service.version"; empty when `text` is not such a constant.
 std::string constant_attribute(std::string_view text) {
@@ -63,36 +55,15 @@ void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
     }
   }
 
-  // Where the repository shows it exports traces: an exporter's dependency key, else the first
-  // call that builds an exporter.
-  for (const PackageModel& p : repo.cargo.packages)
-    for (const Dependency& d : p.dependencies) {
-      if (!contains(conv.exporter_crates, d.package)) continue;
-      sink.emit("missing-propagation", Severity::medium, d.loc,
-                fmt::format("{} exports traces ({}) but no production code installs W3C trace "
-                            "context propagation ({}): traces break at every service boundary",
-                            repo.name, d.package, fmt::join(conv.propagation_identifiers, ", ")),
-                "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::"
-                "TraceContextPropagator::new());",
-                p.name);
-      return;
-    }
-  for (const source::FileView& v : files)
-    for (const rust::Call& c : v.facts->calls) {
-      if (c.in_test || c.method || source::line_in_test(*v.facts, c.pos.line)) continue;
-      bool exporter = std::any_of(conv.exporter_calls.begin(), conv.exporter_calls.end(),
-                                  [&](const std::string& e) { return callee_is(c.callee, e); });
-      if (!exporter) continue;
-      source::emit_at(sink, "missing-propagation", Severity::medium, v, c.pos,
-                      fmt::format("{} exports traces ({}) but no production code installs W3C "
-                                  "trace context propagation ({}): traces break at every "
-                                  "service boundary",
-                                  repo.name, c.callee,
-                                  fmt::join(conv.propagation_identifiers, ", ")),
-                      "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::"
-                      "propagation::TraceContextPropagator::new());");
-      return;
-    }
+  const auto sign = source::export_sign(repo, conv);
+  if (!sign) return;
+  sink.emit("missing-propagation", Severity::medium, sign->loc,
+            fmt::format("{} exports traces ({}) but no production code installs W3C trace "
+                        "context propagation ({}): traces break at every service boundary",
+                        repo.name, sign->what, fmt::join(conv.propagation_identifiers, ", ")),
+            "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::"
+            "TraceContextPropagator::new());",
+            sign->package);
 }
 
 void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
@@ -106,7 +77,7 @@ void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     for (const rust::Call& c : facts.calls) {
       if (c.method || c.macro || !live(c.in_test, c.pos.line)) continue;
       if (std::any_of(conv.resource_constructors.begin(), conv.resource_constructors.end(),
-                      [&](const std::string& e) { return callee_is(c.callee, e); }))
+                      [&](const std::string& e) { return source::callee_is(c.callee, e); }))
         builds.push_back(&c);
     }
     if (builds.empty()) continue;

@@ -472,8 +472,9 @@ TEST_CASE("source rules: env-var-missing when no required variable is read") {
   CHECK(findings[0].rule == "env-var-missing");
   CHECK(findings[0].severity == Severity::low);
   CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
-  CHECK(findings[0].message == "edge-agent uses OpenTelemetry but its code reads none of the "
-                               "standard environment variables OTLP_ENDPOINT, ENVIRONMENT");
+  CHECK(findings[0].message == "edge-agent exports traces (opentelemetry-otlp) but its code reads "
+                               "none of the standard environment variables OTLP_ENDPOINT, "
+                               "ENVIRONMENT");
 
   auto& c = add_call(f, "env::var", {lit("ENVIRONMENT", 40, 24)}, 40, 19);
   c.in_test = true; // a test's read does not count
@@ -482,15 +483,22 @@ TEST_CASE("source rules: env-var-missing when no required variable is read") {
   CHECK(run(check_env_vars, repo).empty());
 }
 
-TEST_CASE("source rules: env-var-missing points at the root manifest without an exporter") {
+TEST_CASE("source rules: env-var-missing only where traces are exported") {
+  // A library that uses the API only configures no exporter: it has nothing to read them for.
   Repo repo({{"Cargo.toml", "[workspace]\nmembers = [\"core\"]\n"},
              {"core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.1.0\"\n"
                                  "[dependencies]\nopentelemetry = \"0.27\"\n"}});
-  repo.file("core/src/lib.rs", CodeScope::production, false, "core/Cargo.toml", "core");
+  auto& f = repo.file("core/src/lib.rs", CodeScope::production, false, "core/Cargo.toml", "core");
+  CHECK(run(check_env_vars, repo).empty());
+  // An exporter built in code is a sign too, where no exporter crate is declared.
+  add_call(f, "opentelemetry_otlp::SpanExporter::builder", {}, 12, 33);
   auto findings = run(check_env_vars, repo);
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].loc == Location{"Cargo.toml", 0, 0});
-  CHECK(findings[0].package.empty());
+  CHECK(findings[0].loc == Location{"core/src/lib.rs", 12, 33});
+  CHECK(findings[0].package == "core");
+  CHECK(findings[0].message ==
+        "edge-agent exports traces (opentelemetry_otlp::SpanExporter::builder) but its code reads "
+        "none of the standard environment variables OTLP_ENDPOINT, ENVIRONMENT");
 }
 
 // --- HTTP conventions -----------------------------------------------------------------------
