@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -149,8 +150,11 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
 void add_rules_command(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand("rules", "List every rule with its default severity");
   cmd->callback([&exit_code] {
+    int width = 0;
     for (const RuleInfo& r : rule_table())
-      std::printf("%-26s %-8s %.*s\n", std::string(r.id).c_str(),
+      width = std::max(width, static_cast<int>(r.id.size()));
+    for (const RuleInfo& r : rule_table())
+      std::printf("%-*s %-8s %.*s\n", width, std::string(r.id).c_str(),
                   std::string(to_string(r.default_severity)).c_str(),
                   static_cast<int>(r.description.size()), r.description.data());
     exit_code = kPass;
