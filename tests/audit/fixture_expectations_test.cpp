@@ -39,7 +39,9 @@ std::vector<std::string> split_ids(const std::string& s) {
 
 /// Reads the markers of every file in the repository.
 void read_marks(const fs::path& root, std::set<Mark>& expect, std::set<Mark>& must_not) {
-  static const std::regex marker(R"((?:#|//)\s*(expect|must-not):\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*))");
+  // `# expect: a, b; must-not: c` holds two markers: every one of them counts.
+  static const std::regex marker(
+      R"((?:#|//|;)\s*(expect|must-not):\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*))");
   DirTree tree(root);
   for (const std::string& file : tree.files()) {
     std::string error;
@@ -62,10 +64,10 @@ void read_marks(const fs::path& root, std::set<Mark>& expect, std::set<Mark>& mu
     int n = 0;
     while (std::getline(in, line)) {
       ++n;
-      std::smatch m;
-      if (!std::regex_search(line, m, marker)) continue;
-      for (const std::string& rule : split_ids(m[2]))
-        (m[1] == "expect" ? expect : must_not).insert({file, n, rule});
+      for (auto m = std::sregex_iterator(line.begin(), line.end(), marker);
+           m != std::sregex_iterator(); ++m)
+        for (const std::string& rule : split_ids((*m)[2]))
+          ((*m)[1] == "expect" ? expect : must_not).insert({file, n, rule});
     }
   }
 }
