@@ -39,7 +39,8 @@ int run_history(const HistoryArgs& args, const char* argv0) {
   options.max_count = args.max_count;
   if (!args.since.empty()) {
     auto since = parse_date(args.since);
-    if (!since) return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
+    if (!since)
+      return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
     options.since = *since;
   }
   RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);

@@ -122,12 +122,14 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
       if (text) slot.facts = rust::extract_facts(*text);
     }
   };
-  const std::size_t threads =
-      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), slots.size() / 8 + 1);
+  const std::size_t threads = std::min<std::size_t>(
+      std::max(1u, std::thread::hardware_concurrency()), slots.size() / 8 + 1);
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  for (std::size_t t = 1; t < threads; ++t)
+    pool.emplace_back(work);
   work();
-  for (std::thread& t : pool) t.join();
+  for (std::thread& t : pool)
+    t.join();
 
   std::vector<std::string> rs_files;
   for (Slot& slot : slots) {

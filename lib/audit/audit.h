@@ -31,8 +31,8 @@ struct RepoInput {
 /// A policy entry that silences matching findings, with the reason the user gave.
 struct IgnoreRule {
   std::string rule;
-  std::string repo;   // empty: every repository
-  std::string path;   // empty: every file; else a path or glob inside the repository
+  std::string repo; // empty: every repository
+  std::string path; // empty: every file; else a path or glob inside the repository
   std::string reason;
   std::string origin; // where it was written, e.g. "otel-audit.toml:12:1"
 };
@@ -50,8 +50,8 @@ struct LevelEntry {
 /// Policy that shapes the result (severities) and the verdict.
 struct AuditPolicy {
   std::map<std::string, Severity> severity_overrides; // rule id -> severity
-  std::vector<IgnoreRule> ignores;                     // matching findings are suppressed
-  int min_score = 0;                                   // below it the verdict is NO-GO
+  std::vector<IgnoreRule> ignores;                    // matching findings are suppressed
+  int min_score = 0;                                  // below it the verdict is NO-GO
   // Applied after the severity overrides; an entry naming a rule id wins over one naming the
   // finding's severity. allow: dropped from every report and the gate; warn: reported, never
   // fails the gate; deny: always fails the gate (unless baselined).
@@ -77,8 +77,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
 /// The same, also telling what the `-A/-W/-D` levels of `policy` did; with a cache, files
 /// seen before (same content id) are not read or parsed again (history mode).
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
-                      const AuditPolicy& policy, LevelReport& levels,
-                      ParseCache* cache = nullptr);
+                      const AuditPolicy& policy, LevelReport& levels, ParseCache* cache = nullptr);
 
 /// A repository audited on its own, before the set-level analysis and without any policy:
 /// its own rules' findings (inline suppressions applied, sorted, default severities) and the

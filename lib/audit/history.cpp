@@ -46,8 +46,7 @@ std::optional<HistoryResult> audit_history(const std::filesystem::path& repo,
                                            const std::string& name, const HistoryOptions& options,
                                            const Ruleset& rules, const AuditPolicy& policy,
                                            std::string& error) {
-  auto commits =
-      first_parent_history(repo, options.rev, options.max_count, options.since, error);
+  auto commits = first_parent_history(repo, options.rev, options.max_count, options.since, error);
   if (!commits) return std::nullopt;
   HistoryResult out;
   out.repo = name;

@@ -26,8 +26,8 @@ struct HistoryResult {
   std::string repo;
   std::string target;
   std::vector<HistoryPoint> points;
-  std::size_t files_parsed = 0; // Cargo.toml, Cargo.lock and .rs files read and parsed
-  std::size_t files_reused = 0; // the same files found in the cache by blob id instead
+  std::size_t files_parsed = 0;   // Cargo.toml, Cargo.lock and .rs files read and parsed
+  std::size_t files_reused = 0;   // the same files found in the cache by blob id instead
   std::size_t commits_reused = 0; // commits whose whole tree was judged before
 };
 

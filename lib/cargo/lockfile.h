@@ -12,9 +12,10 @@ namespace otelaudit {
 struct LockedPackage {
   std::string name;
   std::string version;
-  std::string source;                    // "registry+https://…", "git+https://…#rev", or empty for path
-  std::vector<std::string> dependencies; // as written ("name", "name version", "name version (source)")
-  Location loc;                          // the `[[package]]` header
+  std::string source; // "registry+https://…", "git+https://…#rev", or empty for path
+  std::vector<std::string>
+      dependencies; // as written ("name", "name version", "name version (source)")
+  Location loc;     // the `[[package]]` header
 };
 
 /// A parsed Cargo.lock. `format` is 1 (metadata table of checksums), 2 (no version key,
@@ -29,8 +30,8 @@ struct Lockfile {
 };
 
 struct LockfileResult {
-  std::optional<Lockfile> lockfile;     // absent when the text does not parse
-  std::vector<Diagnostic> diagnostics;  // rule "lockfile-parse-error" with the parser's line:column
+  std::optional<Lockfile> lockfile;    // absent when the text does not parse
+  std::vector<Diagnostic> diagnostics; // rule "lockfile-parse-error" with the parser's line:column
 };
 
 /// Parses the text of a Cargo.lock; `file` is its path relative to the repository root.

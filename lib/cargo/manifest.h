@@ -19,11 +19,11 @@ struct Located {
 
 /// One dependency entry, as written (before or after workspace inheritance, see `inherited`).
 struct Dependency {
-  std::string key;       // the key in the table: the name the code uses (may be a rename)
-  std::string package;   // the real crate name: `package = "…"` or the key
-  Location loc;          // the key's position
+  std::string key;     // the key in the table: the name the code uses (may be a rename)
+  std::string package; // the real crate name: `package = "…"` or the key
+  Location loc;        // the key's position
   DepKind kind = DepKind::normal;
-  std::string target;    // `cfg(unix)` / triple for [target.'…'.dependencies], else empty
+  std::string target;         // `cfg(unix)` / triple for [target.'…'.dependencies], else empty
   std::optional<Located> req; // version requirement, e.g. "0.27"; absent for path/git-only
   bool optional = false;
   bool default_features = true; // `default-features` or `default_features`
@@ -51,7 +51,7 @@ struct PackageDecl {
 struct WorkspaceDecl {
   Location loc; // the [workspace] header
   std::vector<Located> members, exclude, default_members;
-  std::vector<Dependency> dependencies; // [workspace.dependencies]
+  std::vector<Dependency> dependencies;   // [workspace.dependencies]
   std::optional<Located> package_version; // [workspace.package] version
 };
 

@@ -11,9 +11,6 @@ namespace otelaudit {
 
 namespace {
 
-
-
-
 std::string parent_dir(const std::string& file) {
   auto slash = file.rfind('/');
   return slash == std::string::npos ? std::string() : file.substr(0, slash);

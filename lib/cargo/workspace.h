@@ -16,10 +16,10 @@ namespace otelaudit {
 /// member, location kept at the member's line, `inherited` set).
 struct PackageModel {
   std::string name;
-  std::string manifest_file;        // e.g. "crates/llm-edge-core/Cargo.toml"
-  std::string dir;                  // e.g. "crates/llm-edge-core", "" for the root
-  Location loc;                     // the package name
-  std::string workspace_root;       // manifest file of its workspace, empty when standalone
+  std::string manifest_file;  // e.g. "crates/llm-edge-core/Cargo.toml"
+  std::string dir;            // e.g. "crates/llm-edge-core", "" for the root
+  Location loc;               // the package name
+  std::string workspace_root; // manifest file of its workspace, empty when standalone
   std::vector<Dependency> dependencies;
 };
 
@@ -31,13 +31,13 @@ struct WorkspaceModel {
 
 /// Everything Cargo-related read from one repository.
 struct CargoModel {
-  std::vector<Manifest> manifests;     // every Cargo.toml that parsed, sorted by file
-  std::vector<PackageModel> packages;  // every package, sorted by manifest file
+  std::vector<Manifest> manifests;    // every Cargo.toml that parsed, sorted by file
+  std::vector<PackageModel> packages; // every package, sorted by manifest file
   std::vector<WorkspaceModel> workspaces;
-  std::vector<Lockfile> lockfiles;     // every Cargo.lock that parsed, sorted by file
+  std::vector<Lockfile> lockfiles;          // every Cargo.lock that parsed, sorted by file
   std::map<std::string, std::string> texts; // file -> text of every manifest and lockfile read
-  std::vector<Diagnostic> diagnostics; // parse errors, members matching nothing, paths that
-                                       // leave the repository, unreadable files
+  std::vector<Diagnostic> diagnostics;      // parse errors, members matching nothing, paths that
+                                            // leave the repository, unreadable files
 };
 
 /// Parse results memoised by content id (git blob ids): history mode reads the same files at
@@ -48,7 +48,7 @@ struct ParseCache {
     std::optional<ManifestResult> manifest;
     std::optional<LockfileResult> lockfile;
   };
-  std::map<std::string, Entry> entries; // key: path, NUL, content id
+  std::map<std::string, Entry> entries;         // key: path, NUL, content id
   std::map<std::string, rust::FileFacts> facts; // .rs files, key: content id
   std::size_t hits = 0;
   std::size_t misses = 0;

@@ -118,7 +118,6 @@ bool glob_match(const std::vector<std::string>& pattern, const std::vector<std::
   return reach[path.size()] != 0;
 }
 
-
 bool glob_match_path(std::string_view pattern, std::string_view path) {
   return glob_match(split_path(pattern), split_path(path));
 }

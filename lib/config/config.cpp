@@ -54,7 +54,6 @@ std::string quote_str(std::string_view s) {
   return out + "\"";
 }
 
-
 // " (did you mean "x"?)" for the closest candidate within two edits, else "".
 template <typename Range>
 std::string suggestion(std::string_view word, const Range& candidates) {

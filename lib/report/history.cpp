@@ -22,7 +22,9 @@ std::string date_of(std::int64_t t) {
   return buf;
 }
 
-int count(const HistoryPoint& p, Severity s) { return p.counts[static_cast<std::size_t>(s)]; }
+int count(const HistoryPoint& p, Severity s) {
+  return p.counts[static_cast<std::size_t>(s)];
+}
 
 std::string savings(const HistoryResult& h) {
   std::size_t files = h.files_parsed + h.files_reused;
@@ -40,14 +42,13 @@ std::string render_history_text(const HistoryResult& h) {
                      "commit", "date", "line", "score", "verdict", "blocker", "high", "medium",
                      "low", "info", "summary");
   for (const HistoryPoint& p : h.points) {
-    std::string summary = p.commit.summary.size() > 60 ? p.commit.summary.substr(0, 57) + "..."
-                                                        : p.commit.summary;
+    std::string summary =
+        p.commit.summary.size() > 60 ? p.commit.summary.substr(0, 57) + "..." : p.commit.summary;
     out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
-                       p.commit.id.substr(0, 10), date_of(p.commit.time),
-                       p.otel_line.value_or("-"), p.score, to_string(p.verdict),
-                       count(p, Severity::blocker), count(p, Severity::high),
-                       count(p, Severity::medium), count(p, Severity::low),
-                       count(p, Severity::info), summary);
+                       p.commit.id.substr(0, 10), date_of(p.commit.time), p.otel_line.value_or("-"),
+                       p.score, to_string(p.verdict), count(p, Severity::blocker),
+                       count(p, Severity::high), count(p, Severity::medium),
+                       count(p, Severity::low), count(p, Severity::info), summary);
   }
   out += "\n" + savings(h) + "\n";
   return out;
@@ -70,7 +71,8 @@ std::string render_history_json(const HistoryResult& h) {
     c["score"] = p.score;
     c["verdict"] = to_string(p.verdict);
     Json counts = Json::object();
-    for (Severity s : kOrder) counts[std::string(to_string(s))] = count(p, s);
+    for (Severity s : kOrder)
+      counts[std::string(to_string(s))] = count(p, s);
     c["findings"] = counts;
     c["reused"] = p.reused;
     j["commits"].push_back(c);
@@ -82,17 +84,16 @@ std::string render_history_json(const HistoryResult& h) {
 }
 
 std::string render_history_markdown(const HistoryResult& h) {
-  std::string out = fmt::format("# OpenTelemetry readiness of {} over time\n\nTarget line **{}**.\n\n",
-                                h.repo, h.target);
+  std::string out = fmt::format(
+      "# OpenTelemetry readiness of {} over time\n\nTarget line **{}**.\n\n", h.repo, h.target);
   out += "| Commit | Date | OpenTelemetry | Score | Verdict | Blocker | High | Medium | Low | Info "
          "|\n|---|---|---|---:|---|---:|---:|---:|---:|---:|\n";
   for (const HistoryPoint& p : h.points)
-    out += fmt::format("| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                       p.commit.id.substr(0, 10), date_of(p.commit.time),
-                       p.otel_line.value_or("none"), p.score, to_string(p.verdict),
-                       count(p, Severity::blocker), count(p, Severity::high),
-                       count(p, Severity::medium), count(p, Severity::low),
-                       count(p, Severity::info));
+    out += fmt::format(
+        "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", p.commit.id.substr(0, 10),
+        date_of(p.commit.time), p.otel_line.value_or("none"), p.score, to_string(p.verdict),
+        count(p, Severity::blocker), count(p, Severity::high), count(p, Severity::medium),
+        count(p, Severity::low), count(p, Severity::info));
   out += "\n" + savings(h) + ".\n";
   return out;
 }

@@ -6,9 +6,9 @@
 #include "cargo/workspace.h"
 #include "deploy/model.h"
 #include "rules/finding.h"
+#include "rules/ruleset.h"
 #include "rust/facts.h"
 #include "rust/modules.h"
-#include "rules/ruleset.h"
 
 namespace otelaudit {
 
@@ -17,8 +17,8 @@ struct RepoModel {
   std::string name;
   CargoModel cargo;
   std::map<std::string, rust::FileFacts> sources; // every .rs file -> its facts
-  ModuleTree modules;                              // package, scope and reachability of each
-  deploy::DeployModel deploy;                      // Compose, Kubernetes, collector and .env files
+  ModuleTree modules;                             // package, scope and reachability of each
+  deploy::DeployModel deploy;                     // Compose, Kubernetes, collector and .env files
 };
 
 /// Collects the findings of one repository. Severity overrides are policy, applied here once

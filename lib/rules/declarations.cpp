@@ -67,7 +67,8 @@ Declaration make_declaration(const Manifest& m, const Dependency& d, bool ws,
     decl.req = parse_requirement(d.req->value, error);
     if (!decl.req) decl.req_error = error;
   }
-  if (decl.req && (decl.otel || decl.bridge)) decl.lines = selected_lines(d.package, *decl.req, rules);
+  if (decl.req && (decl.otel || decl.bridge))
+    decl.lines = selected_lines(d.package, *decl.req, rules);
   return decl;
 }
 
@@ -131,7 +132,8 @@ std::optional<std::string> repository_line(const std::vector<Declaration>& decls
     std::optional<std::string> best;
     int best_n = 0;
     for (const auto& [line, n] : count) {
-      bool newer = !best || rules.line_index(line).value_or(-1) > rules.line_index(*best).value_or(-1);
+      bool newer =
+          !best || rules.line_index(line).value_or(-1) > rules.line_index(*best).value_or(-1);
       if (n > best_n || (n == best_n && newer)) {
         best = line;
         best_n = n;
@@ -139,7 +141,8 @@ std::optional<std::string> repository_line(const std::vector<Declaration>& decls
     }
     return best;
   };
-  if (auto l = pick([](const Declaration& d) { return d.dep->package == "opentelemetry"; })) return l;
+  if (auto l = pick([](const Declaration& d) { return d.dep->package == "opentelemetry"; }))
+    return l;
   if (auto l = pick([](const Declaration& d) { return d.dep->package == "opentelemetry_sdk"; }))
     return l;
   return pick([](const Declaration&) { return true; });

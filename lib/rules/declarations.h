@@ -14,13 +14,13 @@ namespace otelaudit {
 struct Declaration {
   const Manifest* manifest = nullptr;
   const Dependency* dep = nullptr;
-  bool workspace_table = false;     // written in [workspace.dependencies]
-  std::optional<VersionReq> req;    // absent when none is written or it does not parse
-  std::string req_error;            // why the written requirement does not parse
-  std::vector<std::string> lines;   // OpenTelemetry lines it selects, oldest first (one usually;
-                                    // several when one release serves several lines)
-  bool otel = false;                // an OpenTelemetry crate of the lines table
-  bool bridge = false;              // the tracing bridge (tracing-opentelemetry)
+  bool workspace_table = false;   // written in [workspace.dependencies]
+  std::optional<VersionReq> req;  // absent when none is written or it does not parse
+  std::string req_error;          // why the written requirement does not parse
+  std::vector<std::string> lines; // OpenTelemetry lines it selects, oldest first (one usually;
+                                  // several when one release serves several lines)
+  bool otel = false;              // an OpenTelemetry crate of the lines table
+  bool bridge = false;            // the tracing bridge (tracing-opentelemetry)
 
   /// The newest line it selects; empty when not known.
   std::string line() const { return lines.empty() ? std::string() : lines.back(); }

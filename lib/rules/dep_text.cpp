@@ -4,7 +4,8 @@ namespace otelaudit {
 
 std::vector<std::string> feature_names(const Dependency& dep) {
   std::vector<std::string> out;
-  for (const Located& f : dep.features) out.push_back(f.value);
+  for (const Located& f : dep.features)
+    out.push_back(f.value);
   return out;
 }
 

@@ -47,7 +47,8 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
     for (const Dependency& dep : pkg.dependencies) {
       if (dep.package != crate) continue;
       std::set<std::string> enabled;
-      for (const Located& f : dep.features) enabled.insert(f.value);
+      for (const Located& f : dep.features)
+        enabled.insert(f.value);
       if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
         std::string error;
         if (auto req = parse_requirement(dep.req->value, error)) {
@@ -77,16 +78,16 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
     for (const std::string& f : missing)
       if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
     // The suggested entry is the canonical one: the target line's version with the features.
-    std::string version = rules.target_version(crate).value_or(s.dep->req ? s.dep->req->value
-                                                                           : rules.target);
-    std::string fix = s.dep->workspace
-                          ? fmt::format("{} = {{ workspace = true, features = [{}] }}", s.dep->key,
-                                        quoted_list(features))
-                          : dependency_line(*s.dep, version, features);
+    std::string version =
+        rules.target_version(crate).value_or(s.dep->req ? s.dep->req->value : rules.target);
+    std::string fix = s.dep->workspace ? fmt::format("{} = {{ workspace = true, features = [{}] }}",
+                                                     s.dep->key, quoted_list(features))
+                                       : dependency_line(*s.dep, version, features);
     std::sort(s.packages.begin(), s.packages.end());
     s.packages.erase(std::unique(s.packages.begin(), s.packages.end()), s.packages.end());
     std::string used_by;
-    for (const std::string& p : s.packages) used_by += (used_by.empty() ? "" : ", ") + p;
+    for (const std::string& p : s.packages)
+      used_by += (used_by.empty() ? "" : ", ") + p;
     sink.emit(rule, severity, s.dep->loc,
               fmt::format("{} lacks feature{} {} {} (in {})", crate, missing.size() == 1 ? "" : "s",
                           quoted_list(missing), why, used_by),

@@ -6,18 +6,23 @@ namespace otelaudit {
 
 std::string_view to_string(Severity s) {
   switch (s) {
-  case Severity::info: return "info";
-  case Severity::low: return "low";
-  case Severity::medium: return "medium";
-  case Severity::high: return "high";
-  case Severity::blocker: return "blocker";
+  case Severity::info:
+    return "info";
+  case Severity::low:
+    return "low";
+  case Severity::medium:
+    return "medium";
+  case Severity::high:
+    return "high";
+  case Severity::blocker:
+    return "blocker";
   }
   return "info";
 }
 
 std::optional<Severity> parse_severity(std::string_view text) {
-  for (Severity s : {Severity::info, Severity::low, Severity::medium, Severity::high,
-                     Severity::blocker})
+  for (Severity s :
+       {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::blocker})
     if (to_string(s) == text) return s;
   return std::nullopt;
 }

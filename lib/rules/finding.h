@@ -24,11 +24,11 @@ struct Finding {
   std::string repo;
   Location loc;
   std::string message;
-  std::string fix;     // suggested change, empty when there is none to suggest
-  std::string package; // owning package name, empty when the finding is not about one
-  bool orphan = false;  // in a file no crate root reaches (not compiled): reported as info
-  bool suppressed = false;  // silenced by an inline `otel-audit: allow(rule)` comment
-  std::string suppression;  // the reason written with that comment
+  std::string fix;         // suggested change, empty when there is none to suggest
+  std::string package;     // owning package name, empty when the finding is not about one
+  bool orphan = false;     // in a file no crate root reaches (not compiled): reported as info
+  bool suppressed = false; // silenced by an inline `otel-audit: allow(rule)` comment
+  std::string suppression; // the reason written with that comment
   // Gate refinements, set after the rules ran (docs/rules.md "Severity policy"): a finding
   // already in the --baseline report is still shown but no longer fails the gate.
   bool baselined = false;

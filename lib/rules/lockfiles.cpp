@@ -21,7 +21,8 @@ int header_line(const std::string& text, std::string_view header) {
     std::size_t end = text.find('\n', pos);
     if (end == std::string::npos) end = text.size();
     std::string_view l(text.data() + pos, end - pos);
-    while (!l.empty() && (l.front() == ' ' || l.front() == '\t')) l.remove_prefix(1);
+    while (!l.empty() && (l.front() == ' ' || l.front() == '\t'))
+      l.remove_prefix(1);
     if (l.substr(0, header.size()) == header) return line;
     pos = end + 1;
     ++line;
@@ -34,7 +35,8 @@ int header_line(const std::string& text, std::string_view header) {
 void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   const CargoModel& cargo = repo.cargo;
   std::set<std::string> locks;
-  for (const Lockfile& lf : cargo.lockfiles) locks.insert(lf.file);
+  for (const Lockfile& lf : cargo.lockfiles)
+    locks.insert(lf.file);
 
   // Roots: workspace roots, and packages that belong to no workspace.
   for (const Manifest& m : cargo.manifests) {
@@ -77,11 +79,13 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       std::vector<std::string> by;
       for (const LockedPackage& p : lf.packages)
         for (const std::string& d : p.dependencies)
-          if (d == l.pkg->name + " " + l.pkg->version || d.rfind(l.pkg->name + " " + l.pkg->version + " ", 0) == 0 ||
+          if (d == l.pkg->name + " " + l.pkg->version ||
+              d.rfind(l.pkg->name + " " + l.pkg->version + " ", 0) == 0 ||
               (d == l.pkg->name && lf.find(l.pkg->name).size() == 1))
             by.push_back(p.name + " " + p.version);
       std::string pulled;
-      for (const std::string& b : by) pulled += (pulled.empty() ? "" : ", ") + b;
+      for (const std::string& b : by)
+        pulled += (pulled.empty() ? "" : ", ") + b;
       Location loc = l.pkg->loc;
       loc.column = 1;
       sink.emit("lockfile-multiple-lines", loc,

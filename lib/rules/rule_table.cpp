@@ -16,8 +16,9 @@ constexpr std::array kRules = {
              "Crates of different OpenTelemetry lines are declared in one repository."},
     RuleInfo{"tracing-bridge-mismatch", Severity::high, "manifest",
              "tracing-opentelemetry is not the release built for the OpenTelemetry line in use."},
-    RuleInfo{"deprecated-exporter", Severity::blocker, "manifest",
-             "A deprecated exporter crate is declared (opentelemetry-jaeger: export OTLP instead)."},
+    RuleInfo{
+        "deprecated-exporter", Severity::blocker, "manifest",
+        "A deprecated exporter crate is declared (opentelemetry-jaeger: export OTLP instead)."},
     RuleInfo{"missing-feature", Severity::high, "manifest",
              "A crate of the line lacks a feature the canonical set requires."},
     RuleInfo{"misnamed-crate", Severity::high, "manifest",
@@ -33,8 +34,7 @@ constexpr std::array kRules = {
     RuleInfo{"manifest-parse-error", Severity::high, "input", "A Cargo.toml is not valid TOML."},
     RuleInfo{"manifest-invalid", Severity::high, "input",
              "A Cargo.toml parses but is not a valid manifest."},
-    RuleInfo{"lockfile-parse-error", Severity::medium, "input",
-             "A Cargo.lock does not parse."},
+    RuleInfo{"lockfile-parse-error", Severity::medium, "input", "A Cargo.lock does not parse."},
     RuleInfo{"invalid-requirement", Severity::medium, "input",
              "A version requirement is not valid Cargo syntax."},
     RuleInfo{"workspace-member-missing", Severity::medium, "input",
@@ -43,8 +43,7 @@ constexpr std::array kRules = {
              "A workspace member or path dependency points outside the repository."},
     RuleInfo{"file-unreadable", Severity::medium, "input",
              "A file could not be read or is not UTF-8 text."},
-    RuleInfo{"symlink-skipped", Severity::info, "input",
-             "A symbolic link was not followed."},
+    RuleInfo{"symlink-skipped", Severity::info, "input", "A symbolic link was not followed."},
     RuleInfo{"git-object-missing", Severity::medium, "input",
              "A file's blob is missing from the git object database (partial or pruned copy)."},
     RuleInfo{"git-submodule-skipped", Severity::info, "input",
@@ -120,7 +119,9 @@ constexpr std::array kRules = {
 
 } // namespace
 
-std::span<const RuleInfo> rule_table() { return kRules; }
+std::span<const RuleInfo> rule_table() {
+  return kRules;
+}
 
 const RuleInfo* find_rule(std::string_view id) {
   for (const RuleInfo& r : kRules)

@@ -651,7 +651,8 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
   }
 
   if (const toml::table* t = section("environment")) {
-    c.only_keys(*t, {"required", "optional", "standard", "standard-prefixes", "build-time-prefixes"},
+    c.only_keys(*t,
+                {"required", "optional", "standard", "standard-prefixes", "build-time-prefixes"},
                 "[environment]");
     if (auto v = string_list(*t, "required", "environment", c)) cv.required_env = *v;
     if (auto v = string_list(*t, "optional", "environment", c, false)) cv.optional_env = *v;

@@ -15,9 +15,10 @@ namespace otelaudit {
 /// One OpenTelemetry release line and the version of each crate released for it
 /// (before 0.25 the companion crates had numbers of their own: otlp 0.14 is the 0.21 line).
 struct LineInfo {
-  std::string line;                          // "0.21"
-  std::map<std::string, std::string> crates; // crate -> its line version, e.g. "opentelemetry-otlp" -> "0.14"
-  std::string bridge;                        // the tracing-opentelemetry line built for it, e.g. "0.22"
+  std::string line; // "0.21"
+  std::map<std::string, std::string>
+      crates;         // crate -> its line version, e.g. "opentelemetry-otlp" -> "0.14"
+  std::string bridge; // the tracing-opentelemetry line built for it, e.g. "0.22"
   std::map<std::string, std::vector<std::string>> default_features; // crate -> its default features
 };
 
@@ -33,7 +34,7 @@ struct DeprecatedCrate {
   std::string crate;
   std::string replacement; // e.g. "opentelemetry-otlp"
   std::string reason;
-  std::string fix;         // the manifest line to write instead
+  std::string fix; // the manifest line to write instead
   Severity severity = Severity::blocker;
 };
 
@@ -96,17 +97,18 @@ struct Conventions {
 /// The rule data: the canonical set of one target line plus the history of all known lines.
 /// Loaded from rules/otel-lines.toml and rules/otel-<target>.toml; rules never hard-code these.
 struct Ruleset {
-  std::string target;                        // "0.27"
-  std::vector<std::string> files;            // data files read, for messages
-  std::vector<LineInfo> lines;               // every known line, oldest first; includes target
-  std::map<std::string, std::string> latest; // crate -> newest release of the target line ("0.27.1")
+  std::string target;             // "0.27"
+  std::vector<std::string> files; // data files read, for messages
+  std::vector<LineInfo> lines;    // every known line, oldest first; includes target
+  std::map<std::string, std::string>
+      latest; // crate -> newest release of the target line ("0.27.1")
   std::vector<FeatureRequirement> required_features;
   std::vector<DeprecatedCrate> deprecated;
   std::vector<Companion> companions;
   std::map<std::string, std::string> misspellings; // "opentelemetry-sdk" -> "opentelemetry_sdk"
-  std::vector<std::string> tracing_crates;         // crates that show a repository traces ("tracing")
+  std::vector<std::string> tracing_crates; // crates that show a repository traces ("tracing")
   std::string bridge_crate = "tracing-opentelemetry";
-  int blocker_lines_behind = 2; // a crate this many lines (or more) behind is a blocker
+  int blocker_lines_behind = 2;       // a crate this many lines (or more) behind is a blocker
   std::vector<ApiChange> api_changes; // from api-changes.toml; empty when not read
   Conventions conventions;            // from conventions.toml; `loaded` false when not read
 
@@ -116,8 +118,8 @@ struct Ruleset {
   std::optional<int> line_index(std::string_view line) const;
   /// True for crates listed in any line (opentelemetry, opentelemetry_sdk, -otlp, …).
   bool is_otel_crate(std::string_view crate) const;
-  /// The line a version of an OpenTelemetry crate belongs to ("opentelemetry-otlp" 0.14.1 → "0.21");
-  /// nullopt when no known line lists that crate at that version's line.
+  /// The line a version of an OpenTelemetry crate belongs to ("opentelemetry-otlp" 0.14.1 →
+  /// "0.21"); nullopt when no known line lists that crate at that version's line.
   std::optional<std::string> line_of(std::string_view crate, const Version& v) const;
   /// The line a tracing-opentelemetry version is built for (0.28.x → "0.27").
   std::optional<std::string> bridge_line_of(const Version& v) const;
@@ -126,8 +128,8 @@ struct Ruleset {
 };
 
 struct RulesetResult {
-  std::optional<Ruleset> ruleset;  // absent when there are errors
-  std::vector<Diagnostic> errors;  // each names file, line and key (rule "rule-data-invalid")
+  std::optional<Ruleset> ruleset; // absent when there are errors
+  std::vector<Diagnostic> errors; // each names file, line and key (rule "rule-data-invalid")
 };
 
 /// Parses the two data files from strings (tests use this; no disk).

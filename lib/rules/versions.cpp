@@ -9,7 +9,9 @@ namespace otelaudit {
 
 namespace {
 
-std::string lines_word(int n) { return n == 1 ? "1 line" : fmt::format("{} lines", n); }
+std::string lines_word(int n) {
+  return n == 1 ? "1 line" : fmt::format("{} lines", n);
+}
 
 /// The version to write for `decl`'s crate on the target line.
 std::string target_version_of(const Declaration& decl, const Ruleset& rules) {
@@ -17,7 +19,9 @@ std::string target_version_of(const Declaration& decl, const Ruleset& rules) {
   return rules.target_version(decl.dep->package).value_or(rules.target);
 }
 
-Location req_loc(const Declaration& d) { return d.dep->req ? d.dep->req->loc : d.dep->loc; }
+Location req_loc(const Declaration& d) {
+  return d.dep->req ? d.dep->req->loc : d.dep->loc;
+}
 
 } // namespace
 
@@ -38,19 +42,19 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     if ((!d.otel && !d.bridge) || d.lines.empty()) continue;
     const std::string written = dep.req ? dep.req->value : std::string();
     const std::string fix = dependency_line(dep, target_version_of(d, rules), feature_names(dep));
-    const std::string what = d.bridge ? fmt::format("{} {} is built for opentelemetry {}",
-                                                    dep.package, written, d.line())
-                                      : fmt::format("{} {} is on the {} line", dep.package,
-                                                    written, d.line());
+    const std::string what =
+        d.bridge
+            ? fmt::format("{} {} is built for opentelemetry {}", dep.package, written, d.line())
+            : fmt::format("{} {} is on the {} line", dep.package, written, d.line());
     if (!d.on_line(rules.target)) {
       int idx = rules.line_index(d.line()).value_or(target);
       if (idx < target) {
         int behind = target - idx;
         Severity sev = behind >= rules.blocker_lines_behind ? Severity::blocker : Severity::high;
-        sink.emit("otel-version-behind", sev, req_loc(d),
-                  fmt::format("{}, {} behind the target {}", what, lines_word(behind),
-                              rules.target),
-                  fix);
+        sink.emit(
+            "otel-version-behind", sev, req_loc(d),
+            fmt::format("{}, {} behind the target {}", what, lines_word(behind), rules.target),
+            fix);
       } else if (idx > target) {
         sink.emit("otel-version-ahead", req_loc(d),
                   fmt::format("{}, {} ahead of the target {}", what, lines_word(idx - target),
@@ -87,11 +91,11 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       Dependency fixed = dep;
       fixed.package = it->second;
       if (fixed.key == dep.package) fixed.key = it->second;
-      sink.emit("misnamed-crate", dep.loc,
-                fmt::format("no crate is published as \"{}\": the name is \"{}\"", dep.package,
-                            it->second),
-                dependency_line(fixed, dep.req ? dep.req->value : rules.target,
-                                feature_names(dep)));
+      sink.emit(
+          "misnamed-crate", dep.loc,
+          fmt::format("no crate is published as \"{}\": the name is \"{}\"", dep.package,
+                      it->second),
+          dependency_line(fixed, dep.req ? dep.req->value : rules.target, feature_names(dep)));
     }
   }
 }

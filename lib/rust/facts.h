@@ -52,12 +52,12 @@ struct Arg {
 
 /// A call: `path::to::f(args)`, a method call `.name(args)`, or a macro `name!(args)`.
 struct Call {
-  std::string callee;     // "KeyValue::new", "with_service_name", "std::env::var", "info_span"
-  bool method = false;    // `.name(…)`; callee is the method name
-  bool macro = false;     // `name!(…)` / `name![…]` / `name!{…}`; callee without the `!`
-  std::vector<Arg> args;  // top-level, comma-separated
+  std::string callee;    // "KeyValue::new", "with_service_name", "std::env::var", "info_span"
+  bool method = false;   // `.name(…)`; callee is the method name
+  bool macro = false;    // `name!(…)` / `name![…]` / `name!{…}`; callee without the `!`
+  std::vector<Arg> args; // top-level, comma-separated
   bool in_test = false;
-  Pos pos;                // of the callee's last segment
+  Pos pos; // of the callee's last segment
 };
 
 /// `field: <expr>` in a struct expression, when the value is a string literal (as Arg::literal).
@@ -76,9 +76,9 @@ struct StringItem {
 
 /// An attribute with its `key = "value"` pairs: `#[instrument(name = "…")]`, `#[path = "…"]`.
 struct Attribute {
-  std::string path;                                  // "instrument", "tracing::instrument", "path"
-  std::vector<std::pair<std::string, Arg>> values;   // key → literal value
-  bool inner = false;                                // `#![…]`
+  std::string path;                                // "instrument", "tracing::instrument", "path"
+  std::vector<std::pair<std::string, Arg>> values; // key → literal value
+  bool inner = false;                              // `#![…]`
   bool in_test = false;
   Pos pos;
 };
@@ -98,7 +98,7 @@ struct FileFacts {
   std::vector<FieldInit> fields;
   std::vector<StringItem> items;
   std::vector<Attribute> attributes;
-  std::vector<Arg> strings;                    // every string literal outside comments, in order
+  std::vector<Arg> strings; // every string literal outside comments, in order
   std::vector<Suppression> suppressions;
   std::vector<std::pair<int, int>> test_lines; // [first, last] line ranges of #[cfg(test)] items
                                                // and #[test] functions

@@ -63,13 +63,10 @@ int rank(CodeScope s) {
 constexpr CodeScope kByRank[] = {CodeScope::production, CodeScope::build_script, CodeScope::example,
                                  CodeScope::bench, CodeScope::test};
 
-
-
 std::string parent_dir(const std::string& file) {
   auto slash = file.rfind('/');
   return slash == std::string::npos ? std::string() : file.substr(0, slash);
 }
-
 
 std::string join(const std::string& dir, const std::string& name) {
   return dir.empty() ? name : dir + "/" + name;

@@ -15,19 +15,20 @@ std::string_view to_string(CodeScope s); // "production", "test", "bench", "exam
 
 /// Where one .rs file belongs.
 struct SourceFile {
-  std::string file;             // repository-relative path
-  std::string package;          // owning package: nearest manifest directory above; "" if none
-  std::string manifest_file;    // that package's Cargo.toml
+  std::string file;          // repository-relative path
+  std::string package;       // owning package: nearest manifest directory above; "" if none
+  std::string manifest_file; // that package's Cargo.toml
   CodeScope scope = CodeScope::production;
-  bool orphan = false;          // reached from no crate root: not compiled
+  bool orphan = false;                  // reached from no crate root: not compiled
   std::vector<std::string> crate_roots; // crate roots it is compiled into (e.g. "src/lib.rs")
 };
 
 /// The module tree of a repository: every .rs file with its package, scope and reachability.
 struct ModuleTree {
   std::vector<SourceFile> files; // sorted by file
-  std::vector<Diagnostic> diagnostics; // "module-not-found" at the `mod x;` name, "path-outside-repo"
-                                       // for a #[path] leaving the repository (never read)
+  std::vector<Diagnostic>
+      diagnostics; // "module-not-found" at the `mod x;` name, "path-outside-repo"
+                   // for a #[path] leaving the repository (never read)
   const SourceFile* find(const std::string& file) const;
 };
 

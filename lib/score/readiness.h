@@ -19,8 +19,8 @@ std::string_view to_string(Verdict v); // "GO" / "NO-GO"
 
 /// One OpenTelemetry-related crate a repository declares, as the reports list it.
 struct CrateUse {
-  std::string name;                    // real crate name (after `package = …` renames)
-  std::string requirement;             // as written, e.g. "0.26"; empty for path/git without version
+  std::string name;        // real crate name (after `package = …` renames)
+  std::string requirement; // as written, e.g. "0.26"; empty for path/git without version
   std::optional<std::string> resolved; // version from Cargo.lock, when there is one
   std::string package;                 // the package (crate) of the repository declaring it
   Location loc;
@@ -29,8 +29,8 @@ struct CrateUse {
 /// Everything the reports say about one repository.
 struct RepoResult {
   std::string name;
-  std::string path;                     // as given on the command line (URL secrets redacted)
-  std::string commit;                   // audited commit id; empty for a directory on disk
+  std::string path;   // as given on the command line (URL secrets redacted)
+  std::string commit; // audited commit id; empty for a directory on disk
   RepoStatus status = RepoStatus::no_otel;
   std::optional<std::string> otel_line; // e.g. "0.26"
   std::string exporter;                 // e.g. "opentelemetry-otlp 0.26", empty when none
@@ -50,7 +50,7 @@ struct AuditResult {
   int score = 100;
   Verdict verdict = Verdict::go;
   std::vector<RepoResult> repos;
-  std::vector<std::string> warnings; // policy entries that matched nothing, and the like
+  std::vector<std::string> warnings;           // policy entries that matched nothing, and the like
   std::shared_ptr<const SetAnalysis> analysis; // graph, link matrix, spread, migration order
 };
 

@@ -7,11 +7,16 @@ namespace otelaudit {
 
 int severity_penalty(Severity s) {
   switch (s) {
-  case Severity::blocker: return 40;
-  case Severity::high: return 10;
-  case Severity::medium: return 4;
-  case Severity::low: return 1;
-  case Severity::info: return 0;
+  case Severity::blocker:
+    return 40;
+  case Severity::high:
+    return 10;
+  case Severity::medium:
+    return 4;
+  case Severity::low:
+    return 1;
+  case Severity::info:
+    return 0;
   }
   return 0;
 }

@@ -32,14 +32,16 @@ std::optional<AcquiredRepo> from_git(const fs::path& repo, const RepoSpec& spec,
 
 std::string default_repo_name(const std::string& location) {
   std::string s = is_git_url(location) ? redact_url(location) : location;
-  while (s.size() > 1 && (s.back() == '/' || s.back() == '\\')) s.pop_back();
+  while (s.size() > 1 && (s.back() == '/' || s.back() == '\\'))
+    s.pop_back();
   if (s.size() > 4 && s.compare(s.size() - 4, 4, ".git") == 0) s.resize(s.size() - 4);
   auto cut = s.find_last_of("/:");
   std::string name = cut == std::string::npos ? s : s.substr(cut + 1);
   if (name.empty() || name == "." || name == "..") {
     std::error_code ec;
     name = fs::absolute(location, ec).lexically_normal().filename().string();
-    if (name.empty()) name = fs::absolute(location, ec).lexically_normal().parent_path().filename().string();
+    if (name.empty())
+      name = fs::absolute(location, ec).lexically_normal().parent_path().filename().string();
   }
   return name.empty() ? location : name;
 }

@@ -69,7 +69,6 @@ bool skipped_directory(const std::string& name) {
   return name == "target" || name == "node_modules";
 }
 
-
 std::vector<std::string> ref_short_names(git_repository* repo) {
   std::vector<std::string> names;
   git_reference_iterator* raw = nullptr;
@@ -303,11 +302,9 @@ std::optional<std::string> GitTree::read(const std::string& path, std::string& e
   return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
 }
 
-std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo_path,
-                                                             const std::string& rev,
-                                                             std::size_t max_count,
-                                                             std::int64_t since,
-                                                             std::string& error) {
+std::optional<std::vector<CommitInfo>>
+first_parent_history(const std::filesystem::path& repo_path, const std::string& rev,
+                     std::size_t max_count, std::int64_t since, std::string& error) {
   // Resolving through GitTree gives the same errors (missing ref, close matches) as check.
   auto start = GitTree::open(repo_path, rev, error);
   if (!start) return std::nullopt;

@@ -61,8 +61,8 @@ private:
 
 /// One commit of a history walk.
 struct CommitInfo {
-  std::string id;      // 40 hex
-  std::string summary; // first line of the message
+  std::string id;        // 40 hex
+  std::string summary;   // first line of the message
   std::int64_t time = 0; // committer time, seconds since the Unix epoch
 };
 
@@ -70,10 +70,9 @@ struct CommitInfo {
 /// at most `max_count` commits (0: all) and none older than `since` (0: no limit). nullopt with
 /// `error` set when the repository or ref does not exist (same messages as GitTree::open).
 std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo,
-                                                             const std::string& rev,
-                                                             std::size_t max_count,
-                                                             std::int64_t since,
-                                                             std::string& error);
+                                                            const std::string& rev,
+                                                            std::size_t max_count,
+                                                            std::int64_t since, std::string& error);
 
 /// Branch and tag names of the repository close to `name` (edit distance at most 2, or one a
 /// prefix of the other), at most 5, sorted: suggestions for a ref that does not exist.

@@ -6,9 +6,9 @@
 
 #include "audit/audit.h"
 #include "golden.h"
+#include "report/github.h"
 #include "report/json.h"
 #include "report/markdown.h"
-#include "report/github.h"
 #include "report/sarif.h"
 #include "report/text.h"
 
@@ -17,8 +17,8 @@ using namespace otelaudit;
 namespace {
 
 AuditResult audit_ecosystem(const std::string& target) {
-  static const char* names[] = {"connector-hub", "cost-ops",      "edge-agent", "observatory",
-                                "policy-engine", "sentinel",      "shield"};
+  static const char* names[] = {"connector-hub", "cost-ops", "edge-agent", "observatory",
+                                "policy-engine", "sentinel", "shield"};
   std::vector<std::unique_ptr<DirTree>> trees;
   std::vector<RepoInput> inputs;
   for (const char* name : names) {
@@ -64,7 +64,8 @@ TEST_CASE("ecosystem golden: the headline results of the seed-era state") {
   bool behind = false, features = false;
   for (const Finding& f : repo("edge-agent").findings) {
     behind |= f.rule == "otel-version-behind" && f.severity == Severity::high;
-    features |= f.rule == "missing-feature" && f.message.find("\"metrics\", \"logs\"") != std::string::npos;
+    features |=
+        f.rule == "missing-feature" && f.message.find("\"metrics\", \"logs\"") != std::string::npos;
   }
   CHECK(behind);
   CHECK(features);
@@ -72,7 +73,8 @@ TEST_CASE("ecosystem golden: the headline results of the seed-era state") {
   for (const char* name : {"shield", "cost-ops", "connector-hub"}) {
     CHECK(repo(name).status == RepoStatus::no_otel);
     bool needs = false;
-    for (const Finding& f : repo(name).findings) needs |= f.rule == "needs-integration";
+    for (const Finding& f : repo(name).findings)
+      needs |= f.rule == "needs-integration";
     CHECK_MESSAGE(needs, name);
   }
 }

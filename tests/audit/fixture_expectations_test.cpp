@@ -74,7 +74,8 @@ void read_marks(const fs::path& root, std::set<Mark>& expect, std::set<Mark>& mu
 
 std::string describe(const std::set<Mark>& marks) {
   std::string out;
-  for (const Mark& m : marks) out += "\n  " + m.file + ":" + std::to_string(m.line) + ": " + m.rule;
+  for (const Mark& m : marks)
+    out += "\n  " + m.file + ":" + std::to_string(m.line) + ": " + m.rule;
   return out;
 }
 
@@ -119,12 +120,14 @@ TEST_CASE("fixtures: the ecosystem's findings are exactly its inline markers") {
   Ruleset rules = rules_027();
   auto dirs = repos_under(fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "ecosystem");
   CHECK(dirs.size() == 7);
-  for (const fs::path& dir : dirs) check_fixture_dir(dir, rules);
+  for (const fs::path& dir : dirs)
+    check_fixture_dir(dir, rules);
 }
 
 TEST_CASE("fixtures: every edge case's findings are exactly its markers") {
   Ruleset rules = rules_027();
   auto dirs = repos_under(fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "cases");
   CHECK(dirs.size() >= 10);
-  for (const fs::path& dir : dirs) check_fixture_dir(dir, rules);
+  for (const fs::path& dir : dirs)
+    check_fixture_dir(dir, rules);
 }

@@ -20,7 +20,9 @@ namespace {
 using Run = otelaudit::testsupport::CliRun;
 using otelaudit::testsupport::read_file;
 
-Run run(const std::string& args) { return otelaudit::testsupport::run_cli(args); }
+Run run(const std::string& args) {
+  return otelaudit::testsupport::run_cli(args);
+}
 
 } // namespace
 
@@ -64,7 +66,8 @@ TEST_CASE("cli: a file given as a repository is a usage error") {
 TEST_CASE("cli: an unknown target names the targets that exist") {
   Run r = run("check fixtures/cases/jaeger-propagator --target 0.99");
   CHECK(r.code == 2);
-  CHECK(r.err.find("no rule data for target \"0.99\" (available: 0.27, 0.28)") != std::string::npos);
+  CHECK(r.err.find("no rule data for target \"0.99\" (available: 0.27, 0.28)") !=
+        std::string::npos);
 }
 
 TEST_CASE("cli: an unknown --fail-on value is a usage error") {
@@ -80,7 +83,8 @@ TEST_CASE("cli: a bad flag is a usage error") {
 }
 
 TEST_CASE("cli: --output writes the JSON report to the file and nothing to stdout") {
-  fs::path out = fs::temp_directory_path() / ("otel-audit-report-" + std::to_string(::getpid()) + ".json");
+  fs::path out =
+      fs::temp_directory_path() / ("otel-audit-report-" + std::to_string(::getpid()) + ".json");
   Run r = run("check fixtures/ecosystem/* --format json --output '" + out.string() + "'");
   CHECK(r.code == 1);
   CHECK(r.out == "");

@@ -29,7 +29,9 @@ namespace {
 using Run = CliRun;
 
 /// A run with CI set, as in a pipeline: no progress bar.
-Run run_in(const fs::path&, const std::string& args) { return run_cli(args, "CI=true"); }
+Run run_in(const fs::path&, const std::string& args) {
+  return run_cli(args, "CI=true");
+}
 
 /// The files of a fixture repository, as a git tree's content.
 std::map<std::string, GitEntry> fixture_files(const std::string& repo) {

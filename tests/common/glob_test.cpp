@@ -21,7 +21,8 @@ TEST_CASE("glob: components, classes and ** across directories") {
 
 TEST_CASE("glob: a pathological pattern is matched in linear time, not by backtracking") {
   std::string pattern, name(200, 'a');
-  for (int i = 0; i < 100; ++i) pattern += "*a";
+  for (int i = 0; i < 100; ++i)
+    pattern += "*a";
   pattern += "b";
   CHECK_FALSE(glob_match_path(pattern, name));
 }

@@ -42,7 +42,9 @@ TEST_CASE("report json: an empty audit") {
 }
 
 namespace {
-bool edge_commit_is_null(const nlohmann::json& j) { return j["repos"][0]["commit"].is_null(); }
+bool edge_commit_is_null(const nlohmann::json& j) {
+  return j["repos"][0]["commit"].is_null();
+}
 } // namespace
 
 TEST_CASE("report json: suppressed findings stay listed but leave the counts") {
@@ -61,7 +63,8 @@ TEST_CASE("report json: suppressed findings stay listed but leave the counts") {
 TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
   const auto j = nlohmann::json::parse(render_json(sample_audit()));
   CHECK(j["summary"] ==
-        nlohmann::json::parse(R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
+        nlohmann::json::parse(
+            R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
   CHECK(edge_commit_is_null(j));
   const auto& edge = j["repos"][0];
   CHECK(edge["bridge"].is_null());
@@ -111,11 +114,10 @@ AuditResult documented_example() {
   repo.findings = {
       sample_finding("no-lockfile", Severity::info, "policy-engine", {"Cargo.toml", 0, 0},
                      "No Cargo.lock: the package is audited from its requirements alone", "", ""),
-      sample_finding("deprecated-exporter", Severity::blocker, "policy-engine",
-                     {"Cargo.toml", 11, 1},
-                     "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
-                     "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }",
-                     "policy-engine"),
+      sample_finding(
+          "deprecated-exporter", Severity::blocker, "policy-engine", {"Cargo.toml", 11, 1},
+          "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
+          "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }", "policy-engine"),
   };
 
   AuditResult result;

@@ -100,7 +100,8 @@ TEST_CASE("report output: a path without a file name is refused") {
 
 TEST_CASE("report output: a pipe or device is written as it is, never replaced") {
   namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / ("otel-audit-fifo-" + std::to_string(::getpid()));
+  const fs::path dir =
+      fs::temp_directory_path() / ("otel-audit-fifo-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const fs::path fifo = dir / "report.fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);

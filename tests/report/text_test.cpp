@@ -33,10 +33,9 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
   repo.otel_line = "0.26";
   repo.has_lockfile = false;
   repo.score = 80;
-  repo.findings = {sample_finding("otel-version-behind", Severity::high, "edge-agent",
-                                  Location{"Cargo.toml", 24, 29},
-                                  "opentelemetry 0.26 is one line behind the target 0.27",
-                                  "opentelemetry = \"0.27\"", "")};
+  repo.findings = {sample_finding(
+      "otel-version-behind", Severity::high, "edge-agent", Location{"Cargo.toml", 24, 29},
+      "opentelemetry 0.26 is one line behind the target 0.27", "opentelemetry = \"0.27\"", "")};
   repo.sources = {
       {"Cargo.toml", std::string(23, '\n') + "opentelemetry = { version = \"0.26\" }\n"}};
   result.repos.push_back(repo);
@@ -110,7 +109,8 @@ TEST_CASE("report text: control characters in messages are neutralised") {
   repo.name = "r";
   repo.status = RepoStatus::aligned;
   repo.has_lockfile = true;
-  repo.findings = {sample_finding("misnamed-crate", Severity::low, "r", Location{"Cargo.toml", 3, 1},
+  repo.findings = {sample_finding("misnamed-crate", Severity::low, "r",
+                                  Location{"Cargo.toml", 3, 1},
                                   "crate \x1b]0;owned\x07 does\nnot exist", "", "")};
   result.repos.push_back(repo);
   const std::string text = render_text(result, TextOptions{});
