@@ -9,6 +9,7 @@
 
 #include "cargo/workspace.h"
 #include "common/glob.h"
+#include "deploy/checks.h"
 #include "deploy/model.h"
 #include "graph/analysis.h"
 #include "rules/context.h"
@@ -294,6 +295,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   apply_levels(repo.findings, policy.levels, used, allowed);
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
+  repo.deploy = deploy::summarize_deploy(model.deploy, model.name);
   repo.sources = model.cargo.texts;
   // Source lines under findings: only the files that have some are kept.
   for (const Finding& f : repo.findings)

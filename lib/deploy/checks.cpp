@@ -646,6 +646,12 @@ std::string_view to_string(Check c) {
   return "n/a";
 }
 
+std::optional<Check> parse_check(std::string_view text) {
+  for (Check c : {Check::yes, Check::no, Check::not_applicable})
+    if (to_string(c) == text) return c;
+  return std::nullopt;
+}
+
 DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo) {
   DeploySummary s;
   if (!m.rules_loaded) return s;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "deploy/model.h"
+#include "deploy/summary.h"
 #include "rules/context.h"
 
 namespace otelaudit::deploy {
@@ -41,19 +42,6 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m);
 
 /// Why `name` breaks the naming rule, or "" when it follows it.
 std::string service_name_problem(std::string_view name, std::string_view prefix);
-
-/// A yes / no answer that may not apply (no Jaeger, no Kubernetes manifests).
-enum class Check { yes, no, not_applicable };
-std::string_view to_string(Check c);
-
-/// The deployment table of one repository in the Markdown report.
-struct DeploySummary {
-  Check collector_in_path = Check::not_applicable; // no: a service exports straight to Jaeger
-  Check jaeger_otlp = Check::not_applicable;       // n.a.: no Jaeger
-  Check env_standard = Check::not_applicable;      // n.a.: no .env.example and no own service
-  Check k8s_metadata = Check::not_applicable;      // n.a.: no Deployment / StatefulSet
-  std::vector<std::string> env_missing;            // union, in rule-data order
-};
 
 /// The summary from the same issues the rules report.
 DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo);

@@ -33,6 +33,7 @@ struct Finding {
   // already in the --baseline report is still shown but no longer fails the gate.
   bool baselined = false;
   GateEffect gate = GateEffect::normal; // -W: never fails the gate; -D: always does
+  double effort_hours = 0; // the readiness model's estimate to resolve it, set when scoring
 };
 
 /// Order of every report: repository, file, line, column, rule, message.

@@ -10,6 +10,8 @@
 #include <toml++/toml.h>
 #include <tuple>
 
+#include "rules/rule_table.h"
+
 namespace otelaudit {
 
 namespace {
@@ -706,6 +708,100 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
   }
 }
 
+/// A number of hours written as an integer or a float: 0 to 1000, in quarters of an hour.
+std::optional<double> hours_value(const toml::node& node) {
+  double v = 0;
+  if (node.is_integer())
+    v = static_cast<double>(node.as_integer()->get());
+  else if (node.is_floating_point())
+    v = node.as_floating_point()->get();
+  else
+    return std::nullopt;
+  if (!(v >= 0 && v <= 1000) || v * 4 != static_cast<double>(static_cast<long>(v * 4)))
+    return std::nullopt;
+  return v;
+}
+
+/// `{ blocker = …, high = …, … }` under `key` of `table`: one number per severity of `wanted`,
+/// each read by `read` (which says what it accepts in `what`).
+template <typename T, typename Read>
+void per_severity(const toml::table& table, std::string_view key, std::string_view where,
+                  std::initializer_list<Severity> wanted, std::string_view what, Read read,
+                  std::array<T, 5>& out, Checker& c) {
+  const toml::node* node = table.get(key);
+  if (!node) {
+    c.error(table, "missing key " + in_quotes(key) + " in " + std::string(where));
+    return;
+  }
+  const toml::table* t = node->as_table();
+  if (!t) {
+    c.error(*node, in_quotes(key) + " in " + std::string(where) +
+                       " must be a table of severities, e.g. { blocker = 40, high = 10 }");
+    return;
+  }
+  for (auto&& [name, value] : *t) {
+    auto s = parse_severity(name.str());
+    if (!s || std::find(wanted.begin(), wanted.end(), *s) == wanted.end()) {
+      c.error(name.source(), "unknown key " + in_quotes(name.str()) + " in " + std::string(key));
+      continue;
+    }
+    if (auto v = read(value))
+      out[static_cast<std::size_t>(*s)] = *v;
+    else
+      c.error(value, in_quotes(name.str()) + " in " + std::string(key) + " must be " +
+                         std::string(what));
+  }
+  for (Severity s : wanted)
+    if (!t->get(to_string(s)))
+      c.error(*t, "missing key " + in_quotes(to_string(s)) + " in " + std::string(key));
+}
+
+void read_scoring(const toml::table& root, Checker& c, ScoringModel& sm) {
+  c.only_keys(root, {"schema", "score", "effort"}, "scoring.toml");
+  c.schema(root);
+  auto section = [&](std::string_view name) -> const toml::table* {
+    const toml::table* t = c.table(root, name);
+    if (!t && !root.get(name)) c.error(root, "missing table [" + std::string(name) + "]");
+    return t;
+  };
+  if (const toml::table* t = section("score")) {
+    c.only_keys(*t, {"penalty"}, "[score]");
+    auto points = [](const toml::node& n) -> std::optional<int> {
+      if (!n.is_integer() || n.as_integer()->get() < 0 || n.as_integer()->get() > 100)
+        return std::nullopt;
+      return static_cast<int>(n.as_integer()->get());
+    };
+    per_severity(*t, "penalty", "[score]",
+                 {Severity::blocker, Severity::high, Severity::medium, Severity::low,
+                  Severity::info},
+                 "an integer from 0 to 100", points, sm.penalty, c);
+  }
+  if (const toml::table* t = section("effort")) {
+    c.only_keys(*t, {"default", "rules"}, "[effort]");
+    constexpr std::string_view kHours = "a number of hours from 0 to 1000 in quarters (0.25)";
+    per_severity(*t, "default", "[effort]",
+                 {Severity::blocker, Severity::high, Severity::medium, Severity::low}, kHours,
+                 hours_value, sm.default_hours, c);
+    if (const toml::node* n = t->get("rules")) {
+      if (const toml::table* rules = n->as_table()) {
+        for (auto&& [id, value] : *rules) {
+          const std::string rule(id.str());
+          if (!find_rule(rule)) {
+            c.error(id.source(), "unknown rule " + in_quotes(rule) + " in [effort.rules]");
+            continue;
+          }
+          if (auto v = hours_value(value))
+            sm.rule_hours[rule] = *v;
+          else
+            c.error(value, in_quotes(rule) + " in [effort.rules] must be " + std::string(kHours));
+        }
+      } else {
+        c.error(*n, "\"rules\" in [effort] must be a table ([effort.rules])");
+      }
+    }
+  }
+}
+
 std::optional<std::string> read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
@@ -716,6 +812,12 @@ std::optional<std::string> read_file(const std::filesystem::path& path) {
 }
 
 } // namespace
+
+double ScoringModel::hours(std::string_view rule, Severity severity) const {
+  if (severity == Severity::info) return 0;
+  if (auto it = rule_hours.find(std::string(rule)); it != rule_hours.end()) return it->second;
+  return default_hours[static_cast<std::size_t>(severity)];
+}
 
 const LineInfo& Ruleset::target_line() const {
   static const LineInfo empty;
@@ -791,9 +893,10 @@ std::optional<bool> line_less(std::string_view a, std::string_view b) {
 
 RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
                             std::string_view target_text, const std::string& target_file,
-                            const DataText& api_changes, const DataText& conventions) {
+                            const DataText& api_changes, const DataText& conventions,
+                            const DataText& scoring) {
   RulesetResult result;
-  std::vector<Diagnostic> lines_errors, target_errors, api_errors, conv_errors;
+  std::vector<Diagnostic> lines_errors, target_errors, api_errors, conv_errors, scoring_errors;
   Checker lc(lines_errors, lines_file);
   Checker tc(target_errors, target_file);
 
@@ -830,9 +933,16 @@ RulesetResult parse_ruleset(std::string_view lines_text, const std::string& line
     std::stable_sort(conv_errors.begin(), conv_errors.end(), by_position);
     rs.conventions.loaded = conv_errors.empty();
   }
+  if (!scoring.file.empty()) {
+    Checker sc(scoring_errors, scoring.file);
+    rs.files.push_back(scoring.file);
+    if (auto root = parse_toml(scoring.text, sc)) read_scoring(*root, sc, rs.scoring);
+    std::stable_sort(scoring_errors.begin(), scoring_errors.end(), by_position);
+    rs.scoring.loaded = scoring_errors.empty();
+  }
 
   result.errors = std::move(lines_errors);
-  for (auto* more : {&target_errors, &api_errors, &conv_errors})
+  for (auto* more : {&target_errors, &api_errors, &conv_errors, &scoring_errors})
     result.errors.insert(result.errors.end(), more->begin(), more->end());
   if (!result.errors.empty()) return result;
 
@@ -883,8 +993,16 @@ RulesetResult load_ruleset(const std::filesystem::path& rules_dir, std::string_v
     }
     *data = DataText{**text, path->string()};
   }
+  // The readiness model is required: without it no score or effort could be given.
+  const std::filesystem::path scoring_path = rules_dir / "scoring.toml";
+  auto scoring_text = read_file(scoring_path);
+  if (!scoring_text) {
+    result.errors.push_back(
+        {std::string(kRule), {scoring_path.string(), 0, 0}, "cannot read scoring.toml"});
+    return result;
+  }
   result = parse_ruleset(*lines_text, lines_path.string(), *target_text, target_path.string(), api,
-                         conv);
+                         conv, DataText{*scoring_text, scoring_path.string()});
   if (result.ruleset && result.ruleset->target != target) {
     result.errors.push_back({std::string(kRule),
                              {target_path.string(), 0, 0},

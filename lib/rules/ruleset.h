@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -94,6 +95,22 @@ struct Conventions {
   std::string jaeger_replacement;               // the OTLP code to write instead
 };
 
+/// The readiness model's numbers (rules/scoring.toml): the points each severity costs the score
+/// and the hours one finding takes to resolve. `loaded` is false when the file was not read
+/// (rulesets parsed from strings in tests); then nothing costs points or hours.
+struct ScoringModel {
+  bool loaded = false;
+  std::array<int, 5> penalty{};            // indexed by Severity
+  std::array<double, 5> default_hours{};   // indexed by Severity; info is always 0
+  std::map<std::string, double> rule_hours; // rule id -> hours for one of its findings
+
+  /// Points a finding of `severity` costs its repository's score.
+  int penalty_of(Severity severity) const { return penalty[static_cast<std::size_t>(severity)]; }
+  /// Hours to resolve one finding of `rule` at `severity`: none for info (orphan files, notes),
+  /// else the rule's estimate, else the severity's default.
+  double hours(std::string_view rule, Severity severity) const;
+};
+
 /// The rule data: the canonical set of one target line plus the history of all known lines.
 /// Loaded from rules/otel-lines.toml and rules/otel-<target>.toml; rules never hard-code these.
 struct Ruleset {
@@ -111,6 +128,7 @@ struct Ruleset {
   int blocker_lines_behind = 2;       // a crate this many lines (or more) behind is a blocker
   std::vector<ApiChange> api_changes; // from api-changes.toml; empty when not read
   Conventions conventions;            // from conventions.toml; `loaded` false when not read
+  ScoringModel scoring;               // from scoring.toml; `loaded` false when not read
 
   const LineInfo& target_line() const;
   const LineInfo* find_line(std::string_view line) const;
@@ -142,19 +160,22 @@ struct DataText {
   std::string file;
 };
 
-/// Parses the two data files and the source rules' data (api-changes.toml, conventions.toml);
-/// an absent file (empty `file`) leaves its part of the Ruleset empty.
+/// Parses the two data files, the source rules' data (api-changes.toml, conventions.toml) and
+/// the readiness model (scoring.toml); an absent file (empty `file`) leaves its part of the
+/// Ruleset empty.
 RulesetResult parse_ruleset(std::string_view lines_text, const std::string& lines_file,
                             std::string_view target_text, const std::string& target_file,
-                            const DataText& api_changes, const DataText& conventions);
+                            const DataText& api_changes, const DataText& conventions,
+                            const DataText& scoring = {});
 
 /// True when line `a` is older than line `b` ("0.9" < "0.27" < "1"); nullopt when either is
 /// not a line.
 std::optional<bool> line_less(std::string_view a, std::string_view b);
 
-/// Reads rules_dir/otel-lines.toml and rules_dir/otel-<target>.toml, and api-changes.toml and
-/// conventions.toml when present (without them the source rules have no data and report
-/// nothing). A target without a data file is an error naming the targets that exist.
+/// Reads rules_dir/otel-lines.toml, rules_dir/otel-<target>.toml and rules_dir/scoring.toml,
+/// and api-changes.toml and conventions.toml when present (without them the source rules have
+/// no data and report nothing). A target without a data file is an error naming the targets
+/// that exist.
 RulesetResult load_ruleset(const std::filesystem::path& rules_dir, std::string_view target);
 
 /// The targets that have a data file in rules_dir, sorted ("0.27", "0.28").

@@ -243,6 +243,13 @@ Out repo_json(const ScanDocument& doc) {
   o["exporter"] = str(r.exporter);
   o["bridge"] = str(r.bridge);
   o["has_lockfile"] = r.has_lockfile;
+  Out deploy = Out::object();
+  deploy["collector_in_path"] = std::string(to_string(r.deploy.collector_in_path));
+  deploy["jaeger_otlp"] = std::string(to_string(r.deploy.jaeger_otlp));
+  deploy["env_standard"] = std::string(to_string(r.deploy.env_standard));
+  deploy["k8s_metadata"] = std::string(to_string(r.deploy.k8s_metadata));
+  deploy["env_missing"] = strings_json(r.deploy.env_missing);
+  o["deploy"] = std::move(deploy);
   Out crates = Out::array();
   for (const CrateUse& c : r.crates) {
     Out u = Out::object();
@@ -509,6 +516,8 @@ constexpr std::string_view kKinds[] = {"normal", "dev", "build"};
 constexpr std::string_view kSources[] = {"registry", "path", "git"};
 constexpr std::string_view kGates[] = {"normal", "warn", "deny"};
 constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "blocker"};
+constexpr std::string_view kChecks[] = {"yes", "no", "n/a"}; // deploy::Check
+
 
 std::vector<std::string> strings_value(const In& j, const std::string& p) {
   array_at(j, p);
@@ -624,6 +633,17 @@ CargoModel cargo_value(const In& j, const std::string& p) {
   return cargo;
 }
 
+deploy::DeploySummary deploy_value(const In& j, const std::string& p) {
+  object_at(j, p);
+  deploy::DeploySummary d;
+  d.collector_in_path = enum_value<deploy::Check>(j, p, "collector_in_path", kChecks);
+  d.jaeger_otlp = enum_value<deploy::Check>(j, p, "jaeger_otlp", kChecks);
+  d.env_standard = enum_value<deploy::Check>(j, p, "env_standard", kChecks);
+  d.k8s_metadata = enum_value<deploy::Check>(j, p, "k8s_metadata", kChecks);
+  d.env_missing = strings_value(member(j, p, "env_missing"), child(p, "env_missing"));
+  return d;
+}
+
 Finding finding_value(const In& j, const std::string& p) {
   object_at(j, p);
   Finding f;
@@ -656,6 +676,8 @@ void repo_value(const In& j, const std::string& p, ScanDocument& doc) {
   r.exporter = opt_string(j, p, "exporter");
   r.bridge = opt_string(j, p, "bridge");
   r.has_lockfile = opt_bool(j, p, "has_lockfile", false);
+  // Added within v1: a document written before it has no deployment answers.
+  if (auto it = j.find("deploy"); it != j.end()) r.deploy = deploy_value(*it, child(p, "deploy"));
   for_each_in(j, p, "crates", [&](const In& c, const std::string& at) {
     object_at(c, at);
     CrateUse use;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/location.h"
+#include "deploy/summary.h"
 #include "rules/finding.h"
 
 namespace otelaudit {
@@ -37,8 +38,10 @@ struct RepoResult {
   std::string bridge;                   // e.g. "tracing-opentelemetry 0.22", empty when none
   bool has_lockfile = false;
   int score = 100;
+  double effort_hours = 0; // time to readiness: the estimates of its unsuppressed findings
   std::vector<CrateUse> crates;
-  std::vector<Finding> findings;              // sorted with finding_less
+  deploy::DeploySummary deploy; // the deployment table; every answer n/a without such files
+  std::vector<Finding> findings; // sorted with finding_less
   std::map<std::string, std::string> sources; // file -> text, for source lines under findings
 };
 
@@ -48,6 +51,7 @@ struct SetAnalysis; // graph/analysis.h: the cross-repository analysis
 struct AuditResult {
   std::string target; // canonical line, e.g. "0.27"
   int score = 100;
+  double effort_hours = 0; // the repositories' time to readiness, summed
   Verdict verdict = Verdict::go;
   std::vector<RepoResult> repos;
   std::vector<std::string> warnings;           // policy entries that matched nothing, and the like

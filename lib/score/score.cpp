@@ -2,39 +2,34 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+
+#include <fmt/format.h>
+
+#include "graph/analysis.h"
 
 namespace otelaudit {
-
-int severity_penalty(Severity s) {
-  switch (s) {
-  case Severity::blocker:
-    return 40;
-  case Severity::high:
-    return 10;
-  case Severity::medium:
-    return 4;
-  case Severity::low:
-    return 1;
-  case Severity::info:
-    return 0;
-  }
-  return 0;
-}
 
 void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
   bool blocker = false;
   int total = 0;
+  result.effort_hours = 0;
   const auto target = rules.line_index(rules.target);
   for (RepoResult& repo : result.repos) {
     int penalty = 0;
+    double hours = 0;
     bool repo_blocker = false, repo_high = false;
-    for (const Finding& f : repo.findings) {
+    for (Finding& f : repo.findings) {
+      f.effort_hours = f.suppressed ? 0 : rules.scoring.hours(f.rule, f.severity);
       if (f.suppressed) continue;
-      penalty += severity_penalty(f.severity);
+      penalty += rules.scoring.penalty_of(f.severity);
+      hours += f.effort_hours;
       repo_blocker |= f.severity == Severity::blocker;
       repo_high |= f.severity == Severity::high;
     }
     repo.score = std::max(0, 100 - penalty);
+    repo.effort_hours = hours;
+    result.effort_hours += hours;
     blocker |= repo_blocker;
     if (!repo.otel_line)
       repo.status = RepoStatus::no_otel;
@@ -51,6 +46,42 @@ void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
                      : static_cast<int>(std::lround(static_cast<double>(total) /
                                                     static_cast<double>(result.repos.size())));
   result.verdict = blocker || result.score < min_score ? Verdict::no_go : Verdict::go;
+}
+
+CriticalFinding critical_finding(const AuditResult& result) {
+  std::map<std::string, int> dependents;
+  if (result.analysis)
+    for (const std::string& from : result.analysis->graph.repos)
+      for (const std::string& to : result.analysis->graph.reachable(from))
+        if (to != from) ++dependents[to];
+  CriticalFinding best;
+  int best_dependents = -1;
+  for (const RepoResult& r : result.repos) {
+    const int d = dependents.count(r.name) ? dependents.at(r.name) : 0;
+    for (const Finding& f : r.findings) {
+      if (f.suppressed) continue;
+      bool better = !best.finding;
+      if (!better && f.severity != best.finding->severity)
+        better = f.severity > best.finding->severity;
+      else if (!better && d != best_dependents)
+        better = d > best_dependents;
+      else if (!better)
+        better = f.effort_hours > best.finding->effort_hours;
+      if (better) {
+        best = {&r, &f};
+        best_dependents = d;
+      }
+    }
+  }
+  return best;
+}
+
+std::string format_hours(double hours) {
+  std::string s = fmt::format("{:.2f}", hours);
+  while (s.back() == '0')
+    s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
 }
 
 } // namespace otelaudit

@@ -4,10 +4,20 @@
 
 namespace otelaudit {
 
-/// Points a repository loses per finding of each severity (docs/scoring.md).
-int severity_penalty(Severity s);
-
-/// Fills each repository's status and score and the overall score and verdict.
+/// Fills each repository's status, score and time to readiness, and the overall score, time
+/// and verdict, with the weights and estimates of rules.scoring (docs/scoring.md).
 void score_result(AuditResult& result, const Ruleset& rules, int min_score);
+
+/// The finding a report leads with: the most severe unsuppressed one; among equals, the one in
+/// the repository most others of the set depend on (a root cause before its symptoms), then the
+/// one that takes longest to resolve, then the first in report order. Both null when none.
+struct CriticalFinding {
+  const RepoResult* repo = nullptr;
+  const Finding* finding = nullptr;
+};
+CriticalFinding critical_finding(const AuditResult& result);
+
+/// Hours as reports write them: at most two decimals, no trailing zeros ("12", "0.25", "7.5").
+std::string format_hours(double hours);
 
 } // namespace otelaudit

@@ -335,6 +335,7 @@ TEST_CASE("ruleset: a target file must carry its own target") {
   std::ofstream(dir / "otel-lines.toml") << kLines;
   std::ofstream(dir / "otel-0.21.toml")
       << with(kTarget, "[latest]\nopentelemetry = \"0.27.1\"\n", "");
+  fs::copy_file(OTEL_AUDIT_RULES_DIR "/scoring.toml", dir / "scoring.toml");
   CHECK(available_targets(dir) == std::vector<std::string>{"0.21"});
   auto r = load_ruleset(dir, "0.21");
   CHECK_FALSE(r.ruleset.has_value());

@@ -1,0 +1,33 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// The per-repository deployment answers the reports show, apart from the rules that compute
+// them (deploy/checks.h), so that report types need not see the deployment model.
+
+namespace otelaudit::deploy {
+
+/// A yes / no answer that may not apply (no Jaeger, no Kubernetes manifests).
+enum class Check { yes, no, not_applicable };
+std::string_view to_string(Check c);                  // "yes", "no", "n/a"
+std::optional<Check> parse_check(std::string_view text); // the inverse
+
+/// The deployment table of one repository in the Markdown report.
+struct DeploySummary {
+  Check collector_in_path = Check::not_applicable; // no: a service exports straight to Jaeger
+  Check jaeger_otlp = Check::not_applicable;       // n.a.: no Jaeger
+  Check env_standard = Check::not_applicable;      // n.a.: no .env.example and no own service
+  Check k8s_metadata = Check::not_applicable;      // n.a.: no Deployment / StatefulSet
+  std::vector<std::string> env_missing;            // union, in rule-data order
+
+  /// True when some answer applies: the repository has deployment files to judge.
+  bool applies() const {
+    return collector_in_path != Check::not_applicable || jaeger_otlp != Check::not_applicable ||
+           env_standard != Check::not_applicable || k8s_metadata != Check::not_applicable;
+  }
+  friend bool operator==(const DeploySummary&, const DeploySummary&) = default;
+};
+
+} // namespace otelaudit::deploy
