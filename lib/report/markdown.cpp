@@ -2,6 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "graph/analysis.h"
+#include "score/score.h"
 
 namespace otelaudit {
 
@@ -9,6 +15,9 @@ namespace {
 
 constexpr std::array kOrder{Severity::blocker, Severity::high, Severity::medium, Severity::low,
                             Severity::info};
+
+// How many locations a checklist item lists before it says "and N more".
+constexpr std::size_t kChecklistLocations = 3;
 
 bool is_control(char c) {
   const auto u = static_cast<unsigned char>(c);
@@ -35,6 +44,14 @@ std::string row(std::initializer_list<std::string> cells) {
   return out + "\n";
 }
 
+std::string hours(double h) {
+  return format_hours(h) + " h";
+}
+
+std::string plural(std::size_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 std::string counts_text(const std::array<std::size_t, 5>& counts) {
   std::string out;
   for (Severity s : kOrder) {
@@ -50,55 +67,346 @@ std::string sentence_end(std::string_view text) {
   return text.empty() || text.back() == '.' ? "" : ".";
 }
 
+std::string join_escaped(const std::vector<std::string>& items, std::string_view sep = ", ") {
+  std::string out;
+  for (const std::string& s : items)
+    out += (out.empty() ? "" : std::string(sep)) + markdown_escape(s);
+  return out;
+}
+
+/// "0.21 (policy-engine); 0.27 (observatory, sentinel)".
+std::string lines_text(const LinkSet& link) {
+  std::string out;
+  for (const LineGroup& g : link.lines)
+    out += (out.empty() ? "" : "; ") + markdown_escape(g.line) + " (" + join_escaped(g.repos) + ")";
+  return out;
+}
+
+std::string link_sentence(const LinkSet& link) {
+  if (link.lines.empty()) return "No repository of the set uses OpenTelemetry.";
+  if (link.linkable)
+    return "One binary can hold every repository of the set: all are on " +
+           markdown_escape(link.lines.front().line) + ".";
+  return "One binary cannot hold the set: it spans " + plural(link.lines.size(), "line", "lines") +
+         ": " + lines_text(link) + ".";
+}
+
 std::string summary(const AuditResult& result) {
   std::array<std::size_t, 5> counts{};
   std::size_t total = 0;
-  const Finding* worst = nullptr;
-  const RepoResult* worst_repo = nullptr;
-  for (const RepoResult& r : result.repos) {
+  for (const RepoResult& r : result.repos)
     for (const Finding& f : r.findings) {
       ++counts[static_cast<std::size_t>(f.severity)];
       ++total;
-      if (!worst || f.severity > worst->severity) {
-        worst = &f;
-        worst_repo = &r;
-      }
     }
-  }
 
   std::string out = "Target OpenTelemetry line **" + markdown_escape(result.target) +
                     "**, score **" + std::to_string(result.score) + "/100** over " +
                     std::to_string(result.repos.size()) +
                     (result.repos.size() == 1 ? " repository. " : " repositories. ");
-  if (!worst) return out + "No findings.\n";
+  if (total == 0) return out + "No findings.\n";
   out += std::to_string(total) + (total == 1 ? " finding: " : " findings: ") + counts_text(counts) +
-         ". The most severe finding (" + std::string(to_string(worst->severity)) + ", " +
-         markdown_escape(worst->rule) + ") is in " + markdown_escape(worst_repo->name);
-  if (const std::string loc = location(worst->loc); !loc.empty())
-    out += " at " + markdown_code(loc, false);
-  out += ": " + markdown_escape(worst->message) + sentence_end(worst->message) + "\n";
+         ". Time to readiness: about **" + hours(result.effort_hours) + "** of work.";
+  if (result.analysis) out += " " + link_sentence(result.analysis->link);
+  out += "\n";
+  const CriticalFinding critical = critical_finding(result);
+  if (critical.finding) {
+    const Finding& f = *critical.finding;
+    out += "\n**Critical finding** (" + std::string(to_string(f.severity)) + ", " +
+           markdown_escape(f.rule) + ") in " + markdown_escape(critical.repo->name);
+    if (const std::string loc = location(f.loc); !loc.empty())
+      out += " at " + markdown_code(loc, false);
+    out += ": " + markdown_escape(f.message) + sentence_end(f.message);
+    if (!f.fix.empty()) out += " Suggested change: " + markdown_code(f.fix, false) + ".";
+    out += "\n";
+  }
   return out;
 }
 
 std::string alignment_table(const AuditResult& result) {
-  std::string out = "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status "
-                    "| Score |\n|---|---|---|---|---|---|---:|\n";
+  std::string out = "## Alignment\n\n"
+                    "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status "
+                    "| Score | Time to readiness |\n|---|---|---|---|---|---|---:|---:|\n";
   for (const RepoResult& r : result.repos)
     out += row({markdown_escape(r.name), r.otel_line ? markdown_escape(*r.otel_line) : "none",
                 or_none(r.exporter), or_none(r.bridge), r.has_lockfile ? "yes" : "no",
-                std::string(to_string(r.status)), std::to_string(r.score)});
+                std::string(to_string(r.status)), std::to_string(r.score),
+                hours(r.effort_hours)});
   return out;
 }
 
+std::string line_or_none(const std::optional<std::string>& line) {
+  return line ? markdown_escape(*line) : "none";
+}
+
+std::string compatibility_section(const SetAnalysis& a) {
+  std::string out = "## Compatibility\n\n";
+  if (a.matrix.empty()) {
+    out += "No repository of the set depends on another.\n\n";
+  } else {
+    out += "Every pair where the first repository depends on the second, directly or through the "
+           "set. Two repositories link into one binary only when their OpenTelemetry types come "
+           "from one line.\n\n"
+           "| Dependent | Depends on | Lines | Through | Linkable |\n|---|---|---|---|---|\n";
+    for (const CompatPair& c : a.matrix) {
+      std::string through = "direct";
+      if (!c.direct && c.chain.size() > 2)
+        through = join_escaped(std::vector<std::string>(c.chain.begin() + 1, c.chain.end() - 1));
+      std::string linkable = !c.compatible ? "**no**"
+                             : (c.from_line && c.to_line)
+                                 ? "yes"
+                                 : "yes (" + markdown_escape(c.from_line ? c.to : c.from) +
+                                       " has no OpenTelemetry)";
+      if (!c.from_line && !c.to_line) linkable = "yes (neither has OpenTelemetry)";
+      out += row({markdown_escape(c.from), markdown_escape(c.to),
+                  line_or_none(c.from_line) + " / " + line_or_none(c.to_line), through, linkable});
+    }
+    out += "\n";
+  }
+  out += link_sentence(a.link);
+  if (!a.link.without_otel.empty())
+    out += " Without OpenTelemetry: " + join_escaped(a.link.without_otel) + ".";
+  return out + "\n";
+}
+
+/// A Mermaid node id for each repository: its name with other characters as `_`, numbered
+/// when two names meet in one id.
+std::map<std::string, std::string> node_ids(const std::vector<std::string>& repos) {
+  std::map<std::string, std::string> out;
+  std::set<std::string> taken;
+  for (const std::string& r : repos) {
+    std::string id = "r_";
+    for (char c : r)
+      id += (std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+    std::string unique = id;
+    for (int n = 2; taken.count(unique); ++n)
+      unique = id + "_" + std::to_string(n);
+    taken.insert(unique);
+    out[r] = unique;
+  }
+  return out;
+}
+
+/// Text inside a quoted Mermaid label: quotes and angle brackets as entity codes, controls as
+/// spaces, so a repository name cannot end the label or the diagram.
+std::string mermaid_label(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"')
+      out += "#quot;";
+    else if (c == '<')
+      out += "#lt;";
+    else if (c == '>')
+      out += "#gt;";
+    else if (c == '`')
+      out += "#96;";
+    else
+      out += is_control(c) ? ' ' : c;
+  }
+  return out;
+}
+
+std::string graph_section(const AuditResult& result, const SetAnalysis& a) {
+  std::string out = "## Repository graph\n\n";
+  if (a.graph.edges.empty()) return out + "No repository of the set depends on another.\n";
+  const auto ids = node_ids(a.graph.repos);
+  std::map<std::string, const RepoResult*> by_name;
+  for (const RepoResult& r : result.repos)
+    by_name[r.name] = &r;
+  out += "```mermaid\ngraph LR\n";
+  std::map<std::string, std::vector<std::string>> classes; // status -> node ids
+  for (const std::string& r : a.graph.repos) {
+    const RepoResult* rr = by_name.count(r) ? by_name.at(r) : nullptr;
+    std::string label = mermaid_label(r);
+    if (rr) label += "<br/>" + (rr->otel_line ? mermaid_label(*rr->otel_line) : "no OpenTelemetry");
+    out += "  " + ids.at(r) + "[\"" + label + "\"]\n";
+    if (rr) classes[std::string(to_string(rr->status))].push_back(ids.at(r));
+  }
+  std::vector<std::string> styles;
+  int index = 0;
+  for (const auto& [from, tos] : a.graph.depends_on) {
+    for (const std::string& to : tos) {
+      const RepoEdge* e = a.graph.first_edge(from, to);
+      const std::string via = e && e->via == RepoEdge::Via::path ? "path" : "git";
+      auto pair = std::find_if(a.matrix.begin(), a.matrix.end(), [&](const CompatPair& c) {
+        return c.from == from && c.to == to;
+      });
+      const bool both = pair != a.matrix.end() && pair->from_line && pair->to_line;
+      const bool bad = pair != a.matrix.end() && !pair->compatible;
+      out += "  " + ids.at(from) + (both || bad ? " -->" : " -.->") + "|" + via + "| " +
+             ids.at(to) + "\n";
+      const char* colour = bad ? "#d62728" : both ? "#2ca02c" : "#999999";
+      styles.push_back("  linkStyle " + std::to_string(index++) + " stroke:" + colour +
+                       ",stroke-width:2px\n");
+    }
+  }
+  for (const std::string& s : styles)
+    out += s;
+  // Node colours by status, as the alignment table names them.
+  static const std::map<std::string, std::string> kFill = {
+      {"aligned", "fill:#e3f4e3,stroke:#2ca02c"},
+      {"behind", "fill:#fff1d6,stroke:#e69500"},
+      {"critical", "fill:#fbe0e0,stroke:#d62728"},
+      {"no-otel", "fill:#eeeeee,stroke:#999999"},
+  };
+  for (const auto& [status, members] : classes) {
+    std::string cls = status == "no-otel" ? "no_otel" : status;
+    out += "  classDef " + cls + " " + kFill.at(status) + "\n  class ";
+    for (std::size_t i = 0; i < members.size(); ++i)
+      out += (i ? "," : "") + members[i];
+    out += " " + cls + "\n";
+  }
+  out += "```\n\nEdges: red, the two repositories are on different OpenTelemetry lines and "
+         "cannot be linked; green, one line; grey and dashed, one side has no OpenTelemetry. "
+         "Repositories: red critical, orange behind, green aligned, grey without OpenTelemetry.";
+  if (a.cycles.empty()) {
+    out += " No dependency cycles.\n";
+  } else {
+    out += "\n\nDependency cycles:\n\n";
+    for (const Cycle& c : a.cycles)
+      out += "- " + markdown_escape(c.text()) + "\n";
+  }
+  return out;
+}
+
+std::string spread_section(const SetAnalysis& a) {
+  if (a.spread.empty()) return {};
+  std::string out = "## Transitive spread\n\nVersions locked across the set's Cargo.lock files.\n\n"
+                    "| Crate | Lowest | Highest | Release lines | Breaking spread |\n"
+                    "|---|---|---|---|---|\n";
+  for (const SpreadRow& r : a.spread)
+    out += row({markdown_escape(r.crate),
+                markdown_escape(r.min) + " (" + join_escaped(r.min_repos) + ")",
+                markdown_escape(r.max) + " (" + join_escaped(r.max_repos) + ")",
+                join_escaped(r.units), r.crosses ? "**yes**" : "no"});
+  return out;
+}
+
+/// The blockers, high or medium findings of the whole set in one table.
+std::string severity_section(const AuditResult& result, Severity severity, std::string_view title) {
+  std::vector<std::pair<const RepoResult*, const Finding*>> list;
+  double total = 0;
+  for (const RepoResult& r : result.repos)
+    for (const Finding& f : r.findings)
+      if (f.severity == severity && !f.suppressed) {
+        list.emplace_back(&r, &f);
+        total += f.effort_hours;
+      }
+  std::string out = "## " + std::string(title) + "\n\n";
+  if (list.empty()) return out + "None.\n";
+  out += plural(list.size(), "finding", "findings") + ", about " + hours(total) + ".\n\n" +
+         "| Repository | Rule | Location | Finding | Effort |\n|---|---|---|---|---:|\n";
+  for (const auto& [r, f] : list)
+    out += row({markdown_escape(r->name), markdown_escape(f->rule),
+                markdown_code(location(f->loc), true), markdown_escape(f->message),
+                hours(f->effort_hours)});
+  return out;
+}
+
+/// One checklist item per repository in migration order, with its blocker, high and medium
+/// findings grouped by rule and fix.
+std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
+                              const std::string& target) {
+  std::string out = "## Migration checklist\n\nDependencies before dependents: a repository is "
+                    "migrated after every repository of the set it depends on.\n\n";
+  std::map<std::string, const RepoResult*> by_name;
+  for (const RepoResult& r : result.repos)
+    by_name[r.name] = &r;
+  int n = 0;
+  for (const MigrationStep& step : a.migration.steps) {
+    const RepoResult* r = by_name.count(step.repo) ? by_name.at(step.repo) : nullptr;
+    if (!r) continue;
+    std::array<std::size_t, 5> counts{};
+    for (const Finding& f : r->findings)
+      if (!f.suppressed) ++counts[static_cast<std::size_t>(f.severity)];
+    std::string move;
+    if (!r->otel_line)
+      move = "add OpenTelemetry " + markdown_escape(target);
+    else if (*r->otel_line == target)
+      move = "on " + markdown_escape(target);
+    else
+      move = markdown_escape(*r->otel_line) + " → " + markdown_escape(target);
+    out += std::to_string(++n) + ". [ ] **" + markdown_escape(r->name) + "**: " + move + ", " +
+           std::string(to_string(r->status)) + ", about " + hours(r->effort_hours);
+    if (!step.depends_on.empty()) out += "; after " + join_escaped(step.depends_on);
+    if (step.in_cycle) out += " (in a dependency cycle)";
+    out += "\n";
+    // Group by (severity, rule, fix), in severity then report order.
+    struct Group {
+      Severity severity;
+      std::string rule, fix;
+      std::vector<const Finding*> findings;
+    };
+    std::vector<Group> groups;
+    for (Severity s : {Severity::blocker, Severity::high, Severity::medium})
+      for (const Finding& f : r->findings) {
+        if (f.suppressed || f.severity != s) continue;
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
+          return x.severity == s && x.rule == f.rule && x.fix == f.fix;
+        });
+        if (g == groups.end()) groups.push_back({s, f.rule, f.fix, {&f}});
+        else g->findings.push_back(&f);
+      }
+    for (const Group& g : groups) {
+      double h = 0;
+      for (const Finding* f : g.findings)
+        h += f->effort_hours;
+      out += "   - [ ] " + markdown_escape(g.rule) + " (" + std::string(to_string(g.severity)) +
+             ", " + hours(h) + ") at ";
+      for (std::size_t i = 0; i < g.findings.size() && i < kChecklistLocations; ++i)
+        out += (i ? ", " : "") + markdown_code(location(g.findings[i]->loc), false);
+      if (g.findings.size() > kChecklistLocations)
+        out += " and " + std::to_string(g.findings.size() - kChecklistLocations) + " more";
+      out += g.fix.empty() ? std::string(": ") + markdown_escape(g.findings.front()->message)
+                           : ": " + markdown_code(g.fix, false);
+      out += "\n";
+    }
+    const std::size_t rest = counts[static_cast<std::size_t>(Severity::low)] +
+                             counts[static_cast<std::size_t>(Severity::info)];
+    if (rest > 0)
+      out += "   - [ ] " + plural(rest, "low or info finding", "low or info findings") +
+             " (see below)\n";
+  }
+  for (const std::string& note : a.migration.notes)
+    out += "\n" + markdown_escape(note) + sentence_end(note) + "\n";
+  return out;
+}
+
+std::string check_cell(deploy::Check c) {
+  switch (c) {
+  case deploy::Check::yes:
+    return "yes";
+  case deploy::Check::no:
+    return "**no**";
+  case deploy::Check::not_applicable:
+    return "n/a";
+  }
+  return "n/a";
+}
+
+std::string deploy_table(const deploy::DeploySummary& d) {
+  std::string env = check_cell(d.env_standard);
+  if (!d.env_missing.empty()) env += " (missing " + join_escaped(d.env_missing) + ")";
+  return "Deployment:\n\n| Collector in path | Jaeger receives OTLP | Standard variables | "
+         "Kubernetes pod metadata |\n|---|---|---|---|\n" +
+         row({check_cell(d.collector_in_path), check_cell(d.jaeger_otlp), env,
+              check_cell(d.k8s_metadata)}) +
+         "\n";
+}
+
 std::string repo_section(const RepoResult& r) {
-  std::string out = "## " + markdown_escape(r.name) + "\n\n";
+  std::string out = "### " + markdown_escape(r.name) + "\n\n";
   if (!r.path.empty()) out += "Path: " + markdown_code(r.path, false) + "\n\n";
+  if (r.deploy.applies()) out += deploy_table(r.deploy);
   if (r.findings.empty()) return out + "No findings.\n";
   out += "| Severity | Rule | Location | Finding | Suggested change |\n|---|---|---|---|---|\n";
-  for (const Finding& f : r.findings)
-    out += row({std::string(to_string(f.severity)), markdown_escape(f.rule),
-                markdown_code(location(f.loc), true), markdown_escape(f.message),
-                markdown_code(f.fix, true)});
+  for (const Finding& f : r.findings) {
+    std::string severity(to_string(f.severity));
+    if (f.orphan) severity += " (orphan)";
+    if (f.suppressed) severity += " (suppressed)";
+    out += row({severity, markdown_escape(f.rule), markdown_code(location(f.loc), true),
+                markdown_escape(f.message), markdown_code(f.fix, true)});
+  }
   return out;
 }
 
@@ -147,6 +455,17 @@ std::string render_markdown(const AuditResult& result) {
   std::string out = "# OpenTelemetry readiness: " + std::string(to_string(result.verdict)) + "\n\n";
   out += summary(result) + "\n";
   out += alignment_table(result);
+  if (result.analysis) {
+    out += "\n" + compatibility_section(*result.analysis);
+    out += "\n" + graph_section(result, *result.analysis);
+    if (std::string spread = spread_section(*result.analysis); !spread.empty())
+      out += "\n" + spread;
+  }
+  out += "\n" + severity_section(result, Severity::blocker, "Blockers");
+  out += "\n" + severity_section(result, Severity::high, "High");
+  out += "\n" + severity_section(result, Severity::medium, "Medium");
+  if (result.analysis) out += "\n" + checklist_section(result, *result.analysis, result.target);
+  out += "\n## Findings by repository\n";
   for (const RepoResult& r : result.repos)
     out += "\n" + repo_section(r);
   return out;

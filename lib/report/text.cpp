@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "graph/analysis.h"
+#include "score/score.h"
+
 namespace otelaudit {
 
 namespace {
@@ -261,6 +264,35 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
   }
 
+  if (result.analysis) {
+    const SetAnalysis& a = *result.analysis;
+    std::string pairs;
+    for (const CompatPair& c : a.matrix)
+      if (!c.compatible)
+        pairs += (pairs.empty() ? "" : ", ") + inline_text(c.from) + " -> " + inline_text(c.to) +
+                 " (" + inline_text(c.from_line.value_or("")) + " / " +
+                 inline_text(c.to_line.value_or("")) + ")";
+    if (!a.link.linkable) {
+      std::string lines;
+      for (const LineGroup& g : a.link.lines)
+        lines += (lines.empty() ? "" : ", ") + inline_text(g.line);
+      out += p.paint(p.bold, "links:") + " one binary cannot hold the set (lines " + lines + ")";
+      out += pairs.empty() ? "\n" : "; cannot be linked: " + pairs + "\n";
+    }
+    if (!a.cycles.empty()) {
+      out += p.paint(p.bold, "cycles:");
+      for (const Cycle& c : a.cycles)
+        out += " " + inline_text(c.text());
+      out += "\n";
+    }
+    if (a.migration.steps.size() > 1) {
+      std::string order;
+      for (const MigrationStep& m : a.migration.steps)
+        order += (order.empty() ? "" : ", ") + inline_text(m.repo);
+      out += p.paint(p.bold, "migration order:") + " " + order + "\n";
+    }
+  }
+
   out += p.paint(p.bold, "summary:") + " " +
          count_of(result.repos.size(), "repository", "repositories") + ", ";
   if (total == 0) {
@@ -276,7 +308,7 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
                  ? count_of(n, "blocker", "blockers")
                  : std::to_string(n) + " " + std::string(to_string(order[i]));
     }
-    out += ")\n";
+    out += "), about " + format_hours(result.effort_hours) + " h to readiness\n";
   }
 
   const bool go = result.verdict == Verdict::go;

@@ -29,6 +29,7 @@ TEST_CASE("report json: an empty audit") {
                                    "  \"target\": \"0.27\",\n"
                                    "  \"verdict\": \"GO\",\n"
                                    "  \"score\": 100,\n"
+                                   "  \"effort_hours\": 0.0,\n"
                                    "  \"summary\": {\n"
                                    "    \"blocker\": 0,\n"
                                    "    \"high\": 0,\n"
@@ -37,7 +38,8 @@ TEST_CASE("report json: an empty audit") {
                                    "    \"info\": 0,\n"
                                    "    \"suppressed\": 0\n"
                                    "  },\n"
-                                   "  \"repos\": []\n"
+                                   "  \"repos\": [],\n"
+                                   "  \"analysis\": null\n"
                                    "}\n");
 }
 
@@ -120,9 +122,13 @@ AuditResult documented_example() {
           "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }", "policy-engine"),
   };
 
+  repo.findings[1].effort_hours = 16;
+  repo.effort_hours = 16;
+
   AuditResult result;
   result.target = "0.27";
   result.score = 20;
+  result.effort_hours = 16;
   result.verdict = Verdict::no_go;
   result.repos = {repo};
   return result;

@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "golden.h"
+#include "graph/analysis.h"
 #include "report/markdown.h"
 #include "report/sample.h"
 
@@ -29,11 +30,28 @@ TEST_CASE("report markdown: an audit without findings") {
         "\n"
         "Target OpenTelemetry line **0.27**, score **100/100** over 1 repository. No findings.\n"
         "\n"
-        "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status | Score |\n"
-        "|---|---|---|---|---|---|---:|\n"
-        "| shield | none | none | none | no | no-otel | 100 |\n"
+        "## Alignment\n"
         "\n"
-        "## shield\n"
+        "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status | Score "
+        "| Time to readiness |\n"
+        "|---|---|---|---|---|---|---:|---:|\n"
+        "| shield | none | none | none | no | no-otel | 100 | 0 h |\n"
+        "\n"
+        "## Blockers\n"
+        "\n"
+        "None.\n"
+        "\n"
+        "## High\n"
+        "\n"
+        "None.\n"
+        "\n"
+        "## Medium\n"
+        "\n"
+        "None.\n"
+        "\n"
+        "## Findings by repository\n"
+        "\n"
+        "### shield\n"
         "\n"
         "No findings.\n");
 }
@@ -57,4 +75,45 @@ TEST_CASE("report markdown: code spans") {
   CHECK(markdown_code("a\nb", false) == "`a b`");
   CHECK(markdown_code("a\\|b", true) == "a\\\\\\|b");
   CHECK(markdown_code("a\\|b", false) == "`a\\|b`");
+}
+
+TEST_CASE("report markdown: the graph escapes names and colours edges by compatibility") {
+  AuditResult result;
+  result.target = "0.27";
+  for (auto [name, line] : {std::pair{"a-b", "0.26"}, {"a_b", "0.21"}, {"x\"<y>", ""}}) {
+    RepoResult r;
+    r.name = name;
+    if (*line) r.otel_line = line;
+    r.status = *line ? RepoStatus::behind : RepoStatus::no_otel;
+    result.repos.push_back(r);
+  }
+  auto a = std::make_shared<SetAnalysis>();
+  a->graph.repos = {"a-b", "a_b", "x\"<y>"};
+  a->graph.depends_on = {{"a-b", {"a_b", "x\"<y>"}}};
+  RepoEdge e1, e2;
+  e1.from = e2.from = "a-b";
+  e1.to = "a_b";
+  e2.to = "x\"<y>";
+  e2.via = RepoEdge::Via::path;
+  a->graph.edges = {e1, e2};
+  CompatPair bad{"a-b", "a_b", "0.26", "0.21", false, true, {"a-b", "a_b"}, {}, {}, {}, {}};
+  CompatPair none{"a-b", "x\"<y>", "0.26", std::nullopt, true, true, {"a-b", "x\"<y>"},
+                  {},    {},      {},     {}};
+  a->matrix = {bad, none};
+  a->migration.steps = {{"a_b", {}, false}, {"x\"<y>", {}, false}, {"a-b", {"a_b", "x\"<y>"}, false}};
+  result.analysis = a;
+  const std::string md = render_markdown(result);
+  // Two names that meet in one id are numbered; quotes and brackets cannot leave the label.
+  CHECK(md.find("  r_a_b[\"a-b<br/>0.26\"]\n  r_a_b_2[\"a_b<br/>0.21\"]\n"
+                "  r_x__y_[\"x#quot;#lt;y#gt;<br/>no OpenTelemetry\"]\n") != std::string::npos);
+  CHECK(md.find("  r_a_b -->|git| r_a_b_2\n  r_a_b -.->|path| r_x__y_\n"
+                "  linkStyle 0 stroke:#d62728,stroke-width:2px\n"
+                "  linkStyle 1 stroke:#999999,stroke-width:2px\n") != std::string::npos);
+  CHECK(md.find("  classDef behind fill:#fff1d6,stroke:#e69500\n  class r_a_b,r_a_b_2 behind\n") !=
+        std::string::npos);
+  CHECK(md.find("| a-b | a\\_b | 0.26 / 0.21 | direct | **no** |\n") != std::string::npos);
+  CHECK(md.find("| a-b | x\"\\<y\\> | 0.26 / none | direct | yes (x\"\\<y\\> has no OpenTelemetry) |\n") !=
+        std::string::npos);
+  CHECK(md.find("3. [ ] **a-b**: 0.26 → 0.27, behind, about 0 h; after a\\_b, x\"\\<y\\>\n") !=
+        std::string::npos);
 }

@@ -25,6 +25,7 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
   AuditResult result;
   result.target = "0.27";
   result.score = 80;
+  result.effort_hours = 3;
   result.verdict = Verdict::go;
   RepoResult repo;
   repo.name = "edge-agent";
@@ -51,7 +52,8 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "   |                             ^^^^^^\n"
         "   = fix: opentelemetry = \"0.27\"\n"
         "\n"
-        "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info)\n"
+        "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
+        "h to readiness\n"
         "verdict: GO (score 80/100, target 0.27, 0 blockers)\n");
 }
 
