@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <memory>
 
+#include "audit/audit.h"
 #include "audit/history.h"
+#include "common.h"
 #include "options.h"
 #include "report/history.h"
 #include "report/output.h"
@@ -45,9 +47,11 @@ int run_history(const HistoryArgs& args, const char* argv0) {
   }
   RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
   if (!rules.ruleset) {
-    for (const Diagnostic& d : rules.errors)
-      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                   d.message.c_str());
+    print_diagnostics(rules.errors);
+    return kUsage;
+  }
+  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
+    print_diagnostics(errors);
     return kUsage;
   }
   std::filesystem::path repo = args.repo;

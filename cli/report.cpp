@@ -64,6 +64,10 @@ int run_report(ReportArgs args, const char* argv0) {
     print_diagnostics(rules.errors);
     return kUsage;
   }
+  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
+    print_diagnostics(errors);
+    return kUsage;
+  }
 
   // The repository part of check, as scan recorded it, then the policy check applies to it.
   const AuditPolicy& policy = resolved->policy;

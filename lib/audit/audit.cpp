@@ -367,6 +367,15 @@ std::string check_levels(const std::vector<LevelEntry>& levels) {
   return {};
 }
 
+std::vector<Diagnostic> check_rule_data(const Ruleset& rules) {
+  if (rules.files.empty()) return {};
+  const std::filesystem::path dir = std::filesystem::path(rules.files.front()).parent_path();
+  std::vector<Diagnostic> out = load_spread_rules(dir).errors;
+  for (Diagnostic& d : deploy::load_deploy_rules(dir).errors)
+    out.push_back(std::move(d));
+  return out;
+}
+
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy) {
   LevelReport ignored;

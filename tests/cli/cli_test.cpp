@@ -70,6 +70,30 @@ TEST_CASE("cli: an unknown target names the targets that exist") {
         std::string::npos);
 }
 
+TEST_CASE("cli: every rule data file is checked before the audit, with its errors located") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / "otel-audit-cli-rules";
+  fs::remove_all(dir);
+  fs::copy(OTEL_AUDIT_RULES_DIR, dir, fs::copy_options::recursive);
+  std::ofstream(dir / "spread.toml", std::ios::trunc) << "schema = 1\n[[crate]]\nname = 7\n";
+  std::ofstream(dir / "scoring.toml", std::ios::app) << "no-such-rule = 1\n";
+  for (const char* command :
+       {"check fixtures/cases/jaeger-propagator", "scan fixtures/cases/jaeger-propagator"}) {
+    Run r = run(std::string(command) + " --rules-dir '" + dir.string() + "'");
+    CHECK(r.code == 2);
+    CHECK(r.out == "");
+    // scoring.toml is part of the rule set: its error stops the tool before the others are read.
+    CHECK(r.err == (dir / "scoring.toml").string() +
+                       ":60:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n");
+  }
+  std::ofstream(dir / "scoring.toml", std::ios::trunc)
+      << otelaudit::testsupport::read_file(fs::path(OTEL_AUDIT_RULES_DIR) / "scoring.toml");
+  Run r = run("check fixtures/cases/jaeger-propagator --rules-dir '" + dir.string() + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err.find((dir / "spread.toml").string() + ":3:") == 0);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("cli: an unknown --fail-on value is a usage error") {
   Run r = run("check fixtures/cases/jaeger-propagator --fail-on fatal");
   CHECK(r.code == 2);
