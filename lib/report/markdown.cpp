@@ -130,8 +130,7 @@ std::string alignment_table(const AuditResult& result) {
   for (const RepoResult& r : result.repos)
     out += row({markdown_escape(r.name), r.otel_line ? markdown_escape(*r.otel_line) : "none",
                 or_none(r.exporter), or_none(r.bridge), r.has_lockfile ? "yes" : "no",
-                std::string(to_string(r.status)), std::to_string(r.score),
-                hours(r.effort_hours)});
+                std::string(to_string(r.status)), std::to_string(r.score), hours(r.effort_hours)});
   return out;
 }
 
@@ -152,11 +151,11 @@ std::string compatibility_section(const SetAnalysis& a) {
       std::string through = "direct";
       if (!c.direct && c.chain.size() > 2)
         through = join_escaped(std::vector<std::string>(c.chain.begin() + 1, c.chain.end() - 1));
-      std::string linkable = !c.compatible ? "**no**"
-                             : (c.from_line && c.to_line)
-                                 ? "yes"
-                                 : "yes (" + markdown_escape(c.from_line ? c.to : c.from) +
-                                       " has no OpenTelemetry)";
+      std::string linkable =
+          !c.compatible ? "**no**"
+          : (c.from_line && c.to_line)
+              ? "yes"
+              : "yes (" + markdown_escape(c.from_line ? c.to : c.from) + " has no OpenTelemetry)";
       if (!c.from_line && !c.to_line) linkable = "yes (neither has OpenTelemetry)";
       out += row({markdown_escape(c.from), markdown_escape(c.to),
                   line_or_none(c.from_line) + " / " + line_or_none(c.to_line), through, linkable});
@@ -228,9 +227,8 @@ std::string graph_section(const AuditResult& result, const SetAnalysis& a) {
     for (const std::string& to : tos) {
       const RepoEdge* e = a.graph.first_edge(from, to);
       const std::string via = e && e->via == RepoEdge::Via::path ? "path" : "git";
-      auto pair = std::find_if(a.matrix.begin(), a.matrix.end(), [&](const CompatPair& c) {
-        return c.from == from && c.to == to;
-      });
+      auto pair = std::find_if(a.matrix.begin(), a.matrix.end(),
+                               [&](const CompatPair& c) { return c.from == from && c.to == to; });
       const bool both = pair != a.matrix.end() && pair->from_line && pair->to_line;
       const bool bad = pair != a.matrix.end() && !pair->compatible;
       out += "  " + ids.at(from) + (both || bad ? " -->" : " -.->") + "|" + via + "| " +
@@ -344,8 +342,10 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
         auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
           return x.severity == s && x.rule == f.rule && x.fix == f.fix;
         });
-        if (g == groups.end()) groups.push_back({s, f.rule, f.fix, {&f}});
-        else g->findings.push_back(&f);
+        if (g == groups.end())
+          groups.push_back({s, f.rule, f.fix, {&f}});
+        else
+          g->findings.push_back(&f);
       }
     for (const Group& g : groups) {
       double h = 0;

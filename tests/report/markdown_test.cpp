@@ -97,10 +97,11 @@ TEST_CASE("report markdown: the graph escapes names and colours edges by compati
   e2.via = RepoEdge::Via::path;
   a->graph.edges = {e1, e2};
   CompatPair bad{"a-b", "a_b", "0.26", "0.21", false, true, {"a-b", "a_b"}, {}, {}, {}, {}};
-  CompatPair none{"a-b", "x\"<y>", "0.26", std::nullopt, true, true, {"a-b", "x\"<y>"},
-                  {},    {},      {},     {}};
+  CompatPair none{"a-b", "x\"<y>", "0.26", std::nullopt, true, true, {"a-b", "x\"<y>"}, {},
+                  {},    {},       {}};
   a->matrix = {bad, none};
-  a->migration.steps = {{"a_b", {}, false}, {"x\"<y>", {}, false}, {"a-b", {"a_b", "x\"<y>"}, false}};
+  a->migration.steps = {
+      {"a_b", {}, false}, {"x\"<y>", {}, false}, {"a-b", {"a_b", "x\"<y>"}, false}};
   result.analysis = a;
   const std::string md = render_markdown(result);
   // Two names that meet in one id are numbered; quotes and brackets cannot leave the label.
@@ -112,8 +113,8 @@ TEST_CASE("report markdown: the graph escapes names and colours edges by compati
   CHECK(md.find("  classDef behind fill:#fff1d6,stroke:#e69500\n  class r_a_b,r_a_b_2 behind\n") !=
         std::string::npos);
   CHECK(md.find("| a-b | a\\_b | 0.26 / 0.21 | direct | **no** |\n") != std::string::npos);
-  CHECK(md.find("| a-b | x\"\\<y\\> | 0.26 / none | direct | yes (x\"\\<y\\> has no OpenTelemetry) |\n") !=
-        std::string::npos);
+  CHECK(md.find("| a-b | x\"\\<y\\> | 0.26 / none | direct | yes (x\"\\<y\\> has no OpenTelemetry) "
+                "|\n") != std::string::npos);
   CHECK(md.find("3. [ ] **a-b**: 0.26 → 0.27, behind, about 0 h; after a\\_b, x\"\\<y\\>\n") !=
         std::string::npos);
 }

@@ -104,7 +104,8 @@ removed-api = -1
            std::to_string(r.errors[i].loc.column) + ": " + r.errors[i].message;
   };
   CHECK(at(0) == "rules/scoring.toml:3:11: missing key \"info\" in penalty");
-  CHECK(at(1) == "rules/scoring.toml:3:23: \"blocker\" in penalty must be an integer from 0 to 100");
+  CHECK(at(1) ==
+        "rules/scoring.toml:3:23: \"blocker\" in penalty must be an integer from 0 to 100");
   CHECK(at(2) == "rules/scoring.toml:5:33: \"high\" in default must be a number of hours from 0 "
                  "to 1000 in quarters (0.25)");
   CHECK(at(3) == "rules/scoring.toml:5:58: \"low\" in default must be a number of hours from 0 "
@@ -141,9 +142,8 @@ TEST_CASE("score: penalties and time to readiness come from the data") {
                                finding("no-lockfile", Severity::info, "policy-engine", 3)}));
   Finding suppressed = finding("companion-drift", Severity::low, "sentinel");
   suppressed.suppressed = true;
-  result.repos.push_back(repo("sentinel", "0.27",
-                              {finding("companion-drift", Severity::low, "sentinel", 2),
-                               suppressed}));
+  result.repos.push_back(repo(
+      "sentinel", "0.27", {finding("companion-drift", Severity::low, "sentinel", 2), suppressed}));
   score_result(result, *r.ruleset, 0);
   const RepoResult& pe = result.repos[0];
   CHECK(pe.score == 50);
@@ -164,12 +164,12 @@ TEST_CASE("score: the critical finding is the root cause the others depend on") 
   REQUIRE(r.ruleset.has_value());
   AuditResult result;
   // edge-agent's blocker comes first in report order, but edge-agent depends on policy-engine.
-  result.repos.push_back(repo("edge-agent", "0.26",
-                              {finding("link-incompatible", Severity::blocker, "edge-agent")}));
-  result.repos.push_back(repo("policy-engine", "0.21",
-                              {finding("otel-version-behind", Severity::blocker, "policy-engine"),
-                               finding("deprecated-exporter", Severity::blocker, "policy-engine",
-                                       2)}));
+  result.repos.push_back(
+      repo("edge-agent", "0.26", {finding("link-incompatible", Severity::blocker, "edge-agent")}));
+  result.repos.push_back(
+      repo("policy-engine", "0.21",
+           {finding("otel-version-behind", Severity::blocker, "policy-engine"),
+            finding("deprecated-exporter", Severity::blocker, "policy-engine", 2)}));
   auto analysis = std::make_shared<SetAnalysis>();
   analysis->graph.repos = {"edge-agent", "policy-engine"};
   analysis->graph.depends_on["edge-agent"] = {"policy-engine"};
