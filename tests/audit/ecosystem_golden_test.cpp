@@ -3,14 +3,17 @@
 #include <doctest/doctest.h>
 
 #include <memory>
+#include <sstream>
 
 #include "audit/audit.h"
 #include "golden.h"
+#include "graph/analysis.h"
 #include "report/github.h"
 #include "report/json.h"
 #include "report/markdown.h"
 #include "report/sarif.h"
 #include "report/text.h"
+#include "score/score.h"
 
 using namespace otelaudit;
 
@@ -94,4 +97,79 @@ TEST_CASE("ecosystem golden: two runs give byte-identical JSON, Markdown and SAR
     CHECK(render_markdown(a) == render_markdown(b));
     CHECK(render_sarif(a) == render_sarif(b));
   }
+}
+
+TEST_CASE("ecosystem golden: the source and cross-repository headlines") {
+  AuditResult result = audit_ecosystem("0.27");
+  auto find = [&](std::string_view repo, std::string_view rule, std::string_view file,
+                  int line) -> const Finding* {
+    for (const RepoResult& r : result.repos)
+      if (r.name == repo)
+        for (const Finding& f : r.findings)
+          if (f.rule == rule && f.loc.file == file && f.loc.line == line) return &f;
+    return nullptr;
+  };
+  // edge-agent: the hyphenated service name, the removed pipeline call, the undeclared sdk.
+  const Finding* name =
+      find("edge-agent", "service-name-format", "crates/llm-edge-monitoring/src/tracing.rs", 11);
+  REQUIRE(name);
+  CHECK(name->loc.column == 39);
+  CHECK(name->message.find("use \"llm.edge-agent\"") != std::string::npos);
+  CHECK(find("edge-agent", "removed-api", "src/observability/tracing.rs", 42));
+  CHECK(find("edge-agent", "undeclared-crate", "src/observability/tracing.rs", 6));
+  // policy-engine's Jaeger code; an orphan file's findings are info and marked.
+  CHECK(find("policy-engine", "jaeger-code", "src/telemetry.rs", 12));
+  const Finding* orphan = find("edge-agent", "jaeger-code", "src/observability/jaeger.rs", 7);
+  REQUIRE(orphan);
+  CHECK(orphan->orphan);
+  CHECK(orphan->severity == Severity::info);
+  CHECK(orphan->effort_hours == 0);
+  // The critical finding is policy-engine's Jaeger exporter, which edge-agent and shield wait on.
+  CriticalFinding critical = critical_finding(result);
+  REQUIRE(critical.finding);
+  CHECK(critical.repo->name == "policy-engine");
+  CHECK(critical.finding->rule == "deprecated-exporter");
+  // edge-agent and policy-engine cannot be linked, and the matrix says so.
+  REQUIRE(result.analysis);
+  bool pair = false;
+  for (const CompatPair& c : result.analysis->matrix)
+    pair |= c.from == "edge-agent" && c.to == "policy-engine" && !c.compatible && c.direct;
+  CHECK(pair);
+  CHECK_FALSE(result.analysis->link.linkable);
+  const Finding* link = find("edge-agent", "link-incompatible", "Cargo.toml", 64);
+  REQUIRE(link);
+  CHECK(link->severity == Severity::blocker);
+  CHECK(result.effort_hours > 0);
+}
+
+TEST_CASE("ecosystem golden: every Markdown table row has its header's number of cells") {
+  const std::string md = render_markdown(audit_ecosystem("0.27"));
+  // Unescaped pipes delimit cells; `\|` inside code spans and text is content.
+  auto cells = [](const std::string& row) {
+    int n = 0;
+    for (std::size_t i = 0; i < row.size(); ++i)
+      if (row[i] == '|' && (i == 0 || row[i - 1] != '\\')) ++n;
+    return n - 1;
+  };
+  std::istringstream in(md);
+  std::string line;
+  int header = -1, tables = 0, rows = 0, number = 0;
+  bool in_code = false;
+  while (std::getline(in, line)) {
+    ++number;
+    if (line.starts_with("```")) in_code = !in_code;
+    if (in_code || !line.starts_with("|")) {
+      header = -1;
+      continue;
+    }
+    if (header < 0) {
+      header = cells(line);
+      ++tables;
+      continue;
+    }
+    ++rows;
+    CHECK_MESSAGE(cells(line) == header, "line " << number << ": " << line);
+  }
+  CHECK(tables >= 12); // alignment, compatibility, spread, 3 severity tables, repositories
+  CHECK(rows > 100);
 }
