@@ -537,7 +537,7 @@ void read_api_changes(const toml::table& root, Checker& c, Ruleset& rs) {
   constexpr std::string_view where = "[[change]]";
   for (const toml::table* t : c.tables(root, "change")) {
     c.only_keys(*t,
-                {"identifier", "path", "method", "args", "crate", "breaks", "replacement",
+                {"identifier", "path", "method", "on", "args", "crate", "breaks", "replacement",
                  "severity", "source"},
                 where);
     ApiChange ch;
@@ -576,6 +576,23 @@ void read_api_changes(const toml::table& root, Checker& c, Ruleset& rs) {
         ok = false;
       }
       ch.method = *method;
+    }
+    if (const toml::node* on = t->get("on")) {
+      auto paths = c.strings(*on, "\"on\" in [[change]]", true);
+      if (!method) {
+        c.error(*on, "\"on\" in [[change]] applies to a \"method\" entry only");
+        ok = false;
+      } else if (paths) {
+        for (const std::string& p : *paths)
+          if (p.find("::") == std::string::npos || p.find(' ') != std::string::npos) {
+            c.error(*on, "\"on\" lists Rust paths like \"opentelemetry::Key\"");
+            ok = false;
+            break;
+          }
+        ch.on = *paths;
+      } else {
+        ok = false;
+      }
     }
     if (const toml::node* a = t->get("args")) {
       if (!a->is_integer() || a->as_integer()->get() < 0 || a->as_integer()->get() > 64) {
@@ -748,8 +765,8 @@ void per_severity(const toml::table& table, std::string_view key, std::string_vi
     if (auto v = read(value))
       out[static_cast<std::size_t>(*s)] = *v;
     else
-      c.error(value, in_quotes(name.str()) + " in " + std::string(key) + " must be " +
-                         std::string(what));
+      c.error(value,
+              in_quotes(name.str()) + " in " + std::string(key) + " must be " + std::string(what));
   }
   for (Severity s : wanted)
     if (!t->get(to_string(s)))
@@ -771,10 +788,10 @@ void read_scoring(const toml::table& root, Checker& c, ScoringModel& sm) {
         return std::nullopt;
       return static_cast<int>(n.as_integer()->get());
     };
-    per_severity(*t, "penalty", "[score]",
-                 {Severity::blocker, Severity::high, Severity::medium, Severity::low,
-                  Severity::info},
-                 "an integer from 0 to 100", points, sm.penalty, c);
+    per_severity(
+        *t, "penalty", "[score]",
+        {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info},
+        "an integer from 0 to 100", points, sm.penalty, c);
   }
   if (const toml::table* t = section("effort")) {
     c.only_keys(*t, {"default", "rules"}, "[effort]");

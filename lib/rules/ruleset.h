@@ -50,12 +50,14 @@ struct Companion {
 /// An API that stops compiling at some release: what the source scan looks for and what to
 /// write instead (rules/api-changes.toml).
 struct ApiChange {
-  std::string identifier; // "new_pipeline"
-  std::string path;       // "opentelemetry_otlp::new_pipeline"; empty for a method entry
-  std::string method;     // "with_batch_exporter"; empty for a path entry
-  int args = -1;          // the argument count that breaks; -1 when any count does
-  std::string crate;      // the crate that owns it, e.g. "opentelemetry-otlp"
-  std::string breaks;     // the line where it stops compiling, e.g. "0.27"
+  std::string identifier;      // "new_pipeline"
+  std::string path;            // "opentelemetry_otlp::new_pipeline"; empty for a method entry
+  std::string method;          // "with_batch_exporter"; empty for a path entry
+  std::vector<std::string> on; // method entries: judged only in files that name one of these
+                               // paths (what the method is called on); empty: every file
+  int args = -1;               // the argument count that breaks; -1 when any count does
+  std::string crate;           // the crate that owns it, e.g. "opentelemetry-otlp"
+  std::string breaks;          // the line where it stops compiling, e.g. "0.27"
   std::string replacement;
   Severity severity = Severity::high;
   std::string source; // where the break is documented
@@ -100,8 +102,8 @@ struct Conventions {
 /// (rulesets parsed from strings in tests); then nothing costs points or hours.
 struct ScoringModel {
   bool loaded = false;
-  std::array<int, 5> penalty{};            // indexed by Severity
-  std::array<double, 5> default_hours{};   // indexed by Severity; info is always 0
+  std::array<int, 5> penalty{};             // indexed by Severity
+  std::array<double, 5> default_hours{};    // indexed by Severity; info is always 0
   std::map<std::string, double> rule_hours; // rule id -> hours for one of its findings
 
   /// Points a finding of `severity` costs its repository's score.

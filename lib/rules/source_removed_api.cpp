@@ -85,13 +85,41 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       }
     };
 
+    // Whether the file's production code names `path` (or something under it), as written,
+    // imported or glob-imported: what a method entry's `on` asks for.
+    auto names = [&](const std::string& path) {
+      const std::vector<std::string> want = source::split_path(path);
+      auto any = [&](const std::vector<std::string>& written, bool in_use) {
+        for (const auto& full : candidates(written, in_use, imports, v.package))
+          if (path_matches(full, want)) return true;
+        return false;
+      };
+      for (const rust::PathRef& p : facts.paths)
+        if (!skip(p.in_test, p.pos) && any(p.segments, p.in_use || p.extern_crate)) return true;
+      for (const rust::Call& call : facts.calls)
+        if (!call.method && !skip(call.in_test, call.pos) &&
+            any(source::split_path(call.callee), false))
+          return true;
+      return false;
+    };
+    std::map<const ApiChange*, bool> receiver_named;
+    auto receiver = [&](const ApiChange* c) {
+      if (c->on.empty()) return true;
+      auto it = receiver_named.find(c);
+      if (it != receiver_named.end()) return it->second;
+      bool found = false;
+      for (const std::string& p : c->on)
+        found = found || names(p);
+      return receiver_named[c] = found;
+    };
+
     for (const rust::Call& call : facts.calls) {
       if (skip(call.in_test, call.pos) || call.macro) continue;
       const int args = static_cast<int>(call.args.size());
       if (call.method) {
         for (const ApiChange* c : crossed)
           if (c->method == call.callee && (c->args < 0 || c->args == args) &&
-              source::declares(v.package, c->crate))
+              source::declares(v.package, c->crate) && receiver(c))
             report(c, call.pos);
         continue;
       }

@@ -181,6 +181,21 @@ TEST_CASE("source data: a bad path or method is refused") {
   CHECK(r.errors[1].loc == Location{"rules/api-changes.toml", 12, 10});
 }
 
+TEST_CASE("source data: `on` names paths, and only for a method entry") {
+  auto r = parse(with(with(kApi, "args = 2\n", "args = 2\non = [\"with batch\"]\n"),
+                      "breaks = \"0.27\"\n", "breaks = \"0.27\"\non = [\"opentelemetry::Key\"]\n"),
+                 kConventions);
+  REQUIRE(r.errors.size() == 2);
+  CHECK(r.errors[0].message == "\"on\" in [[change]] applies to a \"method\" entry only");
+  CHECK(r.errors[0].loc.line == 7);
+  CHECK(r.errors[1].message == "\"on\" lists Rust paths like \"opentelemetry::Key\"");
+  CHECK(r.errors[1].loc.line == 15);
+  auto ok = parse(with(kApi, "args = 2\n", "args = 2\non = [\"opentelemetry_sdk::trace\"]\n"),
+                  kConventions);
+  REQUIRE(ok.ruleset.has_value());
+  CHECK(ok.ruleset->api_changes[1].on == std::vector<std::string>{"opentelemetry_sdk::trace"});
+}
+
 TEST_CASE("source data: conventions errors are collected with their positions") {
   std::string conv =
       with(kConventions, "separator = \".\"", "separator = \"::\"\ncolour = \"red\"");

@@ -321,6 +321,27 @@ opentelemetry_sdk = "0.28"
   CHECK(run(check_removed_apis, current, "0.28").empty());
 }
 
+TEST_CASE("source rules: a common method name counts only on what the removed API was") {
+  // `.tracing()` of the otlp pipeline: not on a package's own type in a file without
+  // new_pipeline; `.string(…)` of opentelemetry's Key: not on other types.
+  Repo repo;
+  auto& settings = repo.file("src/settings.rs");
+  add_call(settings, "tracing", {}, 6, 7, true);
+  add_call(settings, "string", {expr("v", 7, 14)}, 7, 7, true);
+  CHECK(run(check_removed_apis, repo).empty());
+  auto& telemetry = repo.file("src/telemetry.rs");
+  add_call(telemetry, "opentelemetry_otlp::new_pipeline", {}, 3, 37);
+  add_call(telemetry, "tracing", {}, 4, 10, true);
+  telemetry.paths.push_back(path("opentelemetry::Key", 1, 5, true));
+  add_call(telemetry, "string", {expr("\"v\"", 9, 30)}, 9, 22, true);
+  auto findings = run(check_removed_apis, repo);
+  REQUIRE(findings.size() == 3);
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 3, 37}); // new_pipeline
+  CHECK(findings[1].loc == Location{"src/telemetry.rs", 4, 10}); // .tracing() on it
+  CHECK(findings[2].loc == Location{"src/telemetry.rs", 9, 22}); // Key's .string(…), 0.26
+  CHECK(findings[2].message.starts_with("Key::string (opentelemetry) stops compiling at 0.26"));
+}
+
 // --- service names --------------------------------------------------------------------------
 
 TEST_CASE("source rules: service names are checked against the naming standard") {
