@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <set>
+#include <tuple>
 
 #include "rules/source_rules.h"
 
@@ -124,14 +125,35 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
       if (f.field == "service_name") judge(f.value, f.in_test);
     for (const rust::StringItem& item : facts.items)
       if (item.name == "SERVICE_NAME") judge(item.value, item.in_test);
-    // The default of OTEL_SERVICE_NAME: approximated as the first string literal after the
-    // variable's name on the same line (`env::var("OTEL_SERVICE_NAME").unwrap_or_else(|_|
-    // "x".into())`); a default written on a later line is not seen.
+    // The default of OTEL_SERVICE_NAME: the literal given to the `.unwrap_or(…)` /
+    // `.unwrap_or_else(|_| …)` that follows the read, within a few lines (a chain split over
+    // lines); an `.expect(…)` or `.unwrap()` first means there is no default.
+    constexpr int kChainLines = 3;
     for (const source::EnvRead& r : source::env_reads(facts)) {
       if (r.name->value != "OTEL_SERVICE_NAME") continue;
-      for (const rust::Arg& s : facts.strings) {
-        if (s.pos.line != r.name->pos.line || s.pos.column <= r.name->pos.column) continue;
-        judge(s, false);
+      const rust::Call* fallback = nullptr;
+      for (auto it = facts.calls.begin() + (r.call - facts.calls.data()) + 1;
+           it != facts.calls.end() && it->pos.line <= r.call->pos.line + kChainLines; ++it) {
+        if (!it->method) continue;
+        if (it->callee == "unwrap_or" || it->callee == "unwrap_or_else") {
+          fallback = &*it;
+          break;
+        }
+        if (it->callee == "expect" || it->callee == "unwrap" || it->callee == "unwrap_or_default")
+          break;
+      }
+      if (!fallback || fallback->args.size() != 1) continue;
+      const rust::Arg& arg = fallback->args[0];
+      if (arg.literal) {
+        judge(arg, fallback->in_test);
+        continue;
+      }
+      // `|_| "x".into()`: the first literal inside the argument, when the closure returns it.
+      for (const rust::Arg& lit : facts.strings) {
+        if (std::tie(lit.pos.line, lit.pos.column) < std::tie(arg.pos.line, arg.pos.column))
+          continue;
+        if (arg.text.starts_with("|") && arg.text.find(lit.text) != std::string::npos)
+          judge(lit, fallback->in_test);
         break;
       }
     }

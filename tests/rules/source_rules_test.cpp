@@ -369,8 +369,13 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   item.name = "SERVICE_NAME";
   item.value = lit("EdgeAgent", 2, 28);
   f.items.push_back(item);
+  // std::env::var("OTEL_SERVICE_NAME")
+  //     .unwrap_or_else(|_| "edge".into())
   add_call(f, "std::env::var", {lit("OTEL_SERVICE_NAME", 11, 29)}, 11, 24);
-  f.strings.push_back(lit("edge", 11, 70));
+  f.strings.push_back(lit("OTEL_SERVICE_NAME", 11, 29));
+  add_call(f, "unwrap_or_else", {expr("|_| \"edge\".into()", 12, 25)}, 12, 10, true);
+  f.strings.push_back(lit("edge", 12, 29));
+  add_call(f, "into", {}, 12, 36, true);
   auto findings = run(check_service_names, repo);
   std::sort(findings.begin(), findings.end(), finding_less);
   REQUIRE(findings.size() == 4);
@@ -388,9 +393,30 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   CHECK(findings[2].severity == Severity::info);
   CHECK(findings[2].loc == Location{"src/telemetry.rs", 9, 28});
   CHECK(findings[2].message == "service name is not statically known: format!(\"llm.{}\", name)");
-  CHECK(findings[3].loc == Location{"src/telemetry.rs", 11, 70});
+  CHECK(findings[3].loc == Location{"src/telemetry.rs", 12, 29});
   CHECK(findings[3].message == "service name \"edge\" breaks the naming standard "
                                "llm.{component}[.{subcomponent}]: use \"llm.edge\"");
+}
+
+TEST_CASE("source rules: OTEL_SERVICE_NAME has a default only through unwrap_or") {
+  Repo repo;
+  auto& f = repo.file("src/lib.rs");
+  // std::env::var("OTEL_SERVICE_NAME").expect("OTEL_SERVICE_NAME must be set")
+  add_call(f, "std::env::var", {lit("OTEL_SERVICE_NAME", 2, 20)}, 2, 15);
+  f.strings.push_back(lit("OTEL_SERVICE_NAME", 2, 20));
+  add_call(f, "expect", {lit("OTEL_SERVICE_NAME must be set", 2, 48)}, 2, 41, true);
+  f.strings.push_back(lit("OTEL_SERVICE_NAME must be set", 2, 48));
+  // env::var("OTEL_SERVICE_NAME").map_err(|e| format!("bad: {e}"))?
+  add_call(f, "env::var", {lit("OTEL_SERVICE_NAME", 4, 15)}, 4, 10);
+  add_call(f, "map_err", {expr("|e| format!(\"bad: {e}\")", 4, 44)}, 4, 36, true);
+  f.strings.push_back(lit("bad: {e}", 4, 56));
+  CHECK(run(check_service_names, repo).empty());
+  // env::var("OTEL_SERVICE_NAME").unwrap_or("policy-engine".to_string())
+  add_call(f, "env::var", {lit("OTEL_SERVICE_NAME", 6, 15)}, 6, 10);
+  add_call(f, "unwrap_or", {lit("policy-engine", 6, 46)}, 6, 36, true);
+  auto findings = run(check_service_names, repo);
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/lib.rs", 6, 46});
 }
 
 TEST_CASE("source rules: service names in tests and test code are not judged") {
