@@ -156,9 +156,11 @@ std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& 
   auto listed = [](const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();
   };
+  // A dev- or build-dependency exporter exports nothing from the service itself.
   for (const PackageModel& p : repo.cargo.packages)
     for (const Dependency& d : p.dependencies)
-      if (listed(conv.exporter_crates, d.package)) return ExportSign{d.loc, p.name, d.package};
+      if (d.kind == DepKind::normal && listed(conv.exporter_crates, d.package))
+        return ExportSign{d.loc, p.name, d.package};
   for (const FileView& v : production_files(repo)) {
     if (v.orphan()) continue;
     for (const rust::Call& c : v.facts->calls) {

@@ -115,9 +115,11 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     auto loc_it = locals.find(v.package);
     if (loc_it == locals.end())
       loc_it = locals.emplace(v.package, local_names(repo, *v.package, all)).first;
+    // Production code sees [dependencies] (target-specific ones included) only: a crate in
+    // [dev-dependencies] or [build-dependencies] alone does not compile into it.
     std::set<std::string> declared;
     for (const Dependency& d : v.package->dependencies)
-      declared.insert(source::code_name(d.key));
+      if (d.kind == DepKind::normal) declared.insert(source::code_name(d.key));
     for (const Root& r : roots_of(*v.facts)) {
       if (r.in_test || is_builtin_root(r.name) || loc_it->second.count(r.name)) continue;
       auto k = known.find(r.name);
@@ -132,10 +134,21 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   }
   for (const auto& [key, use] : first) {
     const auto& [package, crate] = key;
+    std::string elsewhere; // the tables that declare it where production code cannot see it
+    for (const Dependency& d : package->dependencies)
+      if (d.kind != DepKind::normal && source::code_name(d.key) == source::code_name(crate) &&
+          elsewhere.find(std::string(to_string(d.kind))) == std::string::npos)
+        elsewhere += (elsewhere.empty() ? "" : " and ") + fmt::format("[{}]", to_string(d.kind));
+    std::string message =
+        elsewhere.empty()
+            ? fmt::format("{} is used in code, but package {} does not declare it in {}",
+                          source::code_name(crate), package->name, package->manifest_file)
+            : fmt::format("{} is used in production code, but package {} declares it only in {} "
+                          "of {}",
+                          source::code_name(crate), package->name, elsewhere,
+                          package->manifest_file);
     source::emit_at(sink, "undeclared-crate", Severity::high, *use.view, use.pos,
-                    fmt::format("{} is used in code, but package {} does not declare it in {}",
-                                source::code_name(crate), package->name, package->manifest_file),
-                    dependency_to_add(rules, crate));
+                    std::move(message), dependency_to_add(rules, crate));
   }
 }
 

@@ -163,6 +163,32 @@ TEST_CASE("source rules: undeclared-crate honours renames, -/_ and local names")
   CHECK(findings[0].fix == "opentelemetry_sdk = \"0.27\"");
 }
 
+TEST_CASE("source rules: a dev- or build-dependency does not declare a crate for production code") {
+  Repo repo(Files{{"Cargo.toml", R"([package]
+name = "svc"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.27"
+[dev-dependencies]
+opentelemetry_sdk = "0.27"
+[build-dependencies]
+opentelemetry-otlp = "0.27"
+)"}});
+  auto& lib = repo.file("src/lib.rs", CodeScope::production, false, "Cargo.toml", "svc");
+  lib.paths.push_back(path("opentelemetry_sdk::trace::Sampler", 2, 5, true));
+  lib.paths.push_back(path("opentelemetry::global", 3, 5, true));
+  repo.file("tests/it.rs", CodeScope::test, false, "Cargo.toml", "svc")
+      .paths.push_back(path("opentelemetry_sdk::Resource", 1, 5, true));
+  auto findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/lib.rs", 2, 5});
+  CHECK(findings[0].message == "opentelemetry_sdk is used in production code, but package svc "
+                               "declares it only in [dev-dependencies] of Cargo.toml");
+  // An exporter in build-dependencies exports nothing: no propagation or variable finding.
+  CHECK(run(check_telemetry_setup, repo).empty());
+  CHECK(run(check_env_vars, repo).empty());
+}
+
 TEST_CASE("source rules: undeclared-crate skips tests and reports orphans as info") {
   Repo repo;
   repo.file("tests/it.rs", CodeScope::test).paths.push_back(path("opentelemetry_stdout::X", 1, 5));
