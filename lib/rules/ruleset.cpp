@@ -671,7 +671,8 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
 
   if (const toml::table* t = section("environment")) {
     c.only_keys(*t,
-                {"required", "optional", "standard", "standard-prefixes", "build-time-prefixes"},
+                {"required", "optional", "standard", "standard-prefixes", "build-time",
+                 "build-time-prefixes"},
                 "[environment]");
     if (auto v = string_list(*t, "required", "environment", c)) cv.required_env = *v;
     if (auto v = string_list(*t, "optional", "environment", c, false)) cv.optional_env = *v;
@@ -680,6 +681,7 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
       cv.standard_env_prefixes = *v;
     if (auto v = string_list(*t, "build-time-prefixes", "environment", c, false))
       cv.build_env_prefixes = *v;
+    if (auto v = string_list(*t, "build-time", "environment", c, false)) cv.build_env = *v;
   }
 
   if (const toml::table* t = section("propagation")) {
@@ -690,9 +692,12 @@ void read_conventions(const toml::table& root, Checker& c, Conventions& cv) {
   }
 
   if (const toml::table* t = section("http")) {
-    c.only_keys(*t, {"crates", "request-id-header", "span-name-pattern", "methods"}, "[http]");
+    c.only_keys(*t,
+                {"crates", "request-id-header", "request-id-calls", "span-name-pattern", "methods"},
+                "[http]");
     if (auto v = string_list(*t, "crates", "http", c)) cv.http_crates = *v;
     if (auto v = text_value(*t, "request-id-header", "http", c)) cv.request_id_header = *v;
+    if (auto v = string_list(*t, "request-id-calls", "http", c, false)) cv.request_id_calls = *v;
     if (auto v = text_value(*t, "span-name-pattern", "http", c)) cv.span_name_pattern = *v;
     if (auto v = string_list(*t, "methods", "http", c)) cv.http_methods = *v;
   }

@@ -81,15 +81,17 @@ struct Conventions {
   std::vector<std::string> required_env, optional_env, standard_env;
   std::vector<std::string> standard_env_prefixes; // "OTEL_"
   std::vector<std::string> build_env_prefixes;    // "CARGO_": set by Cargo for the compiler
+  std::vector<std::string> build_env;             // "OUT_DIR": likewise, by name
   // [propagation]
   std::vector<std::string> propagation_identifiers; // "TraceContextPropagator", ...
   std::vector<std::string> exporter_crates;         // crates whose declaration means "exports"
   std::vector<std::string> exporter_calls;          // calls that build a trace exporter
   // [http]
-  std::vector<std::string> http_crates;  // "axum", "actix-web", ...
-  std::string request_id_header;         // "x-request-id"
-  std::string span_name_pattern;         // "{METHOD} {route}", for messages
-  std::vector<std::string> http_methods; // "GET", "POST", ...
+  std::vector<std::string> http_crates;      // "axum", "actix-web", ...
+  std::string request_id_header;             // "x-request-id"
+  std::vector<std::string> request_id_calls; // calls that set or forward it: "x_request_id"
+  std::string span_name_pattern;             // "{METHOD} {route}", for messages
+  std::vector<std::string> http_methods;     // "GET", "POST", ...
   // [jaeger]
   std::vector<int> jaeger_agent_ports;          // 6831, 6832
   std::vector<std::string> jaeger_code_paths;   // "opentelemetry_jaeger"

@@ -32,7 +32,8 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       if (!v.orphan()) read.insert(name);
       if (is_standard(conv, name)) continue;
       if (std::any_of(conv.build_env_prefixes.begin(), conv.build_env_prefixes.end(),
-                      [&](const std::string& p) { return name.starts_with(p); }))
+                      [&](const std::string& p) { return name.starts_with(p); }) ||
+          std::find(conv.build_env.begin(), conv.build_env.end(), name) != conv.build_env.end())
         continue;
       // Jaeger agent variables are jaeger-code findings already.
       if (std::any_of(conv.jaeger_env_prefixes.begin(), conv.jaeger_env_prefixes.end(),

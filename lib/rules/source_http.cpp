@@ -93,6 +93,13 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
           if (!source::line_in_test(facts, s.pos.line) &&
               equal_ignoring_case(s.value, conv.request_id_header))
             request_id = true;
+        // tower-http names the header itself: SetRequestIdLayer::x_request_id(…),
+        // ServiceBuilder::propagate_x_request_id().
+        for (const rust::Call& c : facts.calls)
+          if (!c.in_test && !c.macro && !source::line_in_test(facts, c.pos.line) &&
+              std::find(conv.request_id_calls.begin(), conv.request_id_calls.end(),
+                        source::split_path(c.callee).back()) != conv.request_id_calls.end())
+            request_id = true;
       }
 
       std::vector<const rust::Arg*> names;

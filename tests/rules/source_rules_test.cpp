@@ -527,6 +527,9 @@ TEST_CASE("source rules: env-var-nonstandard lists other names once per package"
   add_call(f, "env::var", {lit("OTLP_ENDPOINT", 4, 24)}, 4, 19);
   add_call(f, "option_env", {lit("OTEL_EXPORTER_OTLP_COMPRESSION", 5, 24)}, 5, 13, false, true);
   add_call(f, "dotenvy::var", {lit("LOG_FORMAT", 6, 28)}, 6, 23);
+  // Set by Cargo when it compiles the crate: env!("CARGO_PKG_VERSION"), env!("OUT_DIR").
+  add_call(f, "env", {lit("CARGO_PKG_VERSION", 7, 24)}, 7, 19, false, true);
+  add_call(f, "env", {lit("OUT_DIR", 8, 33)}, 8, 28, false, true);
   auto findings = run(check_env_vars, repo);
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].rule == "env-var-nonstandard");
@@ -624,6 +627,21 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
 
   f.strings.push_back(lit("X-Request-Id", 30, 40));
   CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
+}
+
+TEST_CASE("source rules: tower-http's request-id layers name the header themselves") {
+  Repo repo;
+  auto& f = repo.file("src/app.rs");
+  add_call(f, "x_request_id", {}, 12, 40, true);
+  f.calls.back().method = false;
+  f.calls.back().callee = "SetRequestIdLayer::x_request_id";
+  CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
+  Repo other;
+  add_call(other.file("src/app.rs"), "propagate_x_request_id", {}, 9, 10, true);
+  CHECK(of(run(check_http_conventions, other), "request-id-not-propagated").empty());
+  Repo none;
+  add_call(none.file("src/app.rs"), "request_id", {}, 9, 10, true);
+  CHECK(of(run(check_http_conventions, none), "request-id-not-propagated").size() == 1);
 }
 
 TEST_CASE("source rules: HTTP rules leave non-HTTP packages and test code alone") {
