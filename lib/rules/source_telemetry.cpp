@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
 #include <set>
 
 #include "rules/source_rules.h"
@@ -68,6 +69,12 @@ void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
 
 void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   const Conventions& conv = rules.conventions;
+  // The string constants of the repository's production code (`const VERSION_KEY: &str =
+  // "service.version";`), by name: a key given as a constant of another module.
+  std::map<std::string, std::string> constants;
+  for (const source::FileView& v : source::production_files(repo))
+    for (const rust::StringItem& item : v.facts->items)
+      if (!item.in_test && item.value.literal) constants.emplace(item.name, item.value.value);
   for (const source::FileView& v : source::production_files(repo)) {
     const rust::FileFacts& facts = *v.facts;
     auto live = [&](bool in_test, int line) {
@@ -94,6 +101,8 @@ void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
           segments.back() != "new" || c.args[0].literal)
         continue;
       if (auto attr = constant_attribute(c.args[0].text); !attr.empty()) present.insert(attr);
+      const auto name = source::split_path(c.args[0].text).back();
+      if (auto k = constants.find(name); k != constants.end()) present.insert(k->second);
     }
     std::vector<std::string> missing;
     for (const std::string& key : conv.required_resource) {

@@ -517,6 +517,27 @@ TEST_CASE("source rules: resource-attributes-missing names what the Resource lac
   CHECK(of(run(check_telemetry_setup, repo), "resource-attributes-missing").empty());
 }
 
+TEST_CASE("source rules: a resource key may be a string constant of another module") {
+  Repo repo;
+  auto& keys = repo.file("src/keys.rs");
+  rust::StringItem version, env;
+  version.name = "VERSION_KEY";
+  version.value = lit("service.version", 1, 31);
+  env.name = "ENV_KEY";
+  env.value = lit("deployment.environment", 2, 27);
+  keys.items = {version};
+  auto& a = repo.file("src/a.rs");
+  add_call(a, "Resource::new", {expr("[…]", 6, 29)}, 6, 15);
+  add_call(a, "KeyValue::new", {expr("VERSION_KEY", 6, 44), lit("1", 6, 57)}, 6, 30);
+  add_call(a, "KeyValue::new", {expr("crate::keys::ENV_KEY", 6, 76), lit("prod", 6, 98)}, 6, 62);
+  auto findings = of(run(check_telemetry_setup, repo), "resource-attributes-missing");
+  REQUIRE(findings.size() == 1); // ENV_KEY is no constant of the repository yet
+  CHECK(findings[0].message == "Resource::new builds a Resource without deployment.environment "
+                               "(or deployment.environment.name)");
+  keys.items.push_back(env);
+  CHECK(of(run(check_telemetry_setup, repo), "resource-attributes-missing").empty());
+}
+
 // --- environment variables ------------------------------------------------------------------
 
 TEST_CASE("source rules: env-var-nonstandard lists other names once per package") {
