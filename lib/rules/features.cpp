@@ -7,6 +7,7 @@
 
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
+#include "rules/source_rules.h"
 #include "rules/versions.h"
 
 namespace otelaudit {
@@ -39,17 +40,29 @@ struct Site {
 };
 
 /// Reports packages whose `crate` dependency lacks some of `required`, once per entry to edit.
+/// Which packages a requirement applies to, and at which line's defaults it is judged.
+struct Scope {
+  const std::set<const PackageModel*>* packages = nullptr; // nullptr: every package
+  bool target_defaults = false; // the target line's defaults, not those of the line in use
+};
+
 void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
                       const std::string& crate, const std::vector<std::string>& required,
-                      std::string_view rule, Severity severity, std::string_view why) {
+                      std::string_view rule, Severity severity, std::string_view why,
+                      Scope scope = {}) {
   std::map<std::tuple<std::string, int, int>, Site> sites;
   for (const PackageModel& pkg : repo.cargo.packages) {
+    if (scope.packages && !scope.packages->count(&pkg)) continue;
     for (const Dependency& dep : pkg.dependencies) {
-      if (dep.package != crate) continue;
+      if (dep.package != crate || dep.kind != DepKind::normal) continue;
       std::set<std::string> enabled;
       for (const Located& f : dep.features)
         enabled.insert(f.value);
-      if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
+      if (dep.default_features && scope.target_defaults) {
+        const LineInfo& t = rules.target_line();
+        if (auto it = t.default_features.find(crate); it != t.default_features.end())
+          enabled.insert(it->second.begin(), it->second.end());
+      } else if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
         std::string error;
         if (auto req = parse_requirement(dep.req->value, error)) {
           auto lines = selected_lines(crate, *req, rules);
@@ -95,12 +108,43 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
   }
 }
 
+/// The packages whose compiled production code calls one of `names` (a method, or a path's
+/// last segment).
+std::set<const PackageModel*> packages_calling(const RepoModel& repo,
+                                               const std::vector<std::string>& names) {
+  std::set<const PackageModel*> out;
+  for (const source::FileView& v : source::production_files(repo)) {
+    if (!v.package || v.orphan() || out.count(v.package)) continue;
+    for (const rust::Call& c : v.facts->calls) {
+      if (c.in_test || c.macro || source::line_in_test(*v.facts, c.pos.line)) continue;
+      if (std::find(names.begin(), names.end(), source::split_path(c.callee).back()) !=
+          names.end()) {
+        out.insert(v.package);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 } // namespace
 
 void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  for (const FeatureRequirement& fr : rules.required_features)
+  for (const FeatureRequirement& fr : rules.required_features) {
+    if (fr.when_calls.empty()) {
+      require_features(repo, rules, sink, fr.crate, fr.features, "missing-feature", fr.severity,
+                       "that the canonical set requires");
+      continue;
+    }
+    const std::set<const PackageModel*> callers = packages_calling(repo, fr.when_calls);
+    if (callers.empty()) continue;
+    std::string calls;
+    for (const std::string& c : fr.when_calls)
+      calls += (calls.empty() ? "." : " or .") + c + "()";
     require_features(repo, rules, sink, fr.crate, fr.features, "missing-feature", fr.severity,
-                     "that the canonical set requires");
+                     fmt::format("that its code's {} needs on the {} line", calls, rules.target),
+                     Scope{&callers, true});
+  }
 
   for (const Companion& c : rules.companions) {
     auto canonical = newest_of_data_version(c.version);

@@ -420,8 +420,7 @@ void read_target(const toml::table& root, Checker& c, const std::vector<ParsedLi
 
   for (const toml::table* t : c.tables(root, "required-features")) {
     constexpr std::string_view where = "[[required-features]]";
-    c.only_keys(*t, {"crate", "features", "severity"}, where);
-    FeatureRequirement r;
+    c.only_keys(*t, {"crate", "features", "when-calls", "severity"}, where);
     auto crate = c.string(*t, "crate", where, true);
     if (crate && !on_target(*crate))
       c.error(*t->get("crate"), std::string(where) + " crate " + in_quotes(*crate) +
@@ -431,9 +430,20 @@ void read_target(const toml::table& root, Checker& c, const std::vector<ParsedLi
       features = c.strings(*f, "\"features\"", true);
     else
       c.error(*t, "missing key \"features\" in " + std::string(where));
+    std::optional<std::vector<std::string>> calls = std::vector<std::string>{};
+    if (const toml::node* w = t->get("when-calls")) {
+      calls = c.strings(*w, "\"when-calls\"", true);
+      if (calls)
+        for (const std::string& name : *calls)
+          if (name.empty() || name.find_first_of(":.( ") != std::string::npos) {
+            c.error(*w, "\"when-calls\" lists method or function names like \"with_tonic\"");
+            calls.reset();
+            break;
+          }
+    }
     auto severity = c.severity(*t, where);
-    if (crate && features && severity)
-      rs.required_features.push_back({*crate, *features, *severity});
+    if (crate && features && calls && severity)
+      rs.required_features.push_back({*crate, *features, *severity, *calls});
   }
 
   for (const toml::table* t : c.tables(root, "deprecated")) {

@@ -28,6 +28,10 @@ struct FeatureRequirement {
   std::string crate;
   std::vector<std::string> features;
   Severity severity = Severity::high;
+  /// When not empty, the requirement applies only to packages whose production code calls one
+  /// of these (`.with_tonic()` needs grpc-tonic), judged with the target line's defaults: what
+  /// the package will have once its requirement is raised to the target.
+  std::vector<std::string> when_calls;
 };
 
 /// A crate that must be replaced, and with what.

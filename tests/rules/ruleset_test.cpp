@@ -122,11 +122,14 @@ TEST_CASE("ruleset: the real 0.27 data loads and follows the facts") {
   CHECK(rs.misspellings.at("opentelemetry-sdk") == "opentelemetry_sdk");
   CHECK(rs.misspellings.at("tracing_opentelemetry") == "tracing-opentelemetry");
   CHECK(rs.misspellings.count("opentelemetry-jaeger-propagator") == 0);
-  REQUIRE(rs.required_features.size() == 2);
+  REQUIRE(rs.required_features.size() == 3);
   CHECK(rs.required_features[0].crate == "opentelemetry-otlp");
   CHECK(rs.required_features[0].features == std::vector<std::string>{"trace", "metrics", "logs"});
+  CHECK(rs.required_features[0].when_calls.empty());
   CHECK(rs.required_features[1].crate == "opentelemetry_sdk");
   CHECK(rs.required_features[1].features == std::vector<std::string>{"rt-tokio"});
+  CHECK(rs.required_features[2].features == std::vector<std::string>{"grpc-tonic"});
+  CHECK(rs.required_features[2].when_calls == std::vector<std::string>{"with_tonic"});
   REQUIRE(rs.companions.size() == 4);
   CHECK(rs.companions[1].crate == "tracing-subscriber");
   CHECK(rs.companions[1].version == "0.3");
