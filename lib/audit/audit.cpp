@@ -139,8 +139,8 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
       ++cache->hits;
       model.sources.emplace(file, *slot.cached);
     } else if (!slot.facts) {
+      // Unread, it still exists: a `mod` naming it is no missing module.
       sink.emit(unreadable_rule(slot.error), Location{file, 0, 0}, "cannot read: " + slot.error);
-      continue;
     } else {
       if (slot.id) {
         ++cache->misses;
@@ -150,6 +150,10 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
     }
     rs_files.push_back(file);
   }
+  // Files the listing skipped (a symbolic link, a file over the size limit) exist too; their
+  // skipping is reported by the listing.
+  for (const Diagnostic& d : tree.listing_diagnostics())
+    if (d.loc.file.ends_with(".rs")) rs_files.push_back(d.loc.file);
   model.modules = build_module_tree(rs_files, model.sources, model.cargo);
   for (const Diagnostic& d : model.modules.diagnostics)
     sink.emit(d.rule, d.loc, d.message);
@@ -269,10 +273,20 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
     model.deploy.rules_loaded = true;
   }
   Sink sink(input.name, policy.severity_overrides);
-  for (const Diagnostic& d : input.tree->listing_diagnostics())
+  // A Cargo.lock that is there but was skipped, unreadable or malformed: reported on its own,
+  // and no-lockfile then says the packages are judged without it, not that it is missing.
+  auto note_lockfile = [&](const Diagnostic& d) {
+    if (d.loc.file == "Cargo.lock" || d.loc.file.ends_with("/Cargo.lock"))
+      model.cargo.unused_lockfiles.insert(d.loc.file);
+  };
+  for (const Diagnostic& d : input.tree->listing_diagnostics()) {
+    note_lockfile(d);
     sink.emit(d.rule, d.loc, d.message);
-  for (const Diagnostic& d : model.cargo.diagnostics)
+  }
+  for (const Diagnostic& d : model.cargo.diagnostics) {
+    note_lockfile(d);
     sink.emit(d.rule, d.loc, d.message);
+  }
   for (const Diagnostic& d : model.deploy.diagnostics)
     sink.emit(d.rule, d.loc, d.message);
   if (!model.deploy.rules_loaded && !model.deploy.files.empty())

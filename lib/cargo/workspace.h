@@ -1,6 +1,7 @@
 #pragma once
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ struct CargoModel {
   std::map<std::string, std::string> texts; // file -> text of every manifest and lockfile read
   std::vector<Diagnostic> diagnostics;      // parse errors, members matching nothing, paths that
                                             // leave the repository, unreadable files
+  std::set<std::string> unused_lockfiles;   // Cargo.lock files present but not read or parsed
 };
 
 /// Parse results memoised by content id (git blob ids): history mode reads the same files at

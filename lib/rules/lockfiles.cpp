@@ -46,7 +46,8 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
         return p.manifest_file == m.file && p.workspace_root.empty();
       });
     }
-    if (!root || locks.count(join_path(m.dir, "Cargo.lock"))) continue;
+    const std::string lock = join_path(m.dir, "Cargo.lock");
+    if (!root || locks.count(lock)) continue;
     Location loc{m.file, 0, 1};
     if (m.workspace) {
       loc = m.workspace->loc;
@@ -55,8 +56,13 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       loc.line = header_line(it->second, "[package]");
     }
     sink.emit("no-lockfile", loc,
-              fmt::format("no Cargo.lock beside {}: versions are judged from requirements alone",
-                          m.file));
+              cargo.unused_lockfiles.count(lock)
+                  ? fmt::format("{} could not be used (see its own finding): versions are judged "
+                                "from requirements alone",
+                                lock)
+                  : fmt::format("no Cargo.lock beside {}: versions are judged from requirements "
+                                "alone",
+                                m.file));
   }
 
   for (const Lockfile& lf : cargo.lockfiles) {

@@ -131,8 +131,8 @@ TEST_CASE("hostile: symbolic links out of the repository are reported and never 
   CHECK(joined(described(result)) ==
         joined({
             "symlink-skipped Cargo.lock:0:0" + skipped,
-            "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
-            "requirements alone",
+            "no-lockfile Cargo.toml:1:1 Cargo.lock could not be used (see its own finding): "
+            "versions are judged from requirements alone",
             "workspace-member-missing Cargo.toml:2:12 workspace member glob \"crates/*\" "
             "matches no Cargo.toml",
             "symlink-skipped crates/evil/Cargo.toml:0:0" + skipped,
@@ -205,8 +205,8 @@ TEST_CASE("hostile: 10,000 levels of nested TOML are a located parse error, not 
   MemoryTree tree({{"Cargo.toml", kPackage}, {"Cargo.lock", lock}});
   CHECK(joined(described(audit_tree(tree))) ==
         joined({"lockfile-parse-error Cargo.lock:5:143" + message,
-                "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
-                "from requirements alone"}));
+                "no-lockfile Cargo.toml:1:1 Cargo.lock could not be used (see its own "
+                "finding): versions are judged from requirements alone"}));
 }
 
 TEST_CASE("hostile: TOML nesting below the limit still parses") {
@@ -272,8 +272,8 @@ TEST_CASE("hostile: a 200 MB Cargo.lock is not read and says so") {
         joined({
             "file-too-large Cargo.lock:0:0 file of 209715200 bytes not read (limit 16777216 "
             "bytes)",
-            "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
-            "requirements alone",
+            "no-lockfile Cargo.toml:1:1 Cargo.lock could not be used (see its own finding): "
+            "versions are judged from requirements alone",
         }));
 }
 
@@ -308,8 +308,8 @@ TEST_CASE("hostile: a FIFO named Cargo.lock is reported, not read (reading it wo
   CHECK(joined(tree.files()) == joined({"Cargo.toml"}));
   CHECK(joined(described(audit_tree(tree))) ==
         joined({"file-unreadable Cargo.lock:0:0 special file (FIFO, socket or device) not read",
-                "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
-                "from requirements alone"}));
+                "no-lockfile Cargo.toml:1:1 Cargo.lock could not be used (see its own "
+                "finding): versions are judged from requirements alone"}));
 }
 
 TEST_CASE("hostile: a Cargo.toml of 4 MB of quotes completes (the TOML guard was quadratic)") {
@@ -318,4 +318,25 @@ TEST_CASE("hostile: a Cargo.toml of 4 MB of quotes completes (the TOML guard was
   CHECK(joined(described(audit_tree(tree))) ==
         joined({"manifest-parse-error Cargo.toml:1:13 Error while parsing key-value pair: "
                 "expected a comment or whitespace, saw '\"'"}));
+}
+
+TEST_CASE("hostile: a module whose file was skipped is not reported missing") {
+  FileLimitGuard guard;
+  set_max_file_size(64);
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  write_file(tmp.path() / "src" / "main.rs", "mod big;\nmod secret;\nmod gone;\nfn main() {}\n");
+  write_file(tmp.path() / "src" / "big.rs", std::string(100, '/') + "\n");
+  fs::create_symlink("/etc/passwd", tmp.path() / "src" / "secret.rs");
+  DirTree tree(tmp.path());
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({
+            "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
+            "requirements alone",
+            "file-too-large src/big.rs:0:0 file of 101 bytes not read (limit 64 bytes)",
+            "module-not-found src/main.rs:3:5 module \"gone\" not found: expected src/gone.rs or "
+            "src/gone/mod.rs",
+            "symlink-skipped src/secret.rs:0:0 symbolic link not followed: audited repositories "
+            "are untrusted",
+        }));
 }
