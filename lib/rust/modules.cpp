@@ -224,8 +224,41 @@ struct Builder {
         child->depth = frame.depth + 1;
         queue.push_back(std::move(*child));
       }
+      for (const rust::Call& c : ff->second.calls) {
+        std::optional<Frame> included = include_target(frame, c);
+        if (!included || frame.depth + 1 > kMaxDepth) continue;
+        included->rank = c.in_test ? rank(CodeScope::test) : frame.rank;
+        included->depth = frame.depth + 1;
+        queue.push_back(std::move(*included));
+      }
     }
     return reached;
+  }
+
+  // `include!("x.rs")` pastes a file into this one, so it is compiled with it: rustc resolves
+  // the path against the including file's directory. A `mod y;` inside the pasted file is
+  // looked for beside that file, as for a #[path] file (rust-lang/rust#50132 and #92666; kept
+  // for compatibility by rust-lang/rust#70184). A path built with concat!/env! (generated code
+  // in OUT_DIR) is no literal and names no file of the repository.
+  std::optional<Frame> include_target(const Frame& frame, const rust::Call& c) {
+    if (!c.macro ||
+        (c.callee != "include" && c.callee != "std::include" && c.callee != "core::include"))
+      return std::nullopt;
+    // Only Rust files are audited; `include!("table.in")` pastes text the walk cannot judge.
+    if (c.args.size() != 1 || !c.args[0].literal || !c.args[0].value.ends_with(".rs"))
+      return std::nullopt;
+    auto target = resolve_relative(parent_dir(frame.file), c.args[0].value);
+    if (!target) {
+      report("path-outside-repo", frame.file, c.args[0].pos,
+             "include! \"" + c.args[0].value + "\" points outside the repository");
+      return std::nullopt;
+    }
+    if (!exists.count(*target)) {
+      report("module-not-found", frame.file, c.args[0].pos,
+             "included file \"" + c.args[0].value + "\" not found: expected " + *target);
+      return std::nullopt;
+    }
+    return Frame{*target, parent_dir(*target), std::nullopt};
   }
 
   // The file a `mod x;` names, following rustc's `mod_file_path` / `default_submod_path`.

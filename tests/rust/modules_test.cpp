@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cargo/workspace.h"
+#include "rust/facts.h"
 #include "rust/modules.h"
 #include "source/tree.h"
 
@@ -449,4 +450,47 @@ TEST_CASE("modules: the depth cap counts the shortest way to a file") {
   CHECK(orphans == 0);
   CHECK(diags(t) == std::vector<std::string>{"module-not-found src/m299.rs:1:5 module \"m300\" not "
                                              "found: expected src/m300.rs"});
+}
+
+TEST_CASE("modules: a file pasted in with include! is compiled with its includer") {
+  // Facts from real text, so the include! calls are what the extractor records.
+  std::map<std::string, std::string> sources = {
+      {"crates/core/src/lib.rs", "include!(\"../gen/consts.rs\");\n"
+                                 "include!(\"gen2/x.rs\");\n"
+                                 "include!(concat!(env!(\"OUT_DIR\"), \"/llm.v1.rs\"));\n"
+                                 "include!(\"table.in\");\n"
+                                 "include!(\"missing.rs\");\n"
+                                 "include!(\"../../../../outside.rs\");\n"
+                                 "#[cfg(test)]\nmod tests {\n    include!(\"fixtures.rs\");\n}\n"},
+      {"crates/core/gen/consts.rs", "pub mod more;\n"},
+      {"crates/core/gen/more.rs", ""},
+      {"crates/core/src/more.rs", ""},
+      {"crates/core/src/gen2/x.rs", ""},
+      {"crates/core/src/fixtures.rs", ""},
+      {"crates/core/src/stray.rs", ""},
+  };
+  std::map<std::string, std::string> files = {{"crates/core/Cargo.toml", package("core")}};
+  std::map<std::string, rust::FileFacts> facts;
+  std::vector<std::string> rs_files;
+  for (const auto& [file, text] : sources) {
+    files[file] = text;
+    rs_files.push_back(file);
+    facts[file] = rust::extract_facts(text);
+  }
+  MemoryTree tree(files);
+  ModuleTree t = build_module_tree(rs_files, facts, load_cargo(tree));
+  // The pasted file's `mod more;` is looked for beside it (gen/more.rs), as rustc does.
+  CHECK(render(t) == "crates/core/gen/consts.rs [core] production <crates/core/src/lib.rs\n"
+                     "crates/core/gen/more.rs [core] production <crates/core/src/lib.rs\n"
+                     "crates/core/src/fixtures.rs [core] test <crates/core/src/lib.rs\n"
+                     "crates/core/src/gen2/x.rs [core] production <crates/core/src/lib.rs\n"
+                     "crates/core/src/lib.rs [core] production <crates/core/src/lib.rs\n"
+                     "crates/core/src/more.rs [core] production orphan\n"
+                     "crates/core/src/stray.rs [core] production orphan\n");
+  CHECK(diags(t) == std::vector<std::string>{
+                        "module-not-found crates/core/src/lib.rs:5:10 included file "
+                        "\"missing.rs\" not found: expected crates/core/src/missing.rs",
+                        "path-outside-repo crates/core/src/lib.rs:6:10 include! "
+                        "\"../../../../outside.rs\" points outside the repository",
+                    });
 }
