@@ -57,6 +57,11 @@ std::optional<std::string> service_name_suggestion(std::string_view name, const 
   if (follows_standard(name, conv)) return std::nullopt;
   const char sep = conv.service_name_separator.empty() ? '.' : conv.service_name_separator[0];
   const std::string& ns = conv.service_name_namespace;
+  // Letters outside ASCII have no spelling the standard allows, and dropping them would suggest
+  // another name ("llm.édge" is not "llm.dge"): say the pattern instead.
+  if (std::any_of(name.begin(), name.end(),
+                  [](char ch) { return static_cast<unsigned char>(ch) >= 0x80; }))
+    return conv.service_name_pattern;
   std::string s;
   for (char ch : name) {
     unsigned char u = static_cast<unsigned char>(ch);
@@ -65,6 +70,8 @@ std::optional<std::string> service_name_suggestion(std::string_view name, const 
     else if (ch == sep || ch == '-' || std::isalnum(u))
       s += static_cast<char>(std::tolower(u));
   }
+  // The namespace alone ("llm") names no component to keep.
+  if (s == ns || s == ns + sep) return conv.service_name_pattern;
   // "llm-edge-agent": the first hyphen after the namespace was meant as the separator.
   if (s.starts_with(ns + "-"))
     s[ns.size()] = sep;
@@ -84,10 +91,10 @@ std::optional<std::string> service_name_suggestion(std::string_view name, const 
     levels[levels.size() - 2] += "-" + levels.back();
     levels.pop_back();
   }
+  if (levels.size() < 2) return conv.service_name_pattern;
   std::string out;
   for (const auto& l : levels)
     out += (out.empty() ? "" : std::string(1, sep)) + l;
-  if (levels.size() < 2) out += std::string(1, sep) + "service";
   return out;
 }
 
@@ -107,10 +114,15 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
       }
       auto suggestion = service_name_suggestion(value.value, conv);
       if (!suggestion) return;
-      source::emit_at(sink, "service-name-format", Severity::high, v, value.pos,
-                      fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
-                                  value.value, conv.service_name_pattern, *suggestion),
-                      fmt::format("\"{}\"", *suggestion));
+      const bool derived = *suggestion != conv.service_name_pattern;
+      source::emit_at(
+          sink, "service-name-format", Severity::high, v, value.pos,
+          derived ? fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
+                                value.value, conv.service_name_pattern, *suggestion)
+                  : fmt::format("service name \"{}\" breaks the naming standard {}: name the "
+                                "component in lowercase ASCII",
+                                value.value, conv.service_name_pattern),
+          fmt::format("\"{}\"", *suggestion));
     };
 
     for (const rust::Call& c : facts.calls) {

@@ -378,6 +378,11 @@ TEST_CASE("source rules: service names are checked against the naming standard")
   CHECK(service_name_suggestion("llm..shield", conv) == "llm.shield");
   CHECK(service_name_suggestion("llm.a.b.c", conv) == "llm.a.b-c");
   CHECK(service_name_suggestion("llm.edge-agent-", conv) == "llm.edge-agent");
+  // No suggestion can be derived from the namespace alone or from letters beyond ASCII.
+  CHECK(service_name_suggestion("llm", conv) == "llm.{component}[.{subcomponent}]");
+  CHECK(service_name_suggestion("llm.\xC3\xA9"
+                                "dge",
+                                conv) == "llm.{component}[.{subcomponent}]");
   CHECK_FALSE(service_name_suggestion("llm.edge-agent", conv).has_value());
   CHECK_FALSE(service_name_suggestion("llm.edge-agent.proxy", conv).has_value());
 }
