@@ -599,7 +599,7 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m) {
     std::string problem = service_name_problem(name, r.service_name_prefix);
     if (problem.empty()) return;
     Location loc = e.value_loc;
-    if (loc.line > 0) loc.column += offset;
+    if (loc.line > 0 && offset > 0) loc.column += offset + (e.value_quoted ? 1 : 0);
     std::string rule = r.service_name_prefix + ".{component}[.{subcomponent}]";
     out.push_back({"deploy-service-name-format",
                    loc,

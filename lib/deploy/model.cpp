@@ -90,6 +90,7 @@ void read_compose_env(const YamlNode& env, std::vector<EnvSetting>& out) {
       s.loc = e.key_loc;
       s.value_loc = e.value.loc.line > 0 ? e.value.loc : e.key_loc;
       s.has_value = e.value.is_scalar();
+      s.value_quoted = s.has_value && !e.value.plain && e.value.loc.line == e.key_loc.line;
       s.value = scalar_text(e.value);
       out.push_back(std::move(s));
     }
@@ -415,6 +416,7 @@ std::vector<EnvSetting> parse_env_file(std::string_view text, const std::string&
     s.value_loc = {file, number, static_cast<int>(v) + 1};
     char quote = line[v];
     if (quote == '"' || quote == '\'') {
+      s.value_quoted = true;
       std::string value;
       std::size_t k = v + 1;
       std::size_t at_line = li;

@@ -14,9 +14,10 @@ struct EnvSetting {
   std::string name;
   std::string value; // the literal value, "" when none is written
   bool has_value = false;
-  std::string field_ref; // Kubernetes downward API `fieldRef.fieldPath` ("metadata.name")
-  Location loc;          // the name
-  Location value_loc;    // the value (the name's position when there is none)
+  std::string field_ref;     // Kubernetes downward API `fieldRef.fieldPath` ("metadata.name")
+  Location loc;              // the name
+  Location value_loc;        // the value (the name's position when there is none)
+  bool value_quoted = false; // value_loc is at an opening quote: the text starts one further
 };
 
 /// A port a container publishes or exposes, as written ("4317:4317", "16686", 6831).

@@ -364,6 +364,23 @@ TEST_CASE("deploy checks: service.name from OTEL_SERVICE_NAME and OTEL_RESOURCE_
   CHECK(issues[1].fix == "service.name = llm.edge-agent");
 }
 
+TEST_CASE("deploy checks: service.name inside a quoted OTEL_RESOURCE_ATTRIBUTES is located") {
+  DeployModel m = model_of(
+      {{"docker-compose.yml",
+        "services:\n"
+        "  edge:\n"
+        "    build: .\n"
+        "    environment:\n"
+        "      OTEL_RESOURCE_ATTRIBUTES: \"service.name=LLM.Edge,deployment.environment=prod\"\n"},
+       {".env.example", "OTLP_ENDPOINT=http://collector:4317\n"
+                        "OTEL_RESOURCE_ATTRIBUTES='service.name=LLM.Env'\n"}});
+  auto issues = bad_service_names(m);
+  REQUIRE(issues.size() == 2);
+  // The column of the name's first letter, past the opening quote.
+  CHECK(where(issues[0].loc) == ".env.example:2:40");
+  CHECK(where(issues[1].loc) == "docker-compose.yml:5:47");
+}
+
 TEST_CASE("deploy checks: Helm templates are skipped, values are read as plain YAML") {
   DeployModel m = model_of(
       {{"chart/Chart.yaml", "apiVersion: v2\nname: edge\nversion: 0.1.0\n"},
