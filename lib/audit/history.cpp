@@ -46,16 +46,24 @@ std::optional<HistoryResult> audit_history(const std::filesystem::path& repo,
                                            const std::string& name, const HistoryOptions& options,
                                            const Ruleset& rules, const AuditPolicy& policy,
                                            std::string& error) {
-  auto commits = first_parent_history(repo, options.rev, options.max_count, options.since, error);
-  if (!commits) return std::nullopt;
   HistoryResult out;
+  auto commits =
+      first_parent_history(repo, options.rev, options.max_count, options.since, error, &out.ended);
+  if (!commits) return std::nullopt;
   out.repo = name;
   out.target = rules.target;
   ParseCache cache;
   std::map<std::string, HistoryPoint> judged; // tree key -> point
   for (const CommitInfo& c : *commits) {
-    auto tree = GitTree::open(repo, c.id, error);
-    if (!tree) return std::nullopt;
+    std::string why;
+    auto tree = GitTree::open(repo, c.id, why);
+    if (!tree) { // a commit of a damaged repository: the others are still audited
+      HistoryPoint p;
+      p.commit = c;
+      p.unaudited = why;
+      out.points.push_back(std::move(p));
+      continue;
+    }
     std::string key = tree_key(*tree);
     if (auto it = judged.find(key); it != judged.end()) {
       HistoryPoint p = it->second;

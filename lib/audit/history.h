@@ -19,6 +19,8 @@ struct HistoryPoint {
   Verdict verdict = Verdict::go;
   std::array<int, 5> counts{}; // unsuppressed findings by severity, indexed by Severity
   bool reused = false;         // the commit's files equal an earlier commit's: judged once
+  std::string unaudited;       // why the commit could not be audited (its tree is missing);
+                               // empty when it was
 };
 
 /// A readiness trend over a first-parent history, newest first, and what memoisation saved.
@@ -29,6 +31,7 @@ struct HistoryResult {
   std::size_t files_parsed = 0;   // Cargo.toml, Cargo.lock and .rs files read and parsed
   std::size_t files_reused = 0;   // the same files found in the cache by blob id instead
   std::size_t commits_reused = 0; // commits whose whole tree was judged before
+  std::string ended;              // why the walk stopped before the first commit, when it did
 };
 
 /// What to walk.

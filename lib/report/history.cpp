@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/markdown.h"
+
 namespace otelaudit {
 
 namespace {
@@ -44,6 +46,11 @@ std::string render_history_text(const HistoryResult& h) {
   for (const HistoryPoint& p : h.points) {
     std::string summary =
         p.commit.summary.size() > 60 ? p.commit.summary.substr(0, 57) + "..." : p.commit.summary;
+    if (!p.unaudited.empty()) {
+      out += fmt::format("{:<10} {:<10} not audited: {}\n", p.commit.id.substr(0, 10),
+                         date_of(p.commit.time), p.unaudited);
+      continue;
+    }
     out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
                        p.commit.id.substr(0, 10), date_of(p.commit.time), p.otel_line.value_or("-"),
                        p.score, to_string(p.verdict), count(p, Severity::blocker),
@@ -51,6 +58,7 @@ std::string render_history_text(const HistoryResult& h) {
                        count(p, Severity::low), count(p, Severity::info), summary);
   }
   out += "\n" + savings(h) + "\n";
+  if (!h.ended.empty()) out += "note: " + h.ended + "\n";
   return out;
 }
 
@@ -75,8 +83,10 @@ std::string render_history_json(const HistoryResult& h) {
       counts[std::string(to_string(s))] = count(p, s);
     c["findings"] = counts;
     c["reused"] = p.reused;
+    c["unaudited"] = p.unaudited.empty() ? Json(nullptr) : Json(p.unaudited);
     j["commits"].push_back(c);
   }
+  j["ended"] = h.ended.empty() ? Json(nullptr) : Json(h.ended);
   j["memo"] = {{"files_parsed", h.files_parsed},
                {"files_reused", h.files_reused},
                {"commits_reused", h.commits_reused}};
@@ -88,13 +98,24 @@ std::string render_history_markdown(const HistoryResult& h) {
       "# OpenTelemetry readiness of {} over time\n\nTarget line **{}**.\n\n", h.repo, h.target);
   out += "| Commit | Date | OpenTelemetry | Score | Verdict | Blocker | High | Medium | Low | Info "
          "|\n|---|---|---|---:|---|---:|---:|---:|---:|---:|\n";
-  for (const HistoryPoint& p : h.points)
+  for (const HistoryPoint& p : h.points) {
+    if (!p.unaudited.empty()) {
+      out += fmt::format("| `{}` | {} | not audited | | | | | | | |\n", p.commit.id.substr(0, 10),
+                         date_of(p.commit.time));
+      continue;
+    }
     out += fmt::format(
         "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", p.commit.id.substr(0, 10),
         date_of(p.commit.time), p.otel_line.value_or("none"), p.score, to_string(p.verdict),
         count(p, Severity::blocker), count(p, Severity::high), count(p, Severity::medium),
         count(p, Severity::low), count(p, Severity::info));
+  }
   out += "\n" + savings(h) + ".\n";
+  for (const HistoryPoint& p : h.points)
+    if (!p.unaudited.empty())
+      out += "\nCommit `" + p.commit.id.substr(0, 10) +
+             "` was not audited: " + markdown_escape(p.unaudited) + ".\n";
+  if (!h.ended.empty()) out += "\nNote: " + markdown_escape(h.ended) + ".\n";
   return out;
 }
 

@@ -29,7 +29,6 @@ using TreePtr = GitPtr<git_tree, git_tree_free>;
 using BlobPtr = GitPtr<git_blob, git_blob_free>;
 using RefIterPtr = GitPtr<git_reference_iterator, git_reference_iterator_free>;
 using RefPtr = GitPtr<git_reference, git_reference_free>;
-using WalkPtr = GitPtr<git_revwalk, git_revwalk_free>;
 using CommitPtr = GitPtr<git_commit, git_commit_free>;
 
 // A hostile repository can reuse one subtree many times over and make the listing explode;
@@ -148,6 +147,13 @@ std::unique_ptr<GitTree> GitTree::open(const std::filesystem::path& repo_path,
   git_object* raw_obj = nullptr;
   int rc = git_revparse_single(&raw_obj, repo.get(), spec.c_str());
   ObjectPtr obj(raw_obj);
+  // `HEAD~3` through a commit whose object is gone also says "not found": name the object.
+  const git_error* failure = rc < 0 ? git_error_last() : nullptr;
+  if (rc == GIT_ENOTFOUND && failure && failure->klass == GIT_ERROR_ODB) {
+    error = "cannot resolve \"" + spec + "\" in " + where + ": " + failure->message +
+            " (an object on the way is missing: a shallow or damaged repository)";
+    return nullptr;
+  }
   if (rc == GIT_ENOTFOUND) {
     if (rev.empty() && git_repository_head_unborn(repo.get()) == 1) {
       error = "repository " + where + " has no commits";
@@ -302,9 +308,11 @@ std::optional<std::string> GitTree::read(const std::string& path, std::string& e
   return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
 }
 
-std::optional<std::vector<CommitInfo>>
-first_parent_history(const std::filesystem::path& repo_path, const std::string& rev,
-                     std::size_t max_count, std::int64_t since, std::string& error) {
+std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo_path,
+                                                            const std::string& rev,
+                                                            std::size_t max_count,
+                                                            std::int64_t since, std::string& error,
+                                                            std::string* ended) {
   // Resolving through GitTree gives the same errors (missing ref, close matches) as check.
   auto start = GitTree::open(repo_path, rev, error);
   if (!start) return std::nullopt;
@@ -315,26 +323,22 @@ first_parent_history(const std::filesystem::path& repo_path, const std::string& 
     return std::nullopt;
   }
   RepoPtr repo(raw_repo);
-  git_revwalk* raw_walk = nullptr;
-  git_oid head;
-  if (git_revwalk_new(&raw_walk, repo.get()) < 0 ||
-      git_oid_fromstr(&head, start->commit_id().c_str()) < 0) {
-    error = "cannot walk the history of " + repo_path.string() + ": " + last_git_error();
-    return std::nullopt;
-  }
-  WalkPtr walk(raw_walk);
-  git_revwalk_simplify_first_parent(walk.get());
-  if (git_revwalk_push(walk.get(), &head) < 0) {
-    error = "cannot walk the history of " + repo_path.string() + ": " + last_git_error();
-    return std::nullopt;
-  }
+  // Walked by hand, parent by parent: a revision walker stops at the first missing object as
+  // if the history ended there, and says nothing.
   std::vector<CommitInfo> out;
   git_oid id;
-  while ((max_count == 0 || out.size() < max_count) && git_revwalk_next(&id, walk.get()) == 0) {
+  if (git_oid_fromstr(&id, start->commit_id().c_str()) < 0) {
+    error = "cannot walk the history of " + repo_path.string() + ": " + last_git_error();
+    return std::nullopt;
+  }
+  while (max_count == 0 || out.size() < max_count) {
     git_commit* raw_commit = nullptr;
     if (git_commit_lookup(&raw_commit, repo.get(), &id) < 0) {
-      error = missing_object(id);
-      return std::nullopt;
+      if (ended)
+        *ended = "the history ends at commit " + hex(id) +
+                 ", whose object is missing from the object database (a shallow or damaged "
+                 "repository)";
+      break;
     }
     CommitPtr commit(raw_commit);
     CommitInfo info;
@@ -343,6 +347,8 @@ first_parent_history(const std::filesystem::path& repo_path, const std::string& 
     info.time = static_cast<std::int64_t>(git_commit_time(commit.get()));
     if (since > 0 && info.time < since) break;
     out.push_back(std::move(info));
+    if (git_commit_parentcount(commit.get()) == 0) break;
+    git_oid_cpy(&id, git_commit_parent_id(commit.get(), 0));
   }
   return out;
 }

@@ -68,11 +68,14 @@ struct CommitInfo {
 
 /// The first-parent history of `rev` (empty: HEAD) in the repository at `repo`, newest first:
 /// at most `max_count` commits (0: all) and none older than `since` (0: no limit). nullopt with
-/// `error` set when the repository or ref does not exist (same messages as GitTree::open).
+/// `error` set when the repository or ref does not exist (same messages as GitTree::open). A
+/// commit whose object is missing (a shallow clone's boundary, a damaged repository) ends the
+/// history there, and `ended`, when given, says so.
 std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo,
                                                             const std::string& rev,
                                                             std::size_t max_count,
-                                                            std::int64_t since, std::string& error);
+                                                            std::int64_t since, std::string& error,
+                                                            std::string* ended = nullptr);
 
 /// Branch and tag names of the repository close to `name` (edit distance at most 2, or one a
 /// prefix of the other), at most 5, sorted: suggestions for a ref that does not exist.

@@ -123,3 +123,45 @@ TEST_CASE("history cli: the trend as JSON, and a usage error for a bad date") {
   CHECK(run_cli("history --since 2023-99-01 '" + t.repo.path().string() + "'").code == 2);
   CHECK(run_cli("history --ref nope '" + t.repo.path().string() + "'").code == 2);
 }
+
+TEST_CASE("history: a missing commit object ends the walk with a note, a missing tree is one "
+          "unaudited commit") {
+  TempDir dir;
+  GitRepoBuilder repo(dir.path() / "damaged");
+  const std::map<std::string, GitEntry> files = {
+      {"Cargo.toml", "[package]\nname = \"d\"\nversion = \"0.1.0\"\n[dependencies]\n"
+                     "opentelemetry = \"0.26\"\n"}};
+  const std::string c1 = repo.commit(files, "First");
+  const std::string c2 = repo.commit(files, "Second");
+  const std::string lost_tree = repo.raw_tree(
+      {{"100644", "Cargo.toml", repo.blob("[package]\nname = \"d\"\nversion = \"0.2.0\"\n")}});
+  const std::string c3 = repo.commit_tree(lost_tree, "Third");
+  const std::string c4 = repo.commit(files, "Fourth");
+  fs::remove(repo.loose_object_path(c2));
+  fs::remove(repo.loose_object_path(lost_tree));
+
+  std::string error;
+  auto h = audit_history(repo.path(), "damaged", {}, rules_027(), {}, error);
+  REQUIRE_MESSAGE(h, error);
+  REQUIRE(h->points.size() == 2); // c4, c3; c2 is gone, so c1 cannot be reached
+  CHECK(h->points[0].commit.id == c4);
+  CHECK(h->points[0].unaudited.empty());
+  CHECK(h->points[1].commit.id == c3);
+  CHECK(h->points[1].unaudited ==
+        "git object " + lost_tree + " is missing from the object database");
+  CHECK(h->ended == "the history ends at commit " + c2 +
+                        ", whose object is missing from the object database (a shallow or "
+                        "damaged repository)");
+  const std::string text = render_history_text(*h);
+  CHECK(text.find(c3.substr(0, 10) + " 2023-11-14 not audited: git object " + lost_tree) !=
+        std::string::npos);
+  CHECK(text.ends_with("note: " + h->ended + "\n"));
+  CHECK(nlohmann::json::parse(render_history_json(*h))["ended"] == h->ended);
+  (void)c1;
+
+  // check --ref through the lost commit names the missing object, not a missing ref.
+  std::string why;
+  CHECK_FALSE(GitTree::open(repo.path(), "HEAD~3", why));
+  CHECK(why.starts_with("cannot resolve \"HEAD~3\" in " + repo.path().string() + ": "));
+  CHECK(why.ends_with("(an object on the way is missing: a shallow or damaged repository)"));
+}
