@@ -452,14 +452,7 @@ private:
     a.path = join(segs_);
     const bool cfg = a.path == "cfg";
     const bool test_fn = !a.inner && !segs_.empty() && segs_.back().ends_with("test");
-    if (segs_.size() >= 2) {
-      PathRef p;
-      for (auto s : segs_)
-        p.segments.emplace_back(s);
-      p.in_test = in_test();
-      p.pos = seg_pos_.front();
-      f_.paths.push_back(std::move(p));
-    }
+    if (segs_.size() >= 2) add_path();
 
     // Body: `key = "literal"` pairs at any depth; in a cfg, whether `test` is required.
     std::size_t level = 1;     // brackets open, the attribute's `[` included
@@ -619,8 +612,56 @@ private:
     return SIZE_MAX;
   }
 
-  // A maximal path starting at i; records it and what it is used for. Returns the index after.
+  // Records the path in segs_ / seg_pos_ as written code.
+  void add_path() {
+    PathRef p;
+    for (auto s : segs_)
+      p.segments.emplace_back(s);
+    p.in_test = in_test();
+    p.pos = seg_pos_.front();
+    f_.paths.push_back(std::move(p));
+  }
+
+  // A maximal path starting at i; records it, what it is used for, and the paths inside its
+  // turbofish arguments. Returns the index after it.
   std::size_t path(std::size_t i) {
+    generics_.clear();
+    const std::size_t end = outer_path(i);
+    // After the outer path's call is set up: these scans reuse segs_.
+    for (const auto& [b, e] : generics_)
+      generic_paths(b, e);
+    return end;
+  }
+
+  // The paths in the turbofish arguments [b, e) (`size_of::<opentelemetry_sdk::trace::Sampler>`).
+  // They are types or constants, so they are recorded as paths only: never calls or fields,
+  // and their commas separate no call argument. One linear scan, which also reaches nested
+  // turbofish arguments: a path here ends at its own `::<`.
+  void generic_paths(std::size_t b, std::size_t e) {
+    std::size_t m = b;
+    while (m < e) {
+      std::size_t k = m;
+      if (is_punct(code_[k], "::") && k + 1 < e && is_segment(code_[k + 1])) ++k;
+      if (!is_segment(code_[k])) {
+        ++m;
+        continue;
+      }
+      segs_.clear();
+      seg_pos_.clear();
+      while (k < e && is_segment(code_[k])) {
+        segs_.push_back(seg_name(code_[k]));
+        seg_pos_.push_back(pos_of(code_[k]));
+        ++k;
+        if (!(k + 1 < e && is_punct(code_[k], "::") && is_segment(code_[k + 1]))) break;
+        ++k;
+      }
+      if (segs_.size() >= 2) add_path();
+      m = k;
+    }
+  }
+
+  // The path of path(): its segments, skipping (and noting in generics_) turbofish arguments.
+  std::size_t outer_path(std::size_t i) {
     segs_.clear();
     seg_pos_.clear();
     std::size_t k = i;
@@ -639,6 +680,7 @@ private:
       const std::size_t g = skip_generics(k + 1);
       if (g == SIZE_MAX) break;
       turbofish = true;
+      generics_.emplace_back(k + 2, g - 1); // between the `<` and the closing `>` (or `>>`)
       k = g;
       if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
       ++k;
@@ -646,14 +688,7 @@ private:
 
     const Token& prev = before(i);
     const bool method = is_punct(prev, ".") && segs_.size() == 1 && !is_punct(code_[i], "::");
-    if (segs_.size() >= 2 && !method) {
-      PathRef p;
-      for (auto s : segs_)
-        p.segments.emplace_back(s);
-      p.in_test = in_test();
-      p.pos = seg_pos_.front();
-      f_.paths.push_back(std::move(p));
-    }
+    if (segs_.size() >= 2 && !method) add_path();
 
     const Token& next = at(k);
     if (is_punct(next, "(")) {
@@ -827,6 +862,7 @@ private:
   std::vector<std::string_view> segs_;
   std::vector<Pos> seg_pos_;
   std::vector<std::size_t> groups_;
+  std::vector<std::pair<std::size_t, std::size_t>> generics_; // turbofish arguments of a path
 };
 
 } // namespace

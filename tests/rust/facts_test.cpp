@@ -208,6 +208,31 @@ TEST_CASE("facts: paths in code are maximal and skip generic arguments") {
                     "6:37 collect method ()\n");
 }
 
+TEST_CASE("facts: paths inside turbofish arguments are paths, and no call's arguments") {
+  const FileFacts f = extract_facts(R"(fn f() {
+    let n = std::mem::size_of::<opentelemetry_sdk::trace::Sampler>();
+    let l = tracing_opentelemetry::layer::<tracing_subscriber::Registry>().with_tracer(t);
+    g(a, Vec::<HashMap<K, opentelemetry::Value>>::new(), b);
+    h::<a::B<c::D>, ::e::F>(x);
+}
+)");
+  CHECK(paths(f) == "2:13 std::mem::size_of\n"
+                    "2:33 opentelemetry_sdk::trace::Sampler\n"
+                    "3:13 tracing_opentelemetry::layer\n"
+                    "3:44 tracing_subscriber::Registry\n"
+                    "4:10 Vec::new\n"
+                    "4:27 opentelemetry::Value\n"
+                    "5:9 a::B\n"
+                    "5:14 c::D\n"
+                    "5:23 e::F\n");
+  CHECK(calls(f) == "2:23 std::mem::size_of ()\n"
+                    "3:36 tracing_opentelemetry::layer ()\n"
+                    "3:76 with_tracer method (3:88 t)\n"
+                    "4:5 g (4:7 a | 4:10 Vec::<HashMap<K, opentelemetry::Value>>::new() | 4:58 b)\n"
+                    "4:51 Vec::new ()\n"
+                    "5:5 h (5:29 x)\n");
+}
+
 TEST_CASE("facts: macros, env reads and non-literal arguments") {
   const FileFacts f = extract_facts(R"(fn f(m: &str, c: u8) {
     let span = info_span!("llm.request", model = %m);
