@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <unordered_set>
 #include <utility>
 
 // One forward walk over the code tokens. Nesting is tracked with explicit, capped stacks (never
@@ -655,9 +656,31 @@ private:
         if (!(k + 1 < e && is_punct(code_[k], "::") && is_segment(code_[k + 1]))) break;
         ++k;
       }
-      if (segs_.size() >= 2) add_path();
+      if (segs_.size() >= 2 ||
+          (segs_.size() == 1 && !is_punct(code_[m], "::") && imported_.count(segs_[0])))
+        add_path();
       m = k;
     }
+  }
+
+  // True when the one-segment path [i, k) names what a `use` of this file imported
+  // (`TracerProvider` after `use opentelemetry_sdk::trace::TracerProvider;`) and is a use of
+  // it: not a method or field after `.`, not a name being declared (`fn x`, `let x`, an enum
+  // variant), not a field, parameter or binding before its `:`, not a macro variable `$x`.
+  bool imported_use(std::size_t i, std::size_t k) {
+    if (segs_.size() != 1 || is_punct(code_[i], "::") || !imported_.count(segs_[0])) return false;
+    const Token& prev = before(i);
+    if (is_punct(prev, ".") || is_punct(prev, "$") || is_punct(at(k), ":")) return false;
+    for (std::string_view kw :
+         {"fn", "struct", "enum", "trait", "type", "mod", "const", "static", "let", "mut", "ref"})
+      if (is_kw(prev, kw)) return false;
+    if (is_ident(prev) && prev.text == "union") return false;
+    if (is_punct(prev, "!") && i >= 2 && is_ident(code_[i - 2]) &&
+        code_[i - 2].text == "macro_rules")
+      return false;
+    const bool variant = top() && top()->enum_body &&
+                         (is_punct(prev, "{") || is_punct(prev, ",") || is_punct(prev, "]"));
+    return !variant;
   }
 
   // The path of path(): its segments, skipping (and noting in generics_) turbofish arguments.
@@ -688,7 +711,7 @@ private:
 
     const Token& prev = before(i);
     const bool method = is_punct(prev, ".") && segs_.size() == 1 && !is_punct(code_[i], "::");
-    if (segs_.size() >= 2 && !method) add_path();
+    if ((segs_.size() >= 2 && !method) || imported_use(i, k)) add_path();
 
     const Token& next = at(k);
     if (is_punct(next, "(")) {
@@ -734,17 +757,20 @@ private:
 
   // ---- use and extern crate ----
 
-  void emit_use(bool glob, std::string alias) {
+  void emit_use(bool glob, std::string_view alias) {
     std::size_t count = segs_.size();
     if (!glob && count > 1 && segs_.back() == "self") --count; // `a::{self}` names `a`
     if (count == 0) return;
+    // Names imported by test code are in scope in test code only, which no rule judges.
+    const std::string_view local = alias.empty() ? segs_[count - 1] : alias;
+    if (!glob && local != "_" && local != "self" && !in_test()) imported_.insert(local);
     PathRef p;
     p.segments.reserve(count);
     for (std::size_t s = 0; s < count; ++s)
       p.segments.emplace_back(segs_[s]);
     p.in_use = true;
     p.glob = glob;
-    p.alias = std::move(alias);
+    p.alias = std::string(alias);
     p.in_test = in_test();
     p.pos = seg_pos_.front();
     f_.paths.push_back(std::move(p));
@@ -772,18 +798,18 @@ private:
           ++k;
           continue;
         }
-        std::string alias;
+        std::string_view alias;
         if (is_kw(at(k), "as")) {
           ++k;
           if (is_ident(at(k))) {
-            alias = std::string(ident_name(at(k)));
+            alias = ident_name(at(k));
             ++k;
           } else if (is_punct(at(k), "_")) {
             alias = "_";
             ++k;
           }
         }
-        emit_use(false, std::move(alias));
+        emit_use(false, alias);
         cut(prefix());
       } else if (is_punct(t, "*")) {
         emit_use(true, {});
@@ -823,7 +849,7 @@ private:
         p.alias = std::string(ident_name(at(k + 1)));
         k += 2;
       } else if (is_punct(at(k + 1), "_")) {
-        p.alias = "_";
+        p.alias = '_'; // not "_": GCC 12 inlines that into a false -Wrestrict (bug 105329)
         k += 2;
       } else {
         ++k;
@@ -863,6 +889,8 @@ private:
   std::vector<Pos> seg_pos_;
   std::vector<std::size_t> groups_;
   std::vector<std::pair<std::size_t, std::size_t>> generics_; // turbofish arguments of a path
+  // The local names the `use` declarations walked so far bring in (views into the source).
+  std::unordered_set<std::string_view> imported_;
 };
 
 } // namespace

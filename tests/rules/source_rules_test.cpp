@@ -111,6 +111,15 @@ std::vector<Finding> run(RepoRule rule, const Repo& repo, const std::string& tar
   return sink.take();
 }
 
+/// "line:column identifier" of each finding, the identifier being the message's first word.
+std::string located(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings)
+    out += std::to_string(f.loc.line) + ":" + std::to_string(f.loc.column) + " " +
+           f.message.substr(0, f.message.find(' ')) + "\n";
+  return out;
+}
+
 std::vector<Finding> of(const std::vector<Finding>& all, std::string_view id) {
   std::vector<Finding> out;
   for (const auto& f : all)
@@ -295,6 +304,27 @@ TEST_CASE(
   CHECK(findings[1].message.starts_with(
       "TracerProvider (opentelemetry_sdk) stops compiling at 0.28"));
   CHECK(findings[2].loc == Location{"src/main.rs", 2, 5}); // the import itself
+}
+
+TEST_CASE("source rules: removed-api sees imported names used alone as types and values") {
+  // Through the extractor: the uses below are one-segment paths of the imported names.
+  Repo repo;
+  repo.file("src/lib.rs") =
+      rust::extract_facts(R"(use opentelemetry_sdk::trace::{Tracer, TracerProvider};
+use opentelemetry::global::shutdown_tracer_provider;
+
+pub struct Telemetry {
+    pub provider: TracerProvider,
+}
+fn keep(p: TracerProvider) -> Option<TracerProvider> { Some(p) }
+fn stopper() -> fn() { shutdown_tracer_provider }
+)");
+  CHECK(located(run(check_removed_apis, repo, "0.28")) == "1:5 Tracer\n"
+                                                          "1:5 TracerProvider\n"
+                                                          "2:5 shutdown_tracer_provider\n"
+                                                          "5:19 TracerProvider\n"
+                                                          "7:12 TracerProvider\n"
+                                                          "8:24 shutdown_tracer_provider\n");
 }
 
 TEST_CASE("source rules: removed-api matches methods by argument count in declaring packages") {

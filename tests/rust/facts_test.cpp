@@ -233,6 +233,46 @@ TEST_CASE("facts: paths inside turbofish arguments are paths, and no call's argu
                     "5:5 h (5:29 x)\n");
 }
 
+TEST_CASE("facts: a name imported by use is a one-segment path where it is used alone") {
+  const FileFacts f = extract_facts(R"(use opentelemetry_sdk::trace::{Tracer, TracerProvider};
+use opentelemetry::global::{self, shutdown_tracer_provider};
+use opentelemetry::trace::TracerProvider as _;
+pub struct Telemetry {
+    pub provider: TracerProvider,
+    global: bool,
+}
+fn keep(p: TracerProvider) -> Option<TracerProvider> { Some(p) }
+fn stopper() -> fn() { shutdown_tracer_provider }
+fn other(t: Telemetry) -> Telemetry {
+    t.global; t.shutdown_tracer_provider();
+    let tracer = make::<Tracer>();
+    shutdown_tracer_provider();
+    Telemetry { provider: t.provider, global: true }
+}
+enum Kind { Tracer, Other }
+#[cfg(test)]
+mod tests { use mock::Mocked; fn m() -> Mocked { Mocked } }
+fn later() -> Mocked { unimplemented!() }
+)");
+  CHECK(paths(f) == "1:5 opentelemetry_sdk::trace::Tracer use\n"
+                    "1:5 opentelemetry_sdk::trace::TracerProvider use\n"
+                    "2:5 opentelemetry::global use\n"
+                    "2:5 opentelemetry::global::shutdown_tracer_provider use\n"
+                    "3:5 opentelemetry::trace::TracerProvider use as _\n"
+                    "5:19 TracerProvider\n"
+                    "8:12 TracerProvider\n"
+                    "8:38 TracerProvider\n"
+                    "9:24 shutdown_tracer_provider\n"
+                    "12:25 Tracer\n"
+                    "13:5 shutdown_tracer_provider\n"
+                    "18:17 mock::Mocked use test\n");
+  CHECK(calls(f) == "8:56 Some (8:61 p)\n"
+                    "11:17 shutdown_tracer_provider method ()\n"
+                    "12:18 make ()\n"
+                    "13:5 shutdown_tracer_provider ()\n"
+                    "19:24 unimplemented macro ()\n");
+}
+
 TEST_CASE("facts: macros, env reads and non-literal arguments") {
   const FileFacts f = extract_facts(R"(fn f(m: &str, c: u8) {
     let span = info_span!("llm.request", model = %m);
