@@ -620,6 +620,7 @@ private:
       p.segments.emplace_back(s);
     p.in_test = in_test();
     p.pos = seg_pos_.front();
+    p.last_pos = seg_pos_.back();
     f_.paths.push_back(std::move(p));
   }
 
@@ -773,6 +774,7 @@ private:
     p.alias = std::string(alias);
     p.in_test = in_test();
     p.pos = seg_pos_.front();
+    p.last_pos = seg_pos_.back(); // the leaf, `self` included
     f_.paths.push_back(std::move(p));
   }
 
@@ -843,6 +845,7 @@ private:
     p.extern_crate = true;
     p.in_test = in_test();
     p.pos = pos_of(name);
+    p.last_pos = p.pos;
     std::size_t k = i + 3;
     if (is_kw(at(k), "as")) {
       if (is_ident(at(k + 1))) {

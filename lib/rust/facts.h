@@ -39,6 +39,7 @@ struct PathRef {
   std::string alias;                 // `as y`; empty when none
   bool in_test = false;              // inside #[cfg(test)] / #[test] code
   Pos pos;                           // of the first segment
+  Pos last_pos; // of the last segment as written: a `use` leaf's own token (`d` of `a::{b::d}`)
 };
 
 /// One top-level argument of a call.

@@ -42,11 +42,13 @@ rust::Arg expr(std::string text, int line, int column) {
   return a;
 }
 
+/// A path written on one line; its last segment is given the first one's position.
 rust::PathRef path(const std::string& text, int line, int column, bool in_use = false) {
   rust::PathRef p;
   p.segments = source::split_path(text);
   p.in_use = in_use;
   p.pos = {line, column};
+  p.last_pos = p.pos;
   return p;
 }
 
@@ -319,12 +321,26 @@ pub struct Telemetry {
 fn keep(p: TracerProvider) -> Option<TracerProvider> { Some(p) }
 fn stopper() -> fn() { shutdown_tracer_provider }
 )");
-  CHECK(located(run(check_removed_apis, repo, "0.28")) == "1:5 Tracer\n"
-                                                          "1:5 TracerProvider\n"
-                                                          "2:5 shutdown_tracer_provider\n"
+  CHECK(located(run(check_removed_apis, repo, "0.28")) == "1:32 Tracer\n"
+                                                          "1:40 TracerProvider\n"
+                                                          "2:28 shutdown_tracer_provider\n"
                                                           "5:19 TracerProvider\n"
                                                           "7:12 TracerProvider\n"
                                                           "8:24 shutdown_tracer_provider\n");
+}
+
+TEST_CASE("source rules: removed-api points at the leaf of a grouped use, undeclared-crate at "
+          "its crate") {
+  Repo repo;
+  repo.file("src/lib.rs") = rust::extract_facts(R"(use opentelemetry_sdk::{
+    runtime,
+    trace::{Sampler, TracerProvider},
+};
+)");
+  const auto findings = run(check_removed_apis, repo, "0.28");
+  CHECK(located(findings) == "3:22 TracerProvider\n");
+  // The package declares the sdk only under its key otel_sdk.
+  CHECK(located(of(run(check_crate_usage, repo), "undeclared-crate")) == "1:5 opentelemetry_sdk\n");
 }
 
 TEST_CASE("source rules: removed-api matches methods by argument count in declaring packages") {

@@ -184,6 +184,31 @@ use crate::{super_mod::X, self::Y};
                     "7:5 crate::self::Y use\n");
 }
 
+TEST_CASE("facts: a path keeps the position of its last segment, a use leaf its own token") {
+  const FileFacts f = extract_facts(R"(use opentelemetry_sdk::{
+    runtime,
+    trace::{Sampler, TracerProvider as Provider},
+};
+use a::{self as b, c::*};
+extern crate d;
+fn f() { x::y::z(); }
+)");
+  std::string out;
+  for (const PathRef& p : f.paths) {
+    out += at(p.pos) + " " + at(p.last_pos);
+    for (const std::string& s : p.segments)
+      out += " " + s;
+    out += "\n";
+  }
+  CHECK(out == "1:5 2:5 opentelemetry_sdk runtime\n"
+               "1:5 3:13 opentelemetry_sdk trace Sampler\n"
+               "1:5 3:22 opentelemetry_sdk trace TracerProvider\n"
+               "5:5 5:9 a\n"
+               "5:5 5:20 a c\n"
+               "6:14 6:14 d\n"
+               "7:10 7:16 x y z\n");
+}
+
 TEST_CASE("facts: paths in code are maximal and skip generic arguments") {
   const FileFacts f = extract_facts(R"(fn f() {
     let v = Vec::<u8>::with_capacity(3);
