@@ -455,7 +455,9 @@ private:
     const bool test_fn = !a.inner && !segs_.empty() && segs_.back().ends_with("test");
     if (segs_.size() >= 2) add_path();
 
-    // Body: `key = "literal"` pairs at any depth; in a cfg, whether `test` is required.
+    // Body: the attribute's own `key = "literal"` pairs, those of `#[key = "…"]` and
+    // `#[attr(key = "…")]`, not those nested in its arguments (`fields(name = "…")` of
+    // #[instrument] names a field, not the span); in a cfg, whether `test` is required.
     std::size_t level = 1;     // brackets open, the attribute's `[` included
     std::size_t cfg_level = 0; // brackets open inside the cfg predicate
     std::uint64_t negated = 0; // bit d: bracket d belongs to `not(…)` or `any(…)`
@@ -481,7 +483,8 @@ private:
         }
       } else if (is_punct(t, ";")) {
         break; // malformed: an attribute never holds a `;`
-      } else if (is_punct(t, "=") && is_segment(before(k)) && is_string_kind(at(k + 1).kind)) {
+      } else if (level <= 2 && is_punct(t, "=") && is_segment(before(k)) &&
+                 is_string_kind(at(k + 1).kind)) {
         std::string key = level == 1 ? a.path : dotted_key(k);
         a.values.emplace_back(std::move(key), literal_arg(code_[k + 1]));
       } else if (cfg && is_ident(t) && t.text == "test" && negated == 0 && cfg_level < 64) {

@@ -75,7 +75,8 @@ struct StringItem {
   bool in_test = false;
 };
 
-/// An attribute with its `key = "value"` pairs: `#[instrument(name = "…")]`, `#[path = "…"]`.
+/// An attribute with its top-level `key = "value"` pairs: `#[instrument(name = "…")]`,
+/// `#[path = "…"]`; the nested `fields(name = "…")` of #[instrument] gives none.
 struct Attribute {
   std::string path;                                // "instrument", "tracing::instrument", "path"
   std::vector<std::pair<std::string, Arg>> values; // key → literal value

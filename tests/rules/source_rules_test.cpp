@@ -599,6 +599,18 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
   CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
 }
 
+TEST_CASE("source rules: span-name-format reads the name of #[instrument], not of its fields") {
+  Repo repo;
+  repo.file("src/routes.rs") = rust::extract_facts(R"(const HEADER: &str = "x-request-id";
+#[instrument(name = "GET /v1/models/{id}", fields(name = "/not-a-span-name"))]
+async fn get_model() {}
+#[tracing::instrument(fields(route = "/v1/chat"), name = "/v1/chat")]
+async fn chat() {}
+)");
+  const auto findings = run(check_http_conventions, repo);
+  CHECK(located(findings) == "4:58 HTTP\n");
+}
+
 TEST_CASE("source rules: HTTP rules leave non-HTTP packages and test code alone") {
   Repo repo(Files{{"Cargo.toml", "[package]\nname = \"worker\"\nversion = \"0.1.0\"\n"
                                  "[dependencies]\ntracing = \"0.1\"\n"}});
