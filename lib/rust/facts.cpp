@@ -143,6 +143,8 @@ struct Frame {
   bool enum_body = false; // `Variant(…)` inside is a declaration, not a call
   long call = -1;         // index into FileFacts::calls whose arguments this bracket holds
   std::size_t arg_start = 0;
+  bool closure_params = false;         // between the bars of `|a, b|`: no comma ends an argument
+  std::size_t after_params = SIZE_MAX; // the token after the closing bar
 };
 
 // Test code being walked: a #[cfg(test)] item, a #[test] function, or a `#![cfg(test)]` scope.
@@ -336,8 +338,21 @@ private:
       enum_depth_ = -1;
       while (!regions_.empty() && regions_.back().depth == depth_ && !regions_.back().whole_scope)
         end_region(code_[i].line);
-    } else if (s == ",") {
+    } else if (s == "|") {
+      // The bars of a closure's parameters open where an expression starts: first in the
+      // argument, after `move` or `async`, or right after another closure's parameters
+      // (`|a| |b, c| …`). Any other `|` is an operator or closes them. `||` is one token.
       if (Frame* fr = top(); fr && fr->call >= 0) {
+        if (fr->closure_params) {
+          fr->closure_params = false;
+          fr->after_params = i + 1;
+        } else if (i == fr->arg_start || i == fr->after_params || is_kw(before(i), "move") ||
+                   is_kw(before(i), "async")) {
+          fr->closure_params = true;
+        }
+      }
+    } else if (s == ",") {
+      if (Frame* fr = top(); fr && fr->call >= 0 && !fr->closure_params) {
         finish_arg(*fr, i);
         fr->arg_start = i + 1;
       }

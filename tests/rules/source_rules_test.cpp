@@ -354,6 +354,15 @@ TEST_CASE("source rules: removed-api matches methods by argument count in declar
   CHECK(findings[0].loc == Location{"src/main.rs", 14, 10});
   CHECK(findings[0].fix == ".with_batch_exporter(exporter) (no runtime argument)");
 
+  // A closure of two parameters is one argument.
+  Repo closure;
+  closure.file("src/lib.rs") = rust::extract_facts(R"(fn init(b: Builder, e: Exporter) {
+    b.with_batch_exporter(|a, c| a + c);
+    b.with_batch_exporter(e, runtime::Tokio);
+}
+)");
+  CHECK(located(run(check_removed_apis, closure, "0.28")) == "3:7 with_batch_exporter\n");
+
   // A repository already on the target line crosses nothing.
   Repo current(Files{{"Cargo.toml", R"([package]
 name = "x"

@@ -322,6 +322,20 @@ TEST_CASE("facts: macros, env reads and non-literal arguments") {
   CHECK(fields(f) == "x = 7:20 lit='y' \"y\"\n");
 }
 
+TEST_CASE("facts: the commas between a closure's parameter bars separate no argument") {
+  const FileFacts f = extract_facts(R"(fn f(x: Builder) {
+    x.with_batch_exporter(|a, c| a + c);
+    g(move |a, (b, c)| a, d);
+    h(|| a, b);
+    k(|a| |b, c| a, d | e, f);
+}
+)");
+  CHECK(calls(f) == "2:7 with_batch_exporter method (2:27 |a, c| a + c)\n"
+                    "3:5 g (3:7 move |a, (b, c)| a | 3:27 d)\n"
+                    "4:5 h (4:7 || a | 4:13 b)\n"
+                    "5:5 k (5:7 |a| |b, c| a | 5:21 d | e | 5:28 f)\n");
+}
+
 TEST_CASE("facts: struct field literals, const and static items") {
   const FileFacts f = extract_facts(R"(pub const SERVICE: &str = "llm-edge-agent";
 static ENDPOINT: &'static str = "http://collector:4317";
