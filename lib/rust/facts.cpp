@@ -258,7 +258,7 @@ private:
     fr.kind = kind;
     if (kind == '{' && i == mod_brace_) {
       fr.mod = true;
-      mod_stack_.push_back(std::move(mod_brace_name_));
+      mod_stack_.push_back(mod_brace_index_);
       mod_brace_ = SIZE_MAX;
     }
     if (kind == '{' && enum_depth_ == static_cast<long>(depth_ - 1)) {
@@ -571,11 +571,13 @@ private:
       m.path_attr = std::move(item_mod_path_);
       m.cfg_test = item_mod_cfg_test_;
     }
-    m.parents = mod_stack_;
+    // Beyond the depth cap a body's brace opens no frame: the innermost tracked module is the
+    // parent of everything nested deeper.
+    m.parent = mod_stack_.empty() ? -1 : mod_stack_.back();
     m.pos = pos_of(name);
     if (inline_body) {
       mod_brace_ = i + 2;
-      mod_brace_name_ = m.name;
+      mod_brace_index_ = static_cast<int>(f_.mods.size());
     }
     f_.mods.push_back(std::move(m));
   }
@@ -892,13 +894,13 @@ private:
 
   std::size_t depth_ = 0;
   std::vector<Frame> frames_;
-  std::vector<std::string> mod_stack_;
+  std::vector<int> mod_stack_; // indices in FileFacts::mods of the inline modules open
   std::vector<Region> regions_;
   Group group_;
 
   std::size_t mod_brace_ = SIZE_MAX; // the `{` opening the inline mod just declared
-  std::string mod_brace_name_;
-  std::size_t item_mod_ = SIZE_MAX; // the `mod` keyword the last attributes apply to
+  int mod_brace_index_ = -1;         // that mod's index in FileFacts::mods
+  std::size_t item_mod_ = SIZE_MAX;  // the `mod` keyword the last attributes apply to
   std::optional<std::string> item_mod_path_;
   bool item_mod_cfg_test_ = false;
   long enum_depth_ = -1;             // depth of the `enum` whose body comes next

@@ -20,14 +20,15 @@ struct Pos {
   int column = 0;
 };
 
-/// A `mod` item.
+/// A `mod` item. The inline modules around it are its parent's chain: an index, not a copy of
+/// their names, so that deep nesting costs memory linear in the number of modules.
 struct ModDecl {
   std::string name;                     // r#type → "type"
   bool inline_body = false;             // `mod x { … }`
   std::optional<std::string> path_attr; // `#[path = "…"]` on it
   bool cfg_test = false;                // `#[cfg(test)]` on it
-  std::vector<std::string> parents;     // enclosing inline modules, outermost first
-  Pos pos;                              // of the name
+  int parent = -1; // index in FileFacts::mods of the enclosing inline module; -1: none
+  Pos pos;         // of the name
 };
 
 /// A path written in code, or one leaf of a `use` tree: `opentelemetry_otlp::new_pipeline`.

@@ -15,6 +15,7 @@
 
 #include "audit/audit.h"
 #include "rules/ruleset.h"
+#include "rust/facts.h"
 #include "source/file_limit.h"
 #include "source/tree.h"
 
@@ -318,4 +319,36 @@ TEST_CASE("hostile: a Cargo.toml of 4 MB of quotes completes (the TOML guard was
   CHECK(joined(described(audit_tree(tree))) ==
         joined({"manifest-parse-error Cargo.toml:1:13 Error while parsing key-value pair: "
                 "expected a comment or whitespace, saw '\"'"}));
+}
+
+TEST_CASE("hostile: 200,000 nested inline modules are facts linear in their number") {
+  // Each `mod` used to copy the names of every inline module around it (up to the 256 levels
+  // the walk tracks): this 1.4 MB file held 51 million strings, 1.6 GB.
+  std::string text;
+  for (int i = 0; i < 200000; ++i)
+    text += "mod a {";
+  text += "mod leaf;";
+  const rust::FileFacts facts = rust::extract_facts(text);
+  REQUIRE(facts.mods.size() == 200001);
+  std::size_t stored_chars = 0, wrong_parent = 0;
+  for (std::size_t k = 0; k < facts.mods.size(); ++k) {
+    const rust::ModDecl& m = facts.mods[k];
+    stored_chars += m.name.size() + (m.path_attr ? m.path_attr->size() : 0);
+    // The module around it; beyond the tracked depth, the innermost tracked one.
+    if (m.parent != static_cast<int>(std::min<std::size_t>(k, 256)) - 1) ++wrong_parent;
+  }
+  CHECK(stored_chars == 200000 + 4); // one name per module: "a" and "leaf"
+  CHECK(wrong_parent == 0);
+  CHECK(sizeof(rust::ModDecl) <= 128);
+
+  // The module tree is built from the parent chain, once per distinct inline module.
+  MemoryTree tree({{"Cargo.toml", kPackage}, {"src/lib.rs", text}});
+  std::string dir = "src/";
+  for (int i = 0; i < 256; ++i)
+    dir += "a/";
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({"no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
+                "from requirements alone",
+                "module-not-found src/lib.rs:1:1400005 module \"leaf\" not found: expected " + dir +
+                    "leaf.rs or " + dir + "leaf/mod.rs"}));
 }

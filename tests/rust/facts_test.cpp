@@ -81,9 +81,10 @@ std::string mods(const FileFacts& f) {
   std::string out;
   for (const ModDecl& m : f.mods) {
     out += at(m.pos) + " ";
-    for (const std::string& p : m.parents)
-      out += p + "/";
-    out += m.name;
+    std::string parents; // the enclosing inline modules, outermost first
+    for (int p = m.parent; p >= 0 && p < static_cast<int>(f.mods.size()); p = f.mods[p].parent)
+      parents = f.mods[p].name + "/" + parents;
+    out += parents + m.name;
     if (m.inline_body) out += " {}";
     if (m.path_attr) out += " path=" + *m.path_attr;
     if (m.cfg_test) out += " cfg(test)";
