@@ -4,12 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -97,6 +99,41 @@ bool has_rule(const RepoResult& repo, const std::string& rule) {
 }
 
 const std::string kPackage = "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n";
+
+/// A "Vm…:" field of /proc/self/status in kB, or -1.
+long status_kb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
+  return -1;
+}
+
+/// How much the resident memory of a child process grows at its peak while it runs `work`, in
+/// kB (-1 when it could not be measured). A child, because its peak starts from its own size.
+template <class Work>
+long peak_growth_kb(Work work) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    long growth = -1;
+    try {
+      const long before = status_kb("VmRSS:");
+      work();
+      growth = status_kb("VmHWM:") - before;
+    } catch (...) {
+    }
+    (void)!::write(fds[1], &growth, sizeof growth);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  long growth = -1;
+  if (pid < 0 || ::read(fds[0], &growth, sizeof growth) != sizeof growth) growth = -1;
+  ::close(fds[0]);
+  if (pid > 0) ::waitpid(pid, nullptr, 0);
+  return growth;
+}
 
 /// Restores the process-wide file size limit at scope exit.
 struct FileLimitGuard {
@@ -351,4 +388,21 @@ TEST_CASE("hostile: 200,000 nested inline modules are facts linear in their numb
                 "from requirements alone",
                 "module-not-found src/lib.rs:1:1400005 module \"leaf\" not found: expected " + dir +
                     "leaf.rs or " + dir + "leaf/mod.rs"}));
+}
+
+TEST_CASE("hostile: a 16 MiB .rs file of one-character tokens is lexed in bounded memory") {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow memory and quarantine are no part of the tool's footprint.
+  return;
+#endif
+  // The lexer kept a 32-byte Token per token for the whole file: 864 MB for this one (16 MiB,
+  // the file size limit). Its code tokens now take 6 bytes each.
+  const long growth = peak_growth_kb([] {
+    const std::string text(std::size_t{16} << 20, ';');
+    const rust::FileFacts facts = rust::extract_facts(text);
+    if (facts.line_count != 1) throw std::runtime_error("wrong facts"); // measured as -1
+  });
+  REQUIRE(growth > 0);
+  MESSAGE("peak growth " << growth << " kB");
+  CHECK(growth < 200 * 1024); // the text itself included
 }
