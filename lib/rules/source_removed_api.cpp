@@ -126,8 +126,11 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       match_path(source::split_path(call.callee), false, call.pos, args);
     }
     for (const rust::PathRef& p : facts.paths) {
-      if (skip(p.in_test, p.pos)) continue;
-      match_path(p.segments, p.in_use || p.extern_crate, p.pos, -1);
+      // A `use` leaf is reported at its own token: in a grouped `use` over several lines the
+      // first segment names only the crate, lines away.
+      const rust::Pos at = p.in_use ? p.last_pos : p.pos;
+      if (skip(p.in_test, at)) continue;
+      match_path(p.segments, p.in_use || p.extern_crate, at, -1);
     }
   }
 }

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <unordered_set>
 #include <utility>
 
-// One forward walk over the code tokens. Nesting is tracked with explicit, capped stacks (never
-// recursion), so a file of a million `(` costs memory for kMaxDepth frames and a counter.
+// One forward walk over the code tokens, kept compactly by lex_code(). Nesting is tracked with
+// explicit, capped stacks (never recursion), so a file of a million `(` costs memory for kMaxDepth
+// frames and a counter.
 
 namespace otelaudit::rust {
 
@@ -142,6 +144,8 @@ struct Frame {
   bool enum_body = false; // `Variant(…)` inside is a declaration, not a call
   long call = -1;         // index into FileFacts::calls whose arguments this bracket holds
   std::size_t arg_start = 0;
+  bool closure_params = false;         // between the bars of `|a, b|`: no comma ends an argument
+  std::size_t after_params = SIZE_MAX; // the token after the closing bar
 };
 
 // Test code being walked: a #[cfg(test)] item, a #[test] function, or a `#![cfg(test)]` scope.
@@ -156,13 +160,13 @@ struct Region {
 // The single walk over one file's code tokens, appending what it finds to a FileFacts.
 class Extractor {
 public:
-  Extractor(const std::vector<Token>& code, FileFacts& facts) : code_(code), f_(facts) {}
+  Extractor(const CodeTokens& code, FileFacts& facts) : code_(code), f_(facts) {}
 
   void run() {
     const std::size_t n = code_.size();
     std::size_t i = 0;
     while (i < n) {
-      const Token& t = code_[i];
+      const Token t = code_[i];
       const bool attr_start =
           is_punct(t, "#") &&
           (is_punct(at(i + 1), "[") || (is_punct(at(i + 1), "!") && is_punct(at(i + 2), "[")));
@@ -179,7 +183,7 @@ public:
         if (t.kind == TokenKind::keyword) {
           keyword(i);
         } else if (is_string_kind(t.kind)) {
-          f_.strings.push_back(literal_arg(t));
+          f_.strings.push_back(literal_arg(i));
         } else if (t.kind == TokenKind::punct) {
           punct(i);
         }
@@ -190,8 +194,14 @@ public:
   }
 
 private:
-  const Token& at(std::size_t i) const { return i < code_.size() ? code_[i] : kEnd; }
-  const Token& before(std::size_t i) const { return i > 0 ? code_[i - 1] : kEnd; }
+  // Tokens by value: CodeTokens keeps no Token objects. Their line and column are 0; a
+  // position is computed only for what is recorded, by pos_at().
+  Token at(std::size_t i) const { return i < code_.size() ? code_[i] : kEnd; }
+  Token before(std::size_t i) const { return i > 0 ? code_[i - 1] : kEnd; }
+  Pos pos_at(std::size_t i) const {
+    const auto [line, column] = code_.position(i);
+    return Pos{line, column};
+  }
   bool in_test() const { return !regions_.empty(); }
   Frame* top() { return depth_ > 0 && depth_ <= frames_.size() ? &frames_.back() : nullptr; }
 
@@ -199,9 +209,9 @@ private:
   std::string text_of(std::size_t b, std::size_t e) const {
     std::string out;
     for (std::size_t k = b; k < e; ++k) {
-      const Token& t = code_[k];
+      const Token t = code_[k];
       if (k > b) {
-        const Token& p = code_[k - 1];
+        const Token p = code_[k - 1];
         if (p.text.data() + p.text.size() != t.text.data()) out += ' ';
       }
       for (char c : t.text) {
@@ -222,7 +232,7 @@ private:
   // Returns the literal's index and the index after the expression, or nothing.
   std::optional<std::pair<std::size_t, std::size_t>> string_value(std::size_t b) const {
     if (is_string_kind(at(b).kind)) {
-      const Token& m = at(b + 2);
+      const Token m = at(b + 2);
       if (is_punct(at(b + 1), ".") && is_ident(m) &&
           (m.text == "to_string" || m.text == "into" || m.text == "to_owned") &&
           is_punct(at(b + 3), "(") && is_punct(at(b + 4), ")"))
@@ -236,13 +246,13 @@ private:
     return std::nullopt;
   }
 
-  Arg literal_arg(const Token& t) const {
+  // The string literal token k as an argument.
+  Arg literal_arg(std::size_t k) const {
     Arg a;
     a.literal = true;
-    a.value = unescape_string(t);
-    const std::size_t k = static_cast<std::size_t>(&t - code_.data());
+    a.value = unescape_string(code_[k]);
     a.text = text_of(k, k + 1);
-    a.pos = pos_of(t);
+    a.pos = pos_at(k);
     return a;
   }
 
@@ -255,7 +265,7 @@ private:
     fr.kind = kind;
     if (kind == '{' && i == mod_brace_) {
       fr.mod = true;
-      mod_stack_.push_back(std::move(mod_brace_name_));
+      mod_stack_.push_back(mod_brace_index_);
       mod_brace_ = SIZE_MAX;
     }
     if (kind == '{' && enum_depth_ == static_cast<long>(depth_ - 1)) {
@@ -273,8 +283,7 @@ private:
   void finish_arg(const Frame& fr, std::size_t end) {
     if (fr.call < 0 || fr.arg_start >= end) return;
     Arg a;
-    const Token& first = code_[fr.arg_start];
-    a.pos = pos_of(first);
+    a.pos = pos_at(fr.arg_start);
     const auto literal = string_value(fr.arg_start);
     if (literal && literal->second == end) {
       a.literal = true;
@@ -316,9 +325,9 @@ private:
     while (!regions_.empty()) {
       const Region& r = regions_.back();
       if (depth_ < r.depth) {
-        end_region(before(i).line);
+        end_region(i > 0 ? pos_at(i - 1).line : 0);
       } else if (depth_ == r.depth && r.block_ends && !r.whole_scope && want == '{') {
-        end_region(code_[i].line);
+        end_region(pos_at(i).line);
       } else {
         break;
       }
@@ -334,15 +343,28 @@ private:
     } else if (s == ";") {
       enum_depth_ = -1;
       while (!regions_.empty() && regions_.back().depth == depth_ && !regions_.back().whole_scope)
-        end_region(code_[i].line);
-    } else if (s == ",") {
+        end_region(pos_at(i).line);
+    } else if (s == "|") {
+      // The bars of a closure's parameters open where an expression starts: first in the
+      // argument, after `move` or `async`, or right after another closure's parameters
+      // (`|a| |b, c| …`). Any other `|` is an operator or closes them. `||` is one token.
       if (Frame* fr = top(); fr && fr->call >= 0) {
+        if (fr->closure_params) {
+          fr->closure_params = false;
+          fr->after_params = i + 1;
+        } else if (i == fr->arg_start || i == fr->after_params || is_kw(before(i), "move") ||
+                   is_kw(before(i), "async")) {
+          fr->closure_params = true;
+        }
+      }
+    } else if (s == ",") {
+      if (Frame* fr = top(); fr && fr->call >= 0 && !fr->closure_params) {
         finish_arg(*fr, i);
         fr->arg_start = i + 1;
       }
       while (!regions_.empty() && regions_.back().depth == depth_ && !regions_.back().item_like &&
              !regions_.back().whole_scope)
-        end_region(code_[i].line);
+        end_region(pos_at(i).line);
     }
   }
 
@@ -396,7 +418,7 @@ private:
       }
     }
     while (true) {
-      const Token& t = at(k);
+      const Token t = at(k);
       if (is_kw(t, "unsafe") || is_kw(t, "async") || (is_ident(t) && t.text == "default")) {
         ++k;
       } else if (is_kw(t, "extern") && !is_kw(at(k + 1), "crate")) {
@@ -409,7 +431,7 @@ private:
         break;
       }
     }
-    const Token& kw = at(k);
+    const Token kw = at(k);
     if (is_kw(kw, "mod")) {
       item_mod_ = k;
       item_mod_path_ = std::move(g.path_attr);
@@ -433,18 +455,18 @@ private:
   std::size_t attribute(std::size_t i) {
     Attribute a;
     a.inner = is_punct(at(i + 1), "!");
-    a.pos = pos_of(code_[i]);
+    a.pos = pos_at(i);
     a.in_test = in_test();
     std::size_t k = i + (a.inner ? 3 : 2);
     const std::size_t first_attr = f_.attributes.size();
     const std::size_t first_path = f_.paths.size();
 
     segs_.clear();
-    seg_pos_.clear();
+    seg_at_.clear();
     if (is_punct(at(k), "::") && is_segment(at(k + 1))) ++k;
     while (is_segment(at(k))) {
       segs_.push_back(seg_name(code_[k]));
-      seg_pos_.push_back(pos_of(code_[k]));
+      seg_at_.push_back(k);
       ++k;
       if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
       ++k;
@@ -452,28 +474,23 @@ private:
     a.path = join(segs_);
     const bool cfg = a.path == "cfg";
     const bool test_fn = !a.inner && !segs_.empty() && segs_.back().ends_with("test");
-    if (segs_.size() >= 2) {
-      PathRef p;
-      for (auto s : segs_)
-        p.segments.emplace_back(s);
-      p.in_test = in_test();
-      p.pos = seg_pos_.front();
-      f_.paths.push_back(std::move(p));
-    }
+    if (segs_.size() >= 2) add_path();
 
-    // Body: `key = "literal"` pairs at any depth; in a cfg, whether `test` is required.
+    // Body: the attribute's own `key = "literal"` pairs, those of `#[key = "…"]` and
+    // `#[attr(key = "…")]`, not those nested in its arguments (`fields(name = "…")` of
+    // #[instrument] names a field, not the span); in a cfg, whether `test` is required.
     std::size_t level = 1;     // brackets open, the attribute's `[` included
     std::size_t cfg_level = 0; // brackets open inside the cfg predicate
     std::uint64_t negated = 0; // bit d: bracket d belongs to `not(…)` or `any(…)`
     bool cfg_test = false;
     for (; k < code_.size(); ++k) {
-      const Token& t = code_[k];
+      const Token t = code_[k];
       if (is_string_kind(t.kind)) {
-        f_.strings.push_back(literal_arg(t));
+        f_.strings.push_back(literal_arg(k));
       } else if (is_opener(t)) {
         ++level;
         ++cfg_level;
-        const Token& p = before(k);
+        const Token p = before(k);
         if (cfg_level < 64 && is_ident(p) && (p.text == "not" || p.text == "any"))
           negated |= std::uint64_t{1} << cfg_level;
       } else if (is_closer(t)) {
@@ -487,9 +504,10 @@ private:
         }
       } else if (is_punct(t, ";")) {
         break; // malformed: an attribute never holds a `;`
-      } else if (is_punct(t, "=") && is_segment(before(k)) && is_string_kind(at(k + 1).kind)) {
+      } else if (level <= 2 && is_punct(t, "=") && is_segment(before(k)) &&
+                 is_string_kind(at(k + 1).kind)) {
         std::string key = level == 1 ? a.path : dotted_key(k);
-        a.values.emplace_back(std::move(key), literal_arg(code_[k + 1]));
+        a.values.emplace_back(std::move(key), literal_arg(k + 1));
       } else if (cfg && is_ident(t) && t.text == "test" && negated == 0 && cfg_level < 64) {
         cfg_test = true;
       }
@@ -547,9 +565,9 @@ private:
   }
 
   void mod(std::size_t i) {
-    const Token& name = at(i + 1);
+    const Token name = at(i + 1);
     if (!is_ident(name)) return;
-    const Token& after = at(i + 2);
+    const Token after = at(i + 2);
     const bool inline_body = is_punct(after, "{");
     if (!inline_body && !is_punct(after, ";")) return;
     ModDecl m;
@@ -559,11 +577,13 @@ private:
       m.path_attr = std::move(item_mod_path_);
       m.cfg_test = item_mod_cfg_test_;
     }
-    m.parents = mod_stack_;
-    m.pos = pos_of(name);
+    // Beyond the depth cap a body's brace opens no frame: the innermost tracked module is the
+    // parent of everything nested deeper.
+    m.parent = mod_stack_.empty() ? -1 : mod_stack_.back();
+    m.pos = pos_at(i + 1);
     if (inline_body) {
       mod_brace_ = i + 2;
-      mod_brace_name_ = m.name;
+      mod_brace_index_ = static_cast<int>(f_.mods.size());
     }
     f_.mods.push_back(std::move(m));
   }
@@ -572,11 +592,11 @@ private:
   void string_item(std::size_t i) {
     std::size_t k = i + 1;
     if (is_kw(at(k), "mut")) ++k;
-    const Token& name = at(k);
+    const Token name = at(k);
     if (!is_ident(name) || !is_punct(at(k + 1), ":")) return;
     std::size_t m = k + 2;
     for (; m < code_.size() && m < k + 2 + kMaxItemTypeTokens; ++m) {
-      const Token& t = code_[m];
+      const Token t = code_[m];
       if (is_punct(t, "=")) break;
       if (is_punct(t, ";") || is_punct(t, "{") || is_punct(t, "}")) return;
     }
@@ -584,7 +604,7 @@ private:
       return;
     StringItem item;
     item.name = std::string(ident_name(name));
-    item.value = literal_arg(code_[m + 1]);
+    item.value = literal_arg(m + 1);
     item.in_test = in_test();
     f_.items.push_back(std::move(item));
   }
@@ -596,7 +616,7 @@ private:
     long angle = 0;
     long paren = 0;
     for (std::size_t m = lt; m < code_.size() && m - lt < kMaxGenericTokens; ++m) {
-      const Token& t = code_[m];
+      const Token t = code_[m];
       if (t.kind != TokenKind::punct) continue;
       const std::string_view s = t.text;
       if (s == "<" || s == "<=") {
@@ -619,16 +639,87 @@ private:
     return SIZE_MAX;
   }
 
-  // A maximal path starting at i; records it and what it is used for. Returns the index after.
+  // Records the path in segs_ / seg_at_ as written code.
+  void add_path() {
+    PathRef p;
+    for (auto s : segs_)
+      p.segments.emplace_back(s);
+    p.in_test = in_test();
+    p.pos = pos_at(seg_at_.front());
+    p.last_pos = pos_at(seg_at_.back());
+    f_.paths.push_back(std::move(p));
+  }
+
+  // A maximal path starting at i; records it, what it is used for, and the paths inside its
+  // turbofish arguments. Returns the index after it.
   std::size_t path(std::size_t i) {
+    generics_.clear();
+    const std::size_t end = outer_path(i);
+    // After the outer path's call is set up: these scans reuse segs_.
+    for (const auto& [b, e] : generics_)
+      generic_paths(b, e);
+    return end;
+  }
+
+  // The paths in the turbofish arguments [b, e) (`size_of::<opentelemetry_sdk::trace::Sampler>`).
+  // They are types or constants, so they are recorded as paths only: never calls or fields,
+  // and their commas separate no call argument. One linear scan, which also reaches nested
+  // turbofish arguments: a path here ends at its own `::<`.
+  void generic_paths(std::size_t b, std::size_t e) {
+    std::size_t m = b;
+    while (m < e) {
+      std::size_t k = m;
+      if (is_punct(code_[k], "::") && k + 1 < e && is_segment(code_[k + 1])) ++k;
+      if (!is_segment(code_[k])) {
+        ++m;
+        continue;
+      }
+      segs_.clear();
+      seg_at_.clear();
+      while (k < e && is_segment(code_[k])) {
+        segs_.push_back(seg_name(code_[k]));
+        seg_at_.push_back(k);
+        ++k;
+        if (!(k + 1 < e && is_punct(code_[k], "::") && is_segment(code_[k + 1]))) break;
+        ++k;
+      }
+      if (segs_.size() >= 2 ||
+          (segs_.size() == 1 && !is_punct(code_[m], "::") && imported_.count(segs_[0])))
+        add_path();
+      m = k;
+    }
+  }
+
+  // True when the one-segment path [i, k) names what a `use` of this file imported
+  // (`TracerProvider` after `use opentelemetry_sdk::trace::TracerProvider;`) and is a use of
+  // it: not a method or field after `.`, not a name being declared (`fn x`, `let x`, an enum
+  // variant), not a field, parameter or binding before its `:`, not a macro variable `$x`.
+  bool imported_use(std::size_t i, std::size_t k) {
+    if (segs_.size() != 1 || is_punct(code_[i], "::") || !imported_.count(segs_[0])) return false;
+    const Token prev = before(i);
+    if (is_punct(prev, ".") || is_punct(prev, "$") || is_punct(at(k), ":")) return false;
+    for (std::string_view kw :
+         {"fn", "struct", "enum", "trait", "type", "mod", "const", "static", "let", "mut", "ref"})
+      if (is_kw(prev, kw)) return false;
+    if (is_ident(prev) && prev.text == "union") return false;
+    if (is_punct(prev, "!") && i >= 2 && is_ident(code_[i - 2]) &&
+        code_[i - 2].text == "macro_rules")
+      return false;
+    const bool variant = top() && top()->enum_body &&
+                         (is_punct(prev, "{") || is_punct(prev, ",") || is_punct(prev, "]"));
+    return !variant;
+  }
+
+  // The path of path(): its segments, skipping (and noting in generics_) turbofish arguments.
+  std::size_t outer_path(std::size_t i) {
     segs_.clear();
-    seg_pos_.clear();
+    seg_at_.clear();
     std::size_t k = i;
     if (is_punct(at(k), "::")) ++k;
     bool turbofish = false;
     while (is_segment(at(k))) {
       segs_.push_back(seg_name(code_[k]));
-      seg_pos_.push_back(pos_of(code_[k]));
+      seg_at_.push_back(k);
       ++k;
       if (!is_punct(at(k), "::")) break;
       if (is_segment(at(k + 1))) {
@@ -639,23 +730,17 @@ private:
       const std::size_t g = skip_generics(k + 1);
       if (g == SIZE_MAX) break;
       turbofish = true;
+      generics_.emplace_back(k + 2, g - 1); // between the `<` and the closing `>` (or `>>`)
       k = g;
       if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
       ++k;
     }
 
-    const Token& prev = before(i);
+    const Token prev = before(i);
     const bool method = is_punct(prev, ".") && segs_.size() == 1 && !is_punct(code_[i], "::");
-    if (segs_.size() >= 2 && !method) {
-      PathRef p;
-      for (auto s : segs_)
-        p.segments.emplace_back(s);
-      p.in_test = in_test();
-      p.pos = seg_pos_.front();
-      f_.paths.push_back(std::move(p));
-    }
+    if ((segs_.size() >= 2 && !method) || imported_use(i, k)) add_path();
 
-    const Token& next = at(k);
+    const Token next = at(k);
     if (is_punct(next, "(")) {
       const bool single = segs_.size() == 1;
       const bool declaration =
@@ -677,7 +762,7 @@ private:
       if (literal && (is_punct(at(literal->second), ",") || is_punct(at(literal->second), "}"))) {
         FieldInit fi;
         fi.field = std::string(segs_[0]);
-        fi.value = literal_arg(code_[literal->first]);
+        fi.value = literal_arg(literal->first);
         fi.in_test = in_test();
         f_.fields.push_back(std::move(fi));
       }
@@ -691,7 +776,7 @@ private:
     c.method = method;
     c.macro = macro;
     c.in_test = in_test();
-    c.pos = seg_pos_.back();
+    c.pos = pos_at(seg_at_.back());
     call_index_ = static_cast<long>(f_.calls.size());
     call_open_ = open;
     f_.calls.push_back(std::move(c));
@@ -699,19 +784,23 @@ private:
 
   // ---- use and extern crate ----
 
-  void emit_use(bool glob, std::string alias) {
+  void emit_use(bool glob, std::string_view alias) {
     std::size_t count = segs_.size();
     if (!glob && count > 1 && segs_.back() == "self") --count; // `a::{self}` names `a`
     if (count == 0) return;
+    // Names imported by test code are in scope in test code only, which no rule judges.
+    const std::string_view local = alias.empty() ? segs_[count - 1] : alias;
+    if (!glob && local != "_" && local != "self" && !in_test()) imported_.insert(local);
     PathRef p;
     p.segments.reserve(count);
     for (std::size_t s = 0; s < count; ++s)
       p.segments.emplace_back(segs_[s]);
     p.in_use = true;
     p.glob = glob;
-    p.alias = std::move(alias);
+    p.alias = std::string(alias);
     p.in_test = in_test();
-    p.pos = seg_pos_.front();
+    p.pos = pos_at(seg_at_.front());
+    p.last_pos = pos_at(seg_at_.back()); // the leaf, `self` included
     f_.paths.push_back(std::move(p));
   }
 
@@ -720,35 +809,35 @@ private:
     std::size_t k = i + 1;
     if (is_punct(at(k), "::")) ++k;
     segs_.clear();
-    seg_pos_.clear();
+    seg_at_.clear();
     groups_.clear();
     auto prefix = [this] { return groups_.empty() ? std::size_t{0} : groups_.back(); };
     auto cut = [this](std::size_t len) {
       segs_.resize(std::min(len, segs_.size()));
-      seg_pos_.resize(segs_.size());
+      seg_at_.resize(segs_.size());
     };
     while (k < code_.size()) {
-      const Token& t = code_[k];
+      const Token t = code_[k];
       if (is_segment(t)) {
         segs_.push_back(seg_name(t));
-        seg_pos_.push_back(pos_of(t));
+        seg_at_.push_back(k);
         ++k;
         if (is_punct(at(k), "::")) {
           ++k;
           continue;
         }
-        std::string alias;
+        std::string_view alias;
         if (is_kw(at(k), "as")) {
           ++k;
           if (is_ident(at(k))) {
-            alias = std::string(ident_name(at(k)));
+            alias = ident_name(at(k));
             ++k;
           } else if (is_punct(at(k), "_")) {
             alias = "_";
             ++k;
           }
         }
-        emit_use(false, std::move(alias));
+        emit_use(false, alias);
         cut(prefix());
       } else if (is_punct(t, "*")) {
         emit_use(true, {});
@@ -775,20 +864,21 @@ private:
 
   // `extern crate name [as alias];` at i.
   std::size_t extern_crate(std::size_t i) {
-    const Token& name = at(i + 2);
+    const Token name = at(i + 2);
     if (!is_segment(name)) return i + 2;
     PathRef p;
     p.segments.emplace_back(seg_name(name));
     p.extern_crate = true;
     p.in_test = in_test();
-    p.pos = pos_of(name);
+    p.pos = pos_at(i + 2);
+    p.last_pos = p.pos;
     std::size_t k = i + 3;
     if (is_kw(at(k), "as")) {
       if (is_ident(at(k + 1))) {
         p.alias = std::string(ident_name(at(k + 1)));
         k += 2;
       } else if (is_punct(at(k + 1), "_")) {
-        p.alias = "_";
+        p.alias = '_'; // not "_": GCC 12 inlines that into a false -Wrestrict (bug 105329)
         k += 2;
       } else {
         ++k;
@@ -805,18 +895,18 @@ private:
       end_region(f_.line_count);
   }
 
-  const std::vector<Token>& code_;
+  const CodeTokens& code_;
   FileFacts& f_;
 
   std::size_t depth_ = 0;
   std::vector<Frame> frames_;
-  std::vector<std::string> mod_stack_;
+  std::vector<int> mod_stack_; // indices in FileFacts::mods of the inline modules open
   std::vector<Region> regions_;
   Group group_;
 
   std::size_t mod_brace_ = SIZE_MAX; // the `{` opening the inline mod just declared
-  std::string mod_brace_name_;
-  std::size_t item_mod_ = SIZE_MAX; // the `mod` keyword the last attributes apply to
+  int mod_brace_index_ = -1;         // that mod's index in FileFacts::mods
+  std::size_t item_mod_ = SIZE_MAX;  // the `mod` keyword the last attributes apply to
   std::optional<std::string> item_mod_path_;
   bool item_mod_cfg_test_ = false;
   long enum_depth_ = -1;             // depth of the `enum` whose body comes next
@@ -825,8 +915,11 @@ private:
 
   // Scratch buffers reused for every path, so walking allocates only for recorded facts.
   std::vector<std::string_view> segs_;
-  std::vector<Pos> seg_pos_;
+  std::vector<std::size_t> seg_at_; // the token of each segment
   std::vector<std::size_t> groups_;
+  std::vector<std::pair<std::size_t, std::size_t>> generics_; // turbofish arguments of a path
+  // The local names the `use` declarations walked so far bring in (views into the source).
+  std::unordered_set<std::string_view> imported_;
 };
 
 } // namespace
@@ -834,27 +927,15 @@ private:
 FileFacts extract_facts(std::string_view source) {
   FileFacts facts;
   try {
-    LexResult lexed = lex(source);
-    facts.lex_diagnostics = std::move(lexed.diagnostics);
     facts.line_count = static_cast<int>(std::count(source.begin(), source.end(), '\n'));
     if (!source.empty() && source.back() != '\n') ++facts.line_count;
-
-    // Comments go; suppressions are read from them on the way.
-    std::vector<Token>& tokens = lexed.tokens;
-    std::size_t out = 0;
-    for (std::size_t k = 0; k < tokens.size(); ++k) {
-      const Token& t = tokens[k];
-      if (is_comment(t.kind)) {
-        if (t.kind == TokenKind::line_comment) {
-          if (auto s = parse_suppression(t)) facts.suppressions.push_back(std::move(*s));
-        }
-        continue;
-      }
-      tokens[out++] = t;
-    }
-    tokens.resize(out);
-
-    Extractor(tokens, facts).run();
+    // Comments are not kept; suppressions are read from them on the way.
+    CodeLexResult lexed = lex_code(source, [&facts](const Token& t) {
+      if (t.kind != TokenKind::line_comment) return;
+      if (auto s = parse_suppression(t)) facts.suppressions.push_back(std::move(*s));
+    });
+    facts.lex_diagnostics = std::move(lexed.diagnostics);
+    Extractor(lexed.tokens, facts).run();
   } catch (...) {
     // Only allocation can fail here; the facts gathered so far are still worth returning.
   }

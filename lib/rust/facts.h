@@ -20,14 +20,15 @@ struct Pos {
   int column = 0;
 };
 
-/// A `mod` item.
+/// A `mod` item. The inline modules around it are its parent's chain: an index, not a copy of
+/// their names, so that deep nesting costs memory linear in the number of modules.
 struct ModDecl {
   std::string name;                     // r#type → "type"
   bool inline_body = false;             // `mod x { … }`
   std::optional<std::string> path_attr; // `#[path = "…"]` on it
   bool cfg_test = false;                // `#[cfg(test)]` on it
-  std::vector<std::string> parents;     // enclosing inline modules, outermost first
-  Pos pos;                              // of the name
+  int parent = -1; // index in FileFacts::mods of the enclosing inline module; -1: none
+  Pos pos;         // of the name
 };
 
 /// A path written in code, or one leaf of a `use` tree: `opentelemetry_otlp::new_pipeline`.
@@ -39,6 +40,7 @@ struct PathRef {
   std::string alias;                 // `as y`; empty when none
   bool in_test = false;              // inside #[cfg(test)] / #[test] code
   Pos pos;                           // of the first segment
+  Pos last_pos; // of the last segment as written: a `use` leaf's own token (`d` of `a::{b::d}`)
 };
 
 /// One top-level argument of a call.
@@ -74,7 +76,8 @@ struct StringItem {
   bool in_test = false;
 };
 
-/// An attribute with its `key = "value"` pairs: `#[instrument(name = "…")]`, `#[path = "…"]`.
+/// An attribute with its top-level `key = "value"` pairs: `#[instrument(name = "…")]`,
+/// `#[path = "…"]`; the nested `fields(name = "…")` of #[instrument] gives none.
 struct Attribute {
   std::string path;                                // "instrument", "tracing::instrument", "path"
   std::vector<std::pair<std::string, Arg>> values; // key → literal value

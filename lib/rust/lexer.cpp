@@ -104,16 +104,57 @@ std::string hex_byte(unsigned char c) {
   return {'0', 'x', digits[c >> 4], digits[c & 0xF]};
 }
 
+// Moves the position (`line`, `column`) at byte `from` of the text [b, b + n) over every
+// character that starts before byte `to`, and returns where it stopped. One function for the
+// lexer and for CodeTokens::position(), so that a recomputed position is the lexer's own.
+// `invalid(line, column, byte)` is told of each invalid UTF-8 byte passed.
+template <class Invalid>
+size_t advance(const unsigned char* b, size_t n, size_t from, size_t to, int& line, int& column,
+               Invalid&& invalid) {
+  size_t walk = from;
+  while (walk < to) {
+    const unsigned char c = b[walk];
+    if (c < 0x80) {
+      ++walk;
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else if (c != '\r' || walk >= n || b[walk] != '\n') {
+        ++column;
+      }
+      continue;
+    }
+    char32_t cp = 0;
+    int len = decode_multibyte(b + walk, b + n, cp);
+    if (len == 0) {
+      invalid(line, column, c);
+      len = 1;
+    }
+    walk += static_cast<size_t>(len);
+    ++column;
+  }
+  return walk;
+}
+
+// Where the lexer puts each token it finds: kept as a Token by lex(), compactly by lex_code().
+class Sink {
+public:
+  virtual void token(TokenKind kind, size_t start, size_t end, int line, int column) = 0;
+
+protected:
+  ~Sink() = default;
+};
+
 // One pass over the bytes. Token rules follow rustc_lexer; line and column bookkeeping is a
 // second cursor (`walk_`) that only moves forward, so every byte is classified once for
 // positions and once for tokens, and invalid UTF-8 is reported wherever it occurs.
 class Lexer {
 public:
-  explicit Lexer(std::string_view source)
-      : src_(source), b_(reinterpret_cast<const unsigned char*>(source.data())), n_(source.size()) {
-  }
+  Lexer(std::string_view source, Sink& sink, std::vector<LexDiagnostic>& diagnostics)
+      : src_(source), b_(reinterpret_cast<const unsigned char*>(source.data())), n_(source.size()),
+        sink_(sink), diagnostics_(diagnostics) {}
 
-  LexResult run() {
+  void run() {
     size_t pos = 0;
     if (n_ >= 3 && b_[0] == 0xEF && b_[1] == 0xBB && b_[2] == 0xBF) {
       pos = 3;
@@ -123,13 +164,11 @@ public:
       const void* nl = std::memchr(b_ + pos, '\n', n_ - pos);
       pos = nl ? static_cast<size_t>(static_cast<const unsigned char*>(nl) - b_) : n_;
     }
-    out_.tokens.reserve(n_ / 5 + 16);
     while (pos < n_) {
       const size_t next = step(pos);
       pos = next > pos ? next : pos + 1; // a guard: every iteration consumes a byte
     }
     sync(n_);
-    return std::move(out_);
   }
 
 private:
@@ -138,38 +177,22 @@ private:
 
   // Moves the position cursor to byte offset `to`, reporting invalid UTF-8 on the way.
   void sync(size_t to) {
-    while (walk_ < to) {
-      const unsigned char c = b_[walk_];
-      if (c < 0x80) {
-        ++walk_;
-        if (c == '\n') {
-          ++line_;
-          column_ = 1;
-        } else if (c != '\r' || walk_ >= n_ || b_[walk_] != '\n') {
-          ++column_;
-        }
-        continue;
-      }
-      char32_t cp = 0;
-      int len = decode_multibyte(b_ + walk_, b_ + n_, cp);
-      if (len == 0) {
-        out_.diagnostics.push_back({line_, column_, "invalid UTF-8 byte " + hex_byte(c)});
-        len = 1;
-      }
-      walk_ += static_cast<size_t>(len);
-      ++column_;
-    }
+    walk_ =
+        advance(b_, n_, walk_, to, line_, column_, [this](int line, int column, unsigned char c) {
+          diagnostics_.push_back({line, column, "invalid UTF-8 byte " + hex_byte(c)});
+        });
   }
 
   void add(TokenKind kind, size_t start, size_t end) {
     sync(start);
-    out_.tokens.push_back({kind, src_.substr(start, end - start), line_, column_});
+    last_line_ = line_;
+    last_column_ = column_;
+    sink_.token(kind, start, end, line_, column_);
   }
 
   // A diagnostic at the start of the token added last.
   void report(std::string message) {
-    const Token& t = out_.tokens.back();
-    out_.diagnostics.push_back({t.line, t.column, std::move(message)});
+    diagnostics_.push_back({last_line_, last_column_, std::move(message)});
   }
 
   // Length of the code point at i when it may start an identifier, else 0.
@@ -590,7 +613,10 @@ private:
   size_t walk_ = 0;
   int line_ = 1;
   int column_ = 1;
-  LexResult out_;
+  int last_line_ = 0; // of the token added last
+  int last_column_ = 0;
+  Sink& sink_;
+  std::vector<LexDiagnostic>& diagnostics_;
 };
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -621,7 +647,105 @@ int hex_value(char c) {
 } // namespace
 
 LexResult lex(std::string_view source) {
-  return Lexer(source).run();
+  // Every token, as a Token viewing into the source.
+  class Keep final : public Sink {
+  public:
+    Keep(std::string_view source, std::vector<Token>& tokens) : source_(source), tokens_(tokens) {}
+    void token(TokenKind kind, size_t start, size_t end, int line, int column) override {
+      tokens_.push_back({kind, source_.substr(start, end - start), line, column});
+    }
+
+  private:
+    std::string_view source_;
+    std::vector<Token>& tokens_;
+  };
+  LexResult out;
+  out.tokens.reserve(source.size() / 5 + 16);
+  Keep keep(source, out.tokens);
+  Lexer(source, keep, out.diagnostics).run();
+  return out;
+}
+
+// A new mark after this many tokens, or after this many bytes: position() then walks at most
+// this far, whatever the tokens between (a long string literal, a long comment).
+constexpr std::uint32_t kMarkTokens = 32;
+constexpr std::size_t kMarkBytes = 4096;
+
+static_assert(static_cast<unsigned>(TokenKind::unknown) < (1u << 5), "a kind fits 5 bits");
+
+Token CodeTokens::operator[](std::size_t i) const {
+  const std::uint16_t meta = meta_[i];
+  std::size_t size = meta >> kKindBits;
+  if (size == kLongSize) {
+    auto it = std::lower_bound(long_.begin(), long_.end(), i,
+                               [](const std::pair<std::uint32_t, std::uint32_t>& e, std::size_t k) {
+                                 return e.first < k;
+                               });
+    size = it->second;
+  }
+  const auto kind = static_cast<TokenKind>(meta & ((1u << kKindBits) - 1));
+  return Token{kind, source_.substr(offsets_[i], size), 0, 0};
+}
+
+std::pair<int, int> CodeTokens::position(std::size_t i) const {
+  if (i >= offsets_.size()) return {0, 0};
+  // marks_ starts with token 0, so some mark is at or before i.
+  auto mark = std::upper_bound(marks_.begin(), marks_.end(), i,
+                               [](std::size_t k, const Mark& m) { return k < m.token; });
+  --mark;
+  int line = mark->line;
+  int column = mark->column;
+  advance(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(),
+          offsets_[mark->token], offsets_[i], line, column, [](int, int, unsigned char) {});
+  return {line, column};
+}
+
+void CodeTokens::reserve(std::size_t n) {
+  offsets_.reserve(n);
+  meta_.reserve(n);
+}
+
+void CodeTokens::push_back(TokenKind kind, std::size_t offset, std::size_t size, int line,
+                           int column) {
+  const auto index = static_cast<std::uint32_t>(offsets_.size());
+  if (marks_.empty() || index - marks_.back().token >= kMarkTokens ||
+      offset - offsets_[marks_.back().token] > kMarkBytes)
+    marks_.push_back({index, line, column});
+  offsets_.push_back(static_cast<std::uint32_t>(offset));
+  if (size >= kLongSize) long_.emplace_back(index, static_cast<std::uint32_t>(size));
+  const auto stored = static_cast<std::uint16_t>(std::min<std::size_t>(size, kLongSize));
+  meta_.push_back(static_cast<std::uint16_t>(stored << kKindBits | static_cast<unsigned>(kind)));
+}
+
+CodeLexResult lex_code(std::string_view source,
+                       const std::function<void(const Token&)>& on_comment) {
+  // Code tokens into CodeTokens, comments to the caller.
+  class Compact final : public Sink {
+  public:
+    Compact(std::string_view source, CodeTokens& tokens,
+            const std::function<void(const Token&)>& on_comment)
+        : source_(source), tokens_(tokens), on_comment_(on_comment) {}
+    void token(TokenKind kind, size_t start, size_t end, int line, int column) override {
+      if (!is_comment(kind)) {
+        tokens_.push_back(kind, start, end - start, line, column);
+      } else if (on_comment_) {
+        on_comment_(Token{kind, source_.substr(start, end - start), line, column});
+      }
+    }
+
+  private:
+    std::string_view source_;
+    CodeTokens& tokens_;
+    const std::function<void(const Token&)>& on_comment_;
+  };
+  if (source.size() > UINT32_MAX) source = source.substr(0, UINT32_MAX);
+  CodeLexResult out{CodeTokens(source), {}};
+  // A token is at least one byte. The room is address space only until tokens fill it, and
+  // it spares the copy a growing array makes (which would hold the old and the new at once).
+  out.tokens.reserve(source.size());
+  Compact compact(source, out.tokens, on_comment);
+  Lexer(source, compact, out.diagnostics).run();
+  return out;
 }
 
 std::string unescape_string(const Token& token, std::string* error) {

@@ -1,7 +1,9 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 // A hand-written lexer for Rust source text. It follows rustc_lexer's token rules closely
@@ -73,6 +75,57 @@ struct LexResult {
 /// `$` is an ordinary punct token: it is valid Rust in every macro_rules body. `>>`, `&&` and
 /// `||` are single tokens as in the Rust reference, so a reader of generics splits `>>`.
 LexResult lex(std::string_view source);
+
+/// The code tokens of one source text (comments left out) in about 6 bytes each instead of a
+/// Token's 32, for readers that walk a whole large file: the offset of each token, its kind
+/// and length in 16 bits (longer tokens in a side table), and the position of every 32nd
+/// token (and of any token more than 4 KiB after the last one kept). Other positions are
+/// recomputed from the nearest kept one, over at most 4 KiB of text. A 16 MiB file of `;`
+/// costs about 100 MB this way, 864 MB as a vector of Token.
+class CodeTokens {
+public:
+  explicit CodeTokens(std::string_view source = {}) : source_(source) {}
+
+  std::size_t size() const { return offsets_.size(); }
+  /// The kind and text of token i; its line and column are left 0 (see position()).
+  Token operator[](std::size_t i) const;
+  /// The 1-based line and column of token i, as lex() gives them.
+  std::pair<int, int> position(std::size_t i) const;
+
+  /// Room for `n` tokens, so that appending them never copies the ones kept (a copy would
+  /// hold both arrays at once).
+  void reserve(std::size_t n);
+  /// Appends the token [offset, offset + size) of the source, at the position lex() gives it.
+  /// Tokens come in source order; offsets and sizes below 2^32.
+  void push_back(TokenKind kind, std::size_t offset, std::size_t size, int line, int column);
+
+private:
+  struct Mark {
+    std::uint32_t token = 0;
+    int line = 0;
+    int column = 0;
+  };
+  static constexpr unsigned kKindBits = 5;
+  static constexpr std::uint16_t kLongSize = 0xFFFF >> kKindBits; // size in long_
+
+  std::string_view source_;
+  std::vector<std::uint32_t> offsets_;
+  std::vector<std::uint16_t> meta_; // kind in the low kKindBits, the size above
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> long_; // token → size, by token
+  std::vector<Mark> marks_;
+};
+
+/// The code tokens of one source text and the problems met (the same as lex() meets).
+struct CodeLexResult {
+  CodeTokens tokens;
+  std::vector<LexDiagnostic> diagnostics;
+};
+
+/// Lexes like lex() but keeps only the code tokens, compactly; `on_comment`, when given, sees
+/// each comment token (with its position) as it is met. The tokens view into `source`, which
+/// must outlive them. Of a source over 4 GiB - 1 bytes, only that many are lexed.
+CodeLexResult lex_code(std::string_view source,
+                       const std::function<void(const Token&)>& on_comment = nullptr);
 
 /// The value of a string, byte string, C string (raw or not), char or byte literal token,
 /// with escapes decoded (`\n \r \t \\ \0 \' \" \x7F \u{1F600}`, backslash-newline skipping

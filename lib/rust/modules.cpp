@@ -114,62 +114,58 @@ bool enter_inline(InlineDir& d, const std::string& name, const rust::ModDecl* de
   return true;
 }
 
-// The inline modules of one file, indexed by (enclosing module, name), so that placing a
-// declaration costs the length of its `parents` rather than the number of mods in the file
-// (an untrusted file may hold very many).
+// Where the `mod x;` children of each inline module of one file live. Each inline module's
+// directory is computed once from its parent's: the facts list a module before the modules
+// inside it, so one pass in order costs time and memory linear in the number of mods (an
+// untrusted file may hold very many).
 class InlineIndex {
 public:
   InlineIndex(const Frame& frame, const std::vector<rust::ModDecl>& mods)
-      : base_{frame.dir, frame.relative, false} {
-    std::vector<const rust::ModDecl*> inline_mods;
-    for (const auto& m : mods) {
-      if (m.inline_body) inline_mods.push_back(&m);
-    }
-    std::stable_sort(inline_mods.begin(), inline_mods.end(),
-                     [](const rust::ModDecl* a, const rust::ModDecl* b) {
-                       return a->parents.size() < b->parents.size();
-                     });
-    for (const rust::ModDecl* m : inline_mods) {
-      size_t known = 0;
-      int parent = find(m->parents, known);
-      if (known != m->parents.size()) continue; // enclosed by no module the facts list
-      auto key = std::make_pair(parent, m->name);
-      if (children_.count(key)) continue; // cfg'd twins: the first one places its children
-      std::optional<InlineDir> dir = parent < 0 ? std::optional<InlineDir>(base_) : dirs_[parent];
-      if (dir && !enter_inline(*dir, m->name, m)) dir.reset();
-      children_.emplace(std::move(key), static_cast<int>(dirs_.size()));
-      dirs_.push_back(std::move(dir));
+      : base_{frame.dir, frame.relative, false}, mods_(mods), slot_(mods.size(), kNone) {
+    // (slot of the enclosing module, name) → slot: cfg'd twins share the first one's directory.
+    std::map<std::pair<int, std::string>, int> placed;
+    for (std::size_t i = 0; i < mods.size(); ++i) {
+      const rust::ModDecl& m = mods[i];
+      if (!m.inline_body) continue;
+      const int parent = enclosing(i);
+      if (parent == kNone) continue; // its parent is no inline module listed before it
+      auto [it, inserted] = placed.emplace(std::make_pair(parent, m.name), -1);
+      if (inserted) {
+        std::optional<InlineDir> dir =
+            parent == kFile ? std::optional<InlineDir>(base_) : dirs_[parent];
+        if (dir && !enter_inline(*dir, m.name, &m)) dir.reset();
+        it->second = static_cast<int>(dirs_.size());
+        dirs_.push_back(std::move(dir));
+      }
+      slot_[i] = it->second;
     }
   }
 
-  // Where `mod x;` inside `parents` is looked for; nullopt when an enclosing #[path] leaves
-  // the repository.
-  std::optional<InlineDir> dir_of(const std::vector<std::string>& parents) const {
-    size_t known = 0;
-    int id = find(parents, known);
-    std::optional<InlineDir> out = id < 0 ? std::optional<InlineDir>(base_) : dirs_[id];
-    for (size_t i = known; i < parents.size() && out; ++i) {
-      if (!enter_inline(*out, parents[i], nullptr)) out.reset();
-    }
-    return out;
+  // Where `mod x;` declared as mods[i] is looked for (for an inline mods[i], where it is
+  // declared); nullopt when an enclosing #[path] leaves the repository or the facts do not
+  // say where it lies.
+  std::optional<InlineDir> dir_of(std::size_t i) const {
+    const int parent = enclosing(i);
+    if (parent == kNone) return std::nullopt;
+    return parent == kFile ? std::optional<InlineDir>(base_) : dirs_[parent];
   }
 
 private:
-  // The innermost indexed module along `parents` (-1: the file itself); `known` how many of
-  // them were found.
-  int find(const std::vector<std::string>& parents, size_t& known) const {
-    int id = -1;
-    for (known = 0; known < parents.size(); ++known) {
-      auto it = children_.find(std::make_pair(id, parents[known]));
-      if (it == children_.end()) break;
-      id = it->second;
-    }
-    return id;
+  static constexpr int kFile = -1; // declared at the file's top level
+  static constexpr int kNone = -2; // enclosed by nothing the facts list
+
+  // The slot of the inline module enclosing mods[i].
+  int enclosing(std::size_t i) const {
+    const int p = mods_[i].parent;
+    if (p < 0) return kFile;
+    if (static_cast<std::size_t>(p) >= i) return kNone;
+    return slot_[static_cast<std::size_t>(p)] >= 0 ? slot_[static_cast<std::size_t>(p)] : kNone;
   }
 
   InlineDir base_;
-  std::map<std::pair<int, std::string>, int> children_;
-  std::vector<std::optional<InlineDir>> dirs_;
+  const std::vector<rust::ModDecl>& mods_;
+  std::vector<int> slot_;                      // mods index → dirs_ index (inline mods only)
+  std::vector<std::optional<InlineDir>> dirs_; // one per placed inline module
 };
 
 struct Builder {
@@ -210,9 +206,10 @@ struct Builder {
       if (ff == facts.end()) continue;
       const auto& mods = ff->second.mods;
       InlineIndex inlines(frame, mods);
-      for (const auto& m : mods) {
+      for (std::size_t i = 0; i < mods.size(); ++i) {
+        const rust::ModDecl& m = mods[i];
         if (m.name.empty()) continue;
-        auto in = inlines.dir_of(m.parents);
+        auto in = inlines.dir_of(i);
         if (!in) continue;
         if (m.inline_body) {
           if (m.path_attr && !resolve_relative(in->dir, *m.path_attr)) outside(frame, m);

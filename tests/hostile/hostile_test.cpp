@@ -4,17 +4,20 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "audit/audit.h"
 #include "rules/ruleset.h"
+#include "rust/facts.h"
 #include "source/file_limit.h"
 #include "source/tree.h"
 
@@ -96,6 +99,41 @@ bool has_rule(const RepoResult& repo, const std::string& rule) {
 }
 
 const std::string kPackage = "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n";
+
+/// A "Vm…:" field of /proc/self/status in kB, or -1.
+long status_kb(const std::string& field) {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
+  return -1;
+}
+
+/// How much the resident memory of a child process grows at its peak while it runs `work`, in
+/// kB (-1 when it could not be measured). A child, because its peak starts from its own size.
+template <class Work>
+long peak_growth_kb(Work work) {
+  int fds[2];
+  if (::pipe(fds) != 0) return -1;
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    long growth = -1;
+    try {
+      const long before = status_kb("VmRSS:");
+      work();
+      growth = status_kb("VmHWM:") - before;
+    } catch (...) {
+    }
+    (void)!::write(fds[1], &growth, sizeof growth);
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  long growth = -1;
+  if (pid < 0 || ::read(fds[0], &growth, sizeof growth) != sizeof growth) growth = -1;
+  ::close(fds[0]);
+  if (pid > 0) ::waitpid(pid, nullptr, 0);
+  return growth;
+}
 
 /// Restores the process-wide file size limit at scope exit.
 struct FileLimitGuard {
@@ -339,4 +377,53 @@ TEST_CASE("hostile: a module whose file was skipped is not reported missing") {
             "symlink-skipped src/secret.rs:0:0 symbolic link not followed: audited repositories "
             "are untrusted",
         }));
+}
+
+TEST_CASE("hostile: 200,000 nested inline modules are facts linear in their number") {
+  // Each `mod` used to copy the names of every inline module around it (up to the 256 levels
+  // the walk tracks): this 1.4 MB file held 51 million strings, 1.6 GB.
+  std::string text;
+  for (int i = 0; i < 200000; ++i)
+    text += "mod a {";
+  text += "mod leaf;";
+  const rust::FileFacts facts = rust::extract_facts(text);
+  REQUIRE(facts.mods.size() == 200001);
+  std::size_t stored_chars = 0, wrong_parent = 0;
+  for (std::size_t k = 0; k < facts.mods.size(); ++k) {
+    const rust::ModDecl& m = facts.mods[k];
+    stored_chars += m.name.size() + (m.path_attr ? m.path_attr->size() : 0);
+    // The module around it; beyond the tracked depth, the innermost tracked one.
+    if (m.parent != static_cast<int>(std::min<std::size_t>(k, 256)) - 1) ++wrong_parent;
+  }
+  CHECK(stored_chars == 200000 + 4); // one name per module: "a" and "leaf"
+  CHECK(wrong_parent == 0);
+  CHECK(sizeof(rust::ModDecl) <= 128);
+
+  // The module tree is built from the parent chain, once per distinct inline module.
+  MemoryTree tree({{"Cargo.toml", kPackage}, {"src/lib.rs", text}});
+  std::string dir = "src/";
+  for (int i = 0; i < 256; ++i)
+    dir += "a/";
+  CHECK(joined(described(audit_tree(tree))) ==
+        joined({"no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged "
+                "from requirements alone",
+                "module-not-found src/lib.rs:1:1400005 module \"leaf\" not found: expected " + dir +
+                    "leaf.rs or " + dir + "leaf/mod.rs"}));
+}
+
+TEST_CASE("hostile: a 16 MiB .rs file of one-character tokens is lexed in bounded memory") {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer's shadow memory and quarantine are no part of the tool's footprint.
+  return;
+#endif
+  // The lexer kept a 32-byte Token per token for the whole file: 864 MB for this one (16 MiB,
+  // the file size limit). Its code tokens now take 6 bytes each.
+  const long growth = peak_growth_kb([] {
+    const std::string text(std::size_t{16} << 20, ';');
+    const rust::FileFacts facts = rust::extract_facts(text);
+    if (facts.line_count != 1) throw std::runtime_error("wrong facts"); // measured as -1
+  });
+  REQUIRE(growth > 0);
+  MESSAGE("peak growth " << growth << " kB");
+  CHECK(growth < 200 * 1024); // the text itself included
 }

@@ -42,11 +42,13 @@ rust::Arg expr(std::string text, int line, int column) {
   return a;
 }
 
+/// A path written on one line; its last segment is given the first one's position.
 rust::PathRef path(const std::string& text, int line, int column, bool in_use = false) {
   rust::PathRef p;
   p.segments = source::split_path(text);
   p.in_use = in_use;
   p.pos = {line, column};
+  p.last_pos = p.pos;
   return p;
 }
 
@@ -109,6 +111,15 @@ std::vector<Finding> run(RepoRule rule, const Repo& repo, const std::string& tar
   Sink sink(repo.model.name);
   rule(repo.model, rules(target), sink);
   return sink.take();
+}
+
+/// "line:column identifier" of each finding, the identifier being the message's first word.
+std::string located(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const Finding& f : findings)
+    out += std::to_string(f.loc.line) + ":" + std::to_string(f.loc.column) + " " +
+           f.message.substr(0, f.message.find(' ')) + "\n";
+  return out;
 }
 
 std::vector<Finding> of(const std::vector<Finding>& all, std::string_view id) {
@@ -323,6 +334,41 @@ TEST_CASE(
   CHECK(findings[2].loc == Location{"src/main.rs", 2, 5}); // the import itself
 }
 
+TEST_CASE("source rules: removed-api sees imported names used alone as types and values") {
+  // Through the extractor: the uses below are one-segment paths of the imported names.
+  Repo repo;
+  repo.file("src/lib.rs") =
+      rust::extract_facts(R"(use opentelemetry_sdk::trace::{Tracer, TracerProvider};
+use opentelemetry::global::shutdown_tracer_provider;
+
+pub struct Telemetry {
+    pub provider: TracerProvider,
+}
+fn keep(p: TracerProvider) -> Option<TracerProvider> { Some(p) }
+fn stopper() -> fn() { shutdown_tracer_provider }
+)");
+  CHECK(located(run(check_removed_apis, repo, "0.28")) == "1:32 Tracer\n"
+                                                          "1:40 TracerProvider\n"
+                                                          "2:28 shutdown_tracer_provider\n"
+                                                          "5:19 TracerProvider\n"
+                                                          "7:12 TracerProvider\n"
+                                                          "8:24 shutdown_tracer_provider\n");
+}
+
+TEST_CASE("source rules: removed-api points at the leaf of a grouped use, undeclared-crate at "
+          "its crate") {
+  Repo repo;
+  repo.file("src/lib.rs") = rust::extract_facts(R"(use opentelemetry_sdk::{
+    runtime,
+    trace::{Sampler, TracerProvider},
+};
+)");
+  const auto findings = run(check_removed_apis, repo, "0.28");
+  CHECK(located(findings) == "3:22 TracerProvider\n");
+  // The package declares the sdk only under its key otel_sdk.
+  CHECK(located(of(run(check_crate_usage, repo), "undeclared-crate")) == "1:5 opentelemetry_sdk\n");
+}
+
 TEST_CASE("source rules: removed-api matches methods by argument count in declaring packages") {
   Repo repo;
   auto& f = repo.file("src/main.rs");
@@ -333,6 +379,15 @@ TEST_CASE("source rules: removed-api matches methods by argument count in declar
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].loc == Location{"src/main.rs", 14, 10});
   CHECK(findings[0].fix == ".with_batch_exporter(exporter) (no runtime argument)");
+
+  // A closure of two parameters is one argument.
+  Repo closure;
+  closure.file("src/lib.rs") = rust::extract_facts(R"(fn init(b: Builder, e: Exporter) {
+    b.with_batch_exporter(|a, c| a + c);
+    b.with_batch_exporter(e, runtime::Tokio);
+}
+)");
+  CHECK(located(run(check_removed_apis, closure, "0.28")) == "3:7 with_batch_exporter\n");
 
   // A repository already on the target line crosses nothing.
   Repo current(Files{{"Cargo.toml", R"([package]
@@ -668,6 +723,18 @@ TEST_CASE("source rules: tower-http's request-id layers name the header themselv
   Repo none;
   add_call(none.file("src/app.rs"), "request_id", {}, 9, 10, true);
   CHECK(of(run(check_http_conventions, none), "request-id-not-propagated").size() == 1);
+}
+
+TEST_CASE("source rules: span-name-format reads the name of #[instrument], not of its fields") {
+  Repo repo;
+  repo.file("src/routes.rs") = rust::extract_facts(R"(const HEADER: &str = "x-request-id";
+#[instrument(name = "GET /v1/models/{id}", fields(name = "/not-a-span-name"))]
+async fn get_model() {}
+#[tracing::instrument(fields(route = "/v1/chat"), name = "/v1/chat")]
+async fn chat() {}
+)");
+  const auto findings = run(check_http_conventions, repo);
+  CHECK(located(findings) == "4:58 HTTP\n");
 }
 
 TEST_CASE("source rules: HTTP rules leave non-HTTP packages and test code alone") {

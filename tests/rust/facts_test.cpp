@@ -81,9 +81,10 @@ std::string mods(const FileFacts& f) {
   std::string out;
   for (const ModDecl& m : f.mods) {
     out += at(m.pos) + " ";
-    for (const std::string& p : m.parents)
-      out += p + "/";
-    out += m.name;
+    std::string parents; // the enclosing inline modules, outermost first
+    for (int p = m.parent; p >= 0 && p < static_cast<int>(f.mods.size()); p = f.mods[p].parent)
+      parents = f.mods[p].name + "/" + parents;
+    out += parents + m.name;
     if (m.inline_body) out += " {}";
     if (m.path_attr) out += " path=" + *m.path_attr;
     if (m.cfg_test) out += " cfg(test)";
@@ -184,6 +185,31 @@ use crate::{super_mod::X, self::Y};
                     "7:5 crate::self::Y use\n");
 }
 
+TEST_CASE("facts: a path keeps the position of its last segment, a use leaf its own token") {
+  const FileFacts f = extract_facts(R"(use opentelemetry_sdk::{
+    runtime,
+    trace::{Sampler, TracerProvider as Provider},
+};
+use a::{self as b, c::*};
+extern crate d;
+fn f() { x::y::z(); }
+)");
+  std::string out;
+  for (const PathRef& p : f.paths) {
+    out += at(p.pos) + " " + at(p.last_pos);
+    for (const std::string& s : p.segments)
+      out += " " + s;
+    out += "\n";
+  }
+  CHECK(out == "1:5 2:5 opentelemetry_sdk runtime\n"
+               "1:5 3:13 opentelemetry_sdk trace Sampler\n"
+               "1:5 3:22 opentelemetry_sdk trace TracerProvider\n"
+               "5:5 5:9 a\n"
+               "5:5 5:20 a c\n"
+               "6:14 6:14 d\n"
+               "7:10 7:16 x y z\n");
+}
+
 TEST_CASE("facts: paths in code are maximal and skip generic arguments") {
   const FileFacts f = extract_facts(R"(fn f() {
     let v = Vec::<u8>::with_capacity(3);
@@ -208,6 +234,71 @@ TEST_CASE("facts: paths in code are maximal and skip generic arguments") {
                     "6:37 collect method ()\n");
 }
 
+TEST_CASE("facts: paths inside turbofish arguments are paths, and no call's arguments") {
+  const FileFacts f = extract_facts(R"(fn f() {
+    let n = std::mem::size_of::<opentelemetry_sdk::trace::Sampler>();
+    let l = tracing_opentelemetry::layer::<tracing_subscriber::Registry>().with_tracer(t);
+    g(a, Vec::<HashMap<K, opentelemetry::Value>>::new(), b);
+    h::<a::B<c::D>, ::e::F>(x);
+}
+)");
+  CHECK(paths(f) == "2:13 std::mem::size_of\n"
+                    "2:33 opentelemetry_sdk::trace::Sampler\n"
+                    "3:13 tracing_opentelemetry::layer\n"
+                    "3:44 tracing_subscriber::Registry\n"
+                    "4:10 Vec::new\n"
+                    "4:27 opentelemetry::Value\n"
+                    "5:9 a::B\n"
+                    "5:14 c::D\n"
+                    "5:23 e::F\n");
+  CHECK(calls(f) == "2:23 std::mem::size_of ()\n"
+                    "3:36 tracing_opentelemetry::layer ()\n"
+                    "3:76 with_tracer method (3:88 t)\n"
+                    "4:5 g (4:7 a | 4:10 Vec::<HashMap<K, opentelemetry::Value>>::new() | 4:58 b)\n"
+                    "4:51 Vec::new ()\n"
+                    "5:5 h (5:29 x)\n");
+}
+
+TEST_CASE("facts: a name imported by use is a one-segment path where it is used alone") {
+  const FileFacts f = extract_facts(R"(use opentelemetry_sdk::trace::{Tracer, TracerProvider};
+use opentelemetry::global::{self, shutdown_tracer_provider};
+use opentelemetry::trace::TracerProvider as _;
+pub struct Telemetry {
+    pub provider: TracerProvider,
+    global: bool,
+}
+fn keep(p: TracerProvider) -> Option<TracerProvider> { Some(p) }
+fn stopper() -> fn() { shutdown_tracer_provider }
+fn other(t: Telemetry) -> Telemetry {
+    t.global; t.shutdown_tracer_provider();
+    let tracer = make::<Tracer>();
+    shutdown_tracer_provider();
+    Telemetry { provider: t.provider, global: true }
+}
+enum Kind { Tracer, Other }
+#[cfg(test)]
+mod tests { use mock::Mocked; fn m() -> Mocked { Mocked } }
+fn later() -> Mocked { unimplemented!() }
+)");
+  CHECK(paths(f) == "1:5 opentelemetry_sdk::trace::Tracer use\n"
+                    "1:5 opentelemetry_sdk::trace::TracerProvider use\n"
+                    "2:5 opentelemetry::global use\n"
+                    "2:5 opentelemetry::global::shutdown_tracer_provider use\n"
+                    "3:5 opentelemetry::trace::TracerProvider use as _\n"
+                    "5:19 TracerProvider\n"
+                    "8:12 TracerProvider\n"
+                    "8:38 TracerProvider\n"
+                    "9:24 shutdown_tracer_provider\n"
+                    "12:25 Tracer\n"
+                    "13:5 shutdown_tracer_provider\n"
+                    "18:17 mock::Mocked use test\n");
+  CHECK(calls(f) == "8:56 Some (8:61 p)\n"
+                    "11:17 shutdown_tracer_provider method ()\n"
+                    "12:18 make ()\n"
+                    "13:5 shutdown_tracer_provider ()\n"
+                    "19:24 unimplemented macro ()\n");
+}
+
 TEST_CASE("facts: macros, env reads and non-literal arguments") {
   const FileFacts f = extract_facts(R"(fn f(m: &str, c: u8) {
     let span = info_span!("llm.request", model = %m);
@@ -230,6 +321,20 @@ TEST_CASE("facts: macros, env reads and non-literal arguments") {
         "7:5 my_macro macro (7:17 x: \"y\")\n"
         "8:15 env macro (8:20 lit='RAW' r#\"RAW\"#)\n");
   CHECK(fields(f) == "x = 7:20 lit='y' \"y\"\n");
+}
+
+TEST_CASE("facts: the commas between a closure's parameter bars separate no argument") {
+  const FileFacts f = extract_facts(R"(fn f(x: Builder) {
+    x.with_batch_exporter(|a, c| a + c);
+    g(move |a, (b, c)| a, d);
+    h(|| a, b);
+    k(|a| |b, c| a, d | e, f);
+}
+)");
+  CHECK(calls(f) == "2:7 with_batch_exporter method (2:27 |a, c| a + c)\n"
+                    "3:5 g (3:7 move |a, (b, c)| a | 3:27 d)\n"
+                    "4:5 h (4:7 || a | 4:13 b)\n"
+                    "5:5 k (5:7 |a| |b, c| a | 5:21 d | e | 5:28 f)\n");
 }
 
 TEST_CASE("facts: struct field literals, const and static items") {
@@ -291,15 +396,20 @@ fn traced() {}
 struct S;
 #[cfg_attr(feature = "otel", tracing::instrument(name = "n"))]
 fn maybe() {}
+#[instrument(name = "GET /v1/models/{id}", fields(name = "/not-a-span-name"))]
+fn get_model() {}
 )");
+  // Only top-level pairs are values: the nested fields(…) name span fields, not the span.
   CHECK(attributes(f) ==
         "1:1 #!allow\n"
-        "2:1 #instrument name=2:21 lit='llm.request' \"llm.request\" model=2:63 lit='gpt' \"gpt\" "
-        "otel.kind=2:82 lit='client' \"client\"\n"
+        "2:1 #instrument name=2:21 lit='llm.request' \"llm.request\"\n"
         "4:1 #tracing::instrument level=4:31 lit='info' \"info\"\n"
         "6:1 #doc doc=6:9 lit='documented' \"documented\"\n"
         "7:1 #derive\n"
-        "9:1 #cfg_attr feature=9:22 lit='otel' \"otel\" name=9:57 lit='n' \"n\"\n");
+        "9:1 #cfg_attr feature=9:22 lit='otel' \"otel\"\n"
+        "11:1 #instrument name=11:21 lit='GET /v1/models/{id}' \"GET /v1/models/{id}\"\n");
+  // Their literals are still string literals of the file.
+  CHECK(f.strings.size() == 9);
 }
 
 TEST_CASE("facts: cfg(test) modules and test functions") {
@@ -352,8 +462,8 @@ fn case_test(x: u8) {}
                          "7:5 #test test\n"
                          "13:1 #tokio::test test\n"
                          "16:1 #cfg\n"
-                         "19:1 #cfg feature=19:27 lit='x' \"x\" test\n"
-                         "22:1 #cfg feature=22:27 lit='x' \"x\"\n"
+                         "19:1 #cfg test\n"
+                         "22:1 #cfg\n"
                          "24:1 #rstest test\n"
                          "25:1 #case test\n");
   CHECK(!f.in_test(1));

@@ -92,7 +92,60 @@ void check_invariants(std::string_view source, const LexResult& result) {
   }
 }
 
+// lex_code() must give lex()'s code tokens, texts and positions, hand it the comments and
+// meet the same problems.
+void check_compact(std::string_view source) {
+  const LexResult all = lex(source);
+  std::vector<Token> comments;
+  const CodeLexResult code = lex_code(source, [&](const Token& t) { comments.push_back(t); });
+  std::size_t k = 0, c = 0;
+  for (const Token& t : all.tokens) {
+    if (is_comment(t.kind)) {
+      REQUIRE(c < comments.size());
+      const Token& seen = comments[c++];
+      CHECK((seen.kind == t.kind && seen.text.data() == t.text.data() &&
+             seen.text.size() == t.text.size() && seen.line == t.line && seen.column == t.column));
+      continue;
+    }
+    REQUIRE(k < code.tokens.size());
+    const Token kept = code.tokens[k];
+    const auto [line, column] = code.tokens.position(k);
+    CAPTURE(k);
+    CHECK(kept.kind == t.kind);
+    CHECK(kept.text.data() == t.text.data());
+    CHECK(kept.text.size() == t.text.size());
+    CHECK(line == t.line);
+    CHECK(column == t.column);
+    ++k;
+  }
+  CHECK(k == code.tokens.size());
+  CHECK(c == comments.size());
+  CHECK(code.diagnostics == all.diagnostics);
+}
+
 } // namespace
+
+TEST_CASE("rust lexer: lex_code keeps the code tokens compactly, with lex()'s positions") {
+  // Tokens longer than the 16-bit layout holds, positions kept every 32 tokens and after
+  // every 4 KiB (here a long comment and a long string), CRLF, multi-byte text and invalid
+  // bytes between kept positions.
+  std::string source = "\xEF\xBB\xBF// head\r\nfn f() {\r\n";
+  for (int i = 0; i < 100; ++i)
+    source += "a" + std::to_string(i) + (i % 7 ? " + " : " +\r\n");
+  source += "/* " + std::string(5000, 'x') + "\n ä \xFF */ x\n";
+  source += "let s = \"" + std::string(3000, 'y') + "\"; let t = r#\"" + std::string(70000, 'z') +
+            "\"#;\n";
+  for (int i = 0; i < 200; ++i)
+    source += "é\xFF;";
+  source += "\n}\n";
+  check_compact(source);
+  const CodeLexResult code = lex_code(source);
+  CHECK(code.tokens.size() == 817);
+  CHECK(code.tokens[209].text.size() == 3002);
+  CHECK(code.tokens[214].text.size() == 70005);
+  CHECK(code.tokens.position(code.tokens.size()) == std::pair{0, 0}); // past the end
+  CHECK(lex_code("").tokens.size() == 0);
+}
 
 TEST_CASE("rust lexer: every token kind") {
   CHECK(render("r#type 'a \"s\" r\"raw\" b\"bs\" br\"rbs\" c\"cs\" cr\"rcs\" 'c' b'x' 12 1.5 "
@@ -362,6 +415,7 @@ TEST_CASE("rust lexer: every prefix of a tricky sample and random bytes lex safe
     const std::string_view prefix(sample.data(), len);
     const LexResult result = lex(prefix);
     check_invariants(prefix, result);
+    check_compact(prefix);
     for (const Token& t : result.tokens)
       (void)unescape_string(t);
   }
@@ -377,6 +431,7 @@ TEST_CASE("rust lexer: every prefix of a tricky sample and random bytes lex safe
     CAPTURE(input);
     const LexResult result = lex(input);
     check_invariants(input, result);
+    check_compact(input);
     for (const Token& t : result.tokens)
       (void)unescape_string(t);
   }

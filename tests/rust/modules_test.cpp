@@ -17,6 +17,7 @@ namespace {
 // `mod name;` at line:column, refined with the setters below.
 struct Mod {
   ModDecl d;
+  std::vector<std::string> parents; // the enclosing inline modules, outermost first
   Mod(std::string name, int line, int column) {
     d.name = std::move(name);
     d.pos = {line, column};
@@ -33,8 +34,8 @@ struct Mod {
     d.inline_body = true;
     return *this;
   }
-  Mod& in(std::vector<std::string> parents) {
-    d.parents = std::move(parents);
+  Mod& in(std::vector<std::string> names) {
+    parents = std::move(names);
     return *this;
   }
 };
@@ -51,8 +52,21 @@ struct Repo {
     for (const auto& [file, mods] : sources) {
       files[file] = "";
       rs_files.push_back(file);
-      for (const auto& m : mods)
-        facts[file].mods.push_back(m.d);
+      std::vector<ModDecl>& out = facts[file].mods;
+      for (const auto& m : mods) {
+        // As the extractor links them: each enclosing module is the latest inline module of
+        // that name listed before, inside the one before it.
+        ModDecl d = m.d;
+        d.parent = -1;
+        for (const std::string& name : m.parents) {
+          int found = -1;
+          for (int k = static_cast<int>(out.size()) - 1; k >= 0 && found < 0; --k)
+            if (out[k].inline_body && out[k].name == name && out[k].parent == d.parent) found = k;
+          REQUIRE_MESSAGE(found >= 0, "no inline module " << name << " before " << d.name);
+          d.parent = found;
+        }
+        out.push_back(std::move(d));
+      }
     }
     MemoryTree tree(files);
     CargoModel cargo = load_cargo(tree);
@@ -247,6 +261,26 @@ TEST_CASE("modules: #[path] going up stays inside the repository") {
   ModuleTree t = repo.build();
   CHECK(render(t) == "crates/a/src/lib.rs [a] production <crates/a/src/lib.rs\n"
                      "shared/common.rs [] production <crates/a/src/lib.rs\n");
+  CHECK(diags(t).empty());
+}
+
+TEST_CASE("modules: cfg'd twins of an inline module hold their children in the first one's "
+          "directory") {
+  Repo repo;
+  repo.manifests = {{"Cargo.toml", package("twins")}};
+  repo.sources = {
+      {"src/lib.rs",
+       {Mod("x", 2, 5).inline_body(), Mod("y", 2, 15).in({"x"}),
+        Mod("x", 4, 5).inline_body().path("other"), Mod("z", 4, 25).in({"x"})}},
+      {"src/x/y.rs", {}},
+      {"src/x/z.rs", {}},
+      {"src/other/z.rs", {}},
+  };
+  ModuleTree t = repo.build();
+  CHECK(render(t) == "src/lib.rs [twins] production <src/lib.rs\n"
+                     "src/other/z.rs [twins] production orphan\n"
+                     "src/x/y.rs [twins] production <src/lib.rs\n"
+                     "src/x/z.rs [twins] production <src/lib.rs\n");
   CHECK(diags(t).empty());
 }
 
