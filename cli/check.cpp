@@ -31,6 +31,7 @@ struct CheckArgs : PolicyArgs {
   std::string ref;
   std::string cache_dir;
   bool offline = false;
+  int network_timeout = 120;
 };
 
 // --------------------------------------------------------------------------------------------
@@ -72,21 +73,21 @@ int run_check(CheckArgs args, const char* argv0) {
   }
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
-  AcquireOptions acquire_opts;
-  acquire_opts.cache_dir = args.cache_dir;
-  acquire_opts.offline = args.offline;
-  acquire_opts.progress = [&progress](const std::string& url, const FetchProgress& p) {
-    progress(url, p);
-  };
+  FetchWatchdog watchdog(args.network_timeout);
+  const AcquireOptions acquire_opts =
+      acquire_options(args.cache_dir, args.offline, progress, watchdog);
   std::vector<AcquiredRepo> repos;
   std::map<std::string, int> names;
   for (const Spec& s : specs) {
     std::string err;
-    auto repo = acquire(s.spec, acquire_opts, err);
+    bool tool_failure = false;
+    watchdog.begin(redact_url(s.spec.location));
+    auto repo = acquire(s.spec, acquire_opts, err, &tool_failure);
+    watchdog.end();
     progress.finish();
     if (!repo) {
       error(err);
-      return kUsage;
+      return tool_failure ? kToolFailure : kUsage;
     }
     ++names[repo->name];
     repos.push_back(std::move(*repo));
@@ -146,6 +147,10 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--cache-dir", args->cache_dir,
                   "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
+  cmd->add_option("--network-timeout", args->network_timeout,
+                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });

@@ -90,6 +90,62 @@ bool env_set(const char* name) {
   return v && *v;
 }
 
+FetchWatchdog::FetchWatchdog(int seconds) : seconds_(seconds) {
+  if (seconds_ > 0) thread_ = std::thread([this] { run(); });
+}
+
+FetchWatchdog::~FetchWatchdog() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FetchWatchdog::begin(const std::string& shown) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  active_ = true;
+  shown_ = shown;
+  last_ = std::chrono::steady_clock::now();
+}
+
+void FetchWatchdog::beat() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  last_ = std::chrono::steady_clock::now();
+}
+
+void FetchWatchdog::end() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  active_ = false;
+}
+
+void FetchWatchdog::run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    wake_.wait_for(lock, std::chrono::milliseconds(200));
+    if (!active_ || std::chrono::steady_clock::now() - last_ < std::chrono::seconds(seconds_))
+      continue;
+    // The transfer blocks inside libgit2 and cannot be cancelled: the process ends here.
+    std::fprintf(stderr,
+                 "\notel-audit: error: no data from %s for %d s: giving up (raise the limit with "
+                 "--network-timeout SECONDS, 0 for none)\n",
+                 shown_.c_str(), seconds_);
+    std::fflush(stderr);
+    std::_Exit(kToolFailure);
+  }
+}
+
+AcquireOptions acquire_options(const std::string& cache_dir, bool offline, Progress& progress,
+                               FetchWatchdog& watchdog) {
+  AcquireOptions out;
+  out.cache_dir = cache_dir;
+  out.offline = offline;
+  out.progress = [&progress](const std::string& url, const FetchProgress& p) { progress(url, p); };
+  out.heartbeat = [&watchdog] { watchdog.beat(); };
+  return out;
+}
+
 void Progress::operator()(const std::string& url, const FetchProgress& p) {
   if (!enabled_) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

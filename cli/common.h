@@ -2,13 +2,17 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/audit.h"
 #include "config/config.h"
 #include "report/baseline.h"
+#include "source/acquire.h"
 #include "source/remote.h"
 
 namespace otelaudit::cli {
@@ -68,6 +72,43 @@ void add_gate_options(CLI::App& cmd, PolicyArgs& args);
 /// written).
 int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,
                    const LevelReport& levels);
+
+/// Ends the process with exit code 3 when a clone or fetch hears nothing from its remote for
+/// `seconds`: libgit2 1.5 has no network timeouts, so a server that accepts the connection and
+/// never answers would hang the audit, and the CI step running it, for ever. A half-made clone
+/// is a temporary directory that the next run replaces. 0 disables the watch.
+class FetchWatchdog {
+public:
+  explicit FetchWatchdog(int seconds);
+  ~FetchWatchdog();
+  FetchWatchdog(const FetchWatchdog&) = delete;
+  FetchWatchdog& operator=(const FetchWatchdog&) = delete;
+
+  /// Watches the transfers from `shown` (a redacted URL, for the message) until end().
+  void begin(const std::string& shown);
+  /// The remote sent something.
+  void beat();
+  void end();
+
+private:
+  void run();
+
+  int seconds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool active_ = false;
+  bool stop_ = false;
+  std::string shown_;
+  std::chrono::steady_clock::time_point last_;
+  std::thread thread_;
+};
+
+class Progress;
+
+/// A command's acquisition options: its cache and offline flags, transfers drawn by `progress`
+/// and watched by `watchdog`.
+AcquireOptions acquire_options(const std::string& cache_dir, bool offline, Progress& progress,
+                               FetchWatchdog& watchdog);
 
 /// Progress of clones and fetches, drawn on stderr only when a person watches it.
 class Progress {

@@ -29,6 +29,7 @@ struct HistoryArgs {
   std::string output;
   std::string cache_dir;
   bool offline = false;
+  int network_timeout = 120;
 };
 
 int run_history(const HistoryArgs& args, const char* argv0) {
@@ -56,18 +57,32 @@ int run_history(const HistoryArgs& args, const char* argv0) {
   }
   std::filesystem::path repo = args.repo;
   if (is_git_url(args.repo)) {
+    FetchWatchdog watchdog(args.network_timeout);
     FetchOptions fetch;
     fetch.cache_dir = args.cache_dir;
     fetch.offline = args.offline;
+    fetch.heartbeat = [&watchdog] { watchdog.beat(); };
     std::string err;
-    auto local = fetch_to_cache(args.repo, fetch, err);
-    if (!local) return fail(err);
+    bool tool_failure = false;
+    watchdog.begin(redact_url(args.repo));
+    auto local = fetch_to_cache(args.repo, fetch, err, &tool_failure);
+    watchdog.end();
+    if (!local) {
+      error(err);
+      return tool_failure ? kToolFailure : kUsage;
+    }
     repo = *local;
   }
   std::string err;
   auto history =
       audit_history(repo, default_repo_name(args.repo), options, *rules.ruleset, {}, err);
-  if (!history) return fail(err);
+  if (!history) {
+    // A ref missing from the cached copy of a URL is missing from the URL: name that.
+    if (repo != std::filesystem::path(args.repo))
+      for (auto at = err.find(repo.string()); at != std::string::npos; at = err.find(repo.string()))
+        err.replace(at, repo.string().size(), redact_url(args.repo));
+    return fail(err);
+  }
   std::string report = args.format == "json"       ? render_history_json(*history)
                        : args.format == "markdown" ? render_history_markdown(*history)
                                                    : render_history_text(*history);
@@ -100,6 +115,10 @@ void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout");
   cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned");
   cmd->add_flag("--offline", args->offline, "Use cached clones only");
+  cmd->add_option("--network-timeout", args->network_timeout,
+                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->callback([args, argv0, &exit_code] { exit_code = run_history(*args, argv0); });
 }
 

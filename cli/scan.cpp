@@ -37,6 +37,7 @@ struct ScanArgs {
   std::string output;
   std::string cache_dir;
   bool offline = false;
+  int network_timeout = 120;
   bool quiet = false;
 };
 
@@ -60,19 +61,19 @@ int run_scan(ScanArgs args, const char* argv0) {
   }
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
-  AcquireOptions acquire_opts;
-  acquire_opts.cache_dir = args.cache_dir;
-  acquire_opts.offline = args.offline;
-  acquire_opts.progress = [&progress](const std::string& url, const FetchProgress& p) {
-    progress(url, p);
-  };
+  FetchWatchdog watchdog(args.network_timeout);
+  const AcquireOptions acquire_opts =
+      acquire_options(args.cache_dir, args.offline, progress, watchdog);
   std::string err;
+  bool tool_failure = false;
+  watchdog.begin(redact_url(args.location));
   std::optional<AcquiredRepo> repo =
-      acquire(RepoSpec{args.name, args.location, args.ref}, acquire_opts, err);
+      acquire(RepoSpec{args.name, args.location, args.ref}, acquire_opts, err, &tool_failure);
+  watchdog.end();
   progress.finish();
   if (!repo) {
     error(err);
-    return kUsage;
+    return tool_failure ? kToolFailure : kUsage;
   }
 
   RepoInput input(repo->name, repo->display, repo->tree.get(), repo->commit, args.component);
@@ -130,6 +131,10 @@ void add_scan_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--cache-dir", args->cache_dir,
                   "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
+  cmd->add_option("--network-timeout", args->network_timeout,
+                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress on stderr");
   cmd->callback([args, argv0, &exit_code] { exit_code = run_scan(*args, argv0); });
 }

@@ -47,18 +47,24 @@ std::string default_repo_name(const std::string& location) {
 }
 
 std::optional<AcquiredRepo> acquire(const RepoSpec& spec, const AcquireOptions& options,
-                                    std::string& error) {
+                                    std::string& error, bool* tool_failure) {
+  if (tool_failure) *tool_failure = false;
   if (is_git_url(spec.location)) {
     FetchOptions fetch;
     fetch.cache_dir = options.cache_dir;
     fetch.offline = options.offline;
-    if (options.progress) {
-      std::string url = redact_url(spec.location);
-      fetch.progress = [&options, url](const FetchProgress& p) { options.progress(url, p); };
-    }
-    auto local = fetch_to_cache(spec.location, fetch, error);
+    fetch.heartbeat = options.heartbeat;
+    const std::string shown = redact_url(spec.location);
+    if (options.progress)
+      fetch.progress = [&options, shown](const FetchProgress& p) { options.progress(shown, p); };
+    auto local = fetch_to_cache(spec.location, fetch, error, tool_failure);
     if (!local) return std::nullopt;
-    return from_git(*local, spec, redact_url(spec.location), error);
+    auto out = from_git(*local, spec, shown, error);
+    // A ref missing from the cached copy is missing from the URL: name that, not the cache.
+    for (auto at = error.find(local->string()); at != std::string::npos;
+         at = error.find(local->string(), at + shown.size()))
+      error.replace(at, local->string().size(), shown);
+    return out;
   }
   std::error_code ec;
   if (!fs::exists(spec.location, ec)) {

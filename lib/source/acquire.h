@@ -23,6 +23,7 @@ struct AcquireOptions {
   std::filesystem::path cache_dir; // empty: default_cache_dir()
   bool offline = false;
   std::function<void(const std::string& url, const FetchProgress&)> progress;
+  std::function<void()> heartbeat; // as FetchOptions::heartbeat
 };
 
 /// A repository ready to audit.
@@ -36,9 +37,10 @@ struct AcquiredRepo {
 /// Resolves a spec to a Tree: a URL is cloned or fetched into the cache and read at `ref`;
 /// a path with a ref, or a bare repository, is read from its object database; any other
 /// directory is read from disk. nullopt with a user-facing `error` when the location or ref
-/// does not exist.
+/// does not exist, or a URL cannot be fetched; `tool_failure`, when given, is set for the
+/// failures that are the network's or the cache's rather than the user's.
 std::optional<AcquiredRepo> acquire(const RepoSpec& spec, const AcquireOptions& options,
-                                    std::string& error);
+                                    std::string& error, bool* tool_failure = nullptr);
 
 /// The name a location is shown under: the directory's or URL's last component, `.git` dropped.
 std::string default_repo_name(const std::string& location);

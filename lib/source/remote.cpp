@@ -161,8 +161,23 @@ int credentials_cb(git_credential** out, const char* /*url*/, const char* userna
   return GIT_PASSTHROUGH;
 }
 
+void beat(const CallbackState& state) {
+  if (!state.options->heartbeat) return;
+  try {
+    state.options->heartbeat();
+  } catch (...) {
+    // Nothing may unwind through libgit2's C frames.
+  }
+}
+
+int sideband_cb(const char* /*text*/, int /*len*/, void* payload) {
+  beat(*static_cast<CallbackState*>(payload));
+  return 0;
+}
+
 int transfer_cb(const git_indexer_progress* stats, void* payload) {
   auto* state = static_cast<CallbackState*>(payload);
+  beat(*state);
   if (!state->options->progress) return 0;
   FetchProgress p;
   p.received_objects = stats->received_objects;
@@ -218,6 +233,7 @@ bool fetch_into(git_repository* repo, const std::string& url, const FetchOptions
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.credentials = credentials_cb;
   callbacks.transfer_progress = transfer_cb;
+  callbacks.sideband_progress = sideband_cb;
   callbacks.payload = &state;
   git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
   proxy.type = GIT_PROXY_AUTO;
@@ -249,6 +265,10 @@ bool fetch_into(git_repository* repo, const std::string& url, const FetchOptions
   git_remote_disconnect(remote.get());
   if (rc < 0) {
     error = "cannot " + verb + " " + shown + ": " + message;
+    if (rc == GIT_EAUTH || message.find("authentication") != std::string::npos)
+      error += " (credentials: an ssh agent for ssh URLs; OTEL_AUDIT_GIT_USERNAME and "
+               "OTEL_AUDIT_GIT_TOKEN, or user:token@ in the URL, for https)";
+    if (verb == "fetch") error += "; the cached copy can still be audited with --offline";
     return false;
   }
   if (!default_branch.empty() && git_repository_set_head(repo, default_branch.c_str()) < 0) {
@@ -348,7 +368,11 @@ fs::path default_cache_dir() {
 }
 
 std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOptions& options,
-                                       std::string& error) {
+                                       std::string& error, bool* tool_failure) {
+  bool ignored = false;
+  bool& failed = tool_failure ? *tool_failure : ignored;
+  // Every failure below is the network's or the cache's, but a missing offline copy.
+  failed = true;
   ensure_libgit2();
   const std::string shown = redact_url(url);
   const fs::path cache = options.cache_dir.empty() ? default_cache_dir() : options.cache_dir;
@@ -357,7 +381,10 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   std::error_code ec;
 
   if (is_repository(dest)) {
-    if (options.offline) return dest;
+    if (options.offline) {
+      failed = false;
+      return dest;
+    }
     git_repository* raw = nullptr;
     if (git_repository_open_ext(&raw, dest.string().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
                                 nullptr) < 0) {
@@ -366,10 +393,12 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
     }
     RepoPtr repo(raw);
     if (!fetch_into(repo.get(), url, options, "fetch", error)) return std::nullopt;
+    failed = false;
     return dest;
   }
   if (options.offline) {
     error = "no cached copy of " + shown + " (run once without --offline)";
+    failed = false;
     return std::nullopt;
   }
 
@@ -410,10 +439,14 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   if (ec) {
     cleanup();
     // Another run may have finished the same clone first; its copy is as good as ours.
-    if (is_repository(dest)) return dest;
+    if (is_repository(dest)) {
+      failed = false;
+      return dest;
+    }
     error = "cannot move the clone of " + shown + " into " + dest.string() + ": " + ec.message();
     return std::nullopt;
   }
+  failed = false;
   return dest;
 }
 

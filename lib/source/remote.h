@@ -38,13 +38,18 @@ struct FetchOptions {
   std::filesystem::path cache_dir;
   bool offline = false;
   std::function<void(const FetchProgress&)> progress;
+  /// Called whenever the remote sends something (objects, or its own progress messages): a
+  /// caller can tell a slow transfer from a stalled one, which libgit2 1.5 cannot time out.
+  std::function<void()> heartbeat;
 };
 
 /// A bare copy of `url` in the cache, with every branch under refs/heads and every tag under
 /// refs/tags (so GitTree resolves `main` or `v1.2.0` as in the original), brought up to date
-/// unless offline. nullopt with `error` (URL redacted) on failure.
-std::optional<std::filesystem::path>
-fetch_to_cache(const std::string& url, const FetchOptions& options, std::string& error);
+/// unless offline. nullopt with `error` (URL redacted) on failure; `tool_failure`, when given,
+/// is set when the failure is the network's or the cache's (not a missing offline copy).
+std::optional<std::filesystem::path> fetch_to_cache(const std::string& url,
+                                                    const FetchOptions& options, std::string& error,
+                                                    bool* tool_failure = nullptr);
 
 /// One line of progress, e.g. `receiving objects: 45% (90/200), 1.2 MiB, 640 KiB/s`.
 std::string progress_line(const FetchProgress& progress, double seconds);

@@ -3,7 +3,11 @@
 // findings.
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -137,9 +141,45 @@ TEST_CASE("git cli: a URL's credentials never reach the output") {
   TempDir tmp;
   Run r = run_in(tmp.path(), "check --cache-dir '" + (tmp.path() / "c").string() +
                                  "' https://user:s3cr3t-token@127.0.0.1:1/org/repo.git");
-  CHECK(r.code == 2);
+  CHECK(r.code == 3); // the network failed, not the user
+  CHECK(
+      r.err.starts_with("otel-audit: error: cannot clone https://***@127.0.0.1:1/org/repo.git: "));
   CHECK(r.err.find("s3cr3t-token") == std::string::npos);
   CHECK(r.err.find("***@127.0.0.1") != std::string::npos);
+}
+
+TEST_CASE("git cli: a remote that accepts the connection and never answers is given up") {
+  // Listening without ever accepting: the kernel completes the handshake, nothing is sent back.
+  const int server = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(server >= 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(::listen(server, 4) == 0);
+  socklen_t len = sizeof addr;
+  REQUIRE(::getsockname(server, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+  const std::string url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/x.git";
+  TempDir tmp;
+  Run r = run_in(tmp.path(), "check --network-timeout 1 --cache-dir '" +
+                                 (tmp.path() / "c").string() + "' " + url);
+  ::close(server);
+  CHECK(r.code == 3);
+  CHECK(r.out == "");
+  CHECK(r.err == "\notel-audit: error: no data from " + url +
+                     " for 1 s: giving up (raise the limit with --network-timeout SECONDS, 0 for "
+                     "none)\n");
+}
+
+TEST_CASE("git cli: a ref missing from a URL is named with the URL, not the cache") {
+  PolicyEngineHistory h;
+  fs::path cache = h.dir.path() / "cache";
+  std::string url = "file://" + h.repo.path().string();
+  Run r =
+      run_in(h.dir.path(), "check --ref mian --cache-dir '" + cache.string() + "' '" + url + "'");
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "otel-audit: error: ref \"mian\" not found in " + url + " (close matches: main)\n");
 }
 
 TEST_CASE("git cli: a blob missing from the object database is a finding, the rest is audited") {
