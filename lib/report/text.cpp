@@ -197,6 +197,17 @@ std::string finding_text(const RepoResult& repo, const Finding& f, const Palette
   }
   if (!f.fix.empty())
     out += pad + " " + p.paint(p.gutter, "=") + " fix: " + inline_text(f.fix) + "\n";
+  // What makes the finding count for less than its severity says.
+  if (f.orphan)
+    out += pad + " " + p.paint(p.gutter, "=") +
+           " note: in a file no crate root reaches (not compiled), so only info\n";
+  if (f.suppressed)
+    out += pad + " " + p.paint(p.gutter, "=") + " note: suppressed" +
+           (f.suppression.empty() ? std::string() : ": " + inline_text(f.suppression)) +
+           "; not counted for the score or the gate\n";
+  if (f.baselined)
+    out += pad + " " + p.paint(p.gutter, "=") +
+           " note: already in the baseline; not counted for the gate\n";
   return out;
 }
 
