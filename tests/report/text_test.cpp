@@ -120,3 +120,25 @@ TEST_CASE("report text: control characters in messages are neutralised") {
   CHECK(text.find("low[misnamed-crate]: crate \xEF\xBF\xBD]0;owned\xEF\xBF\xBD does not exist\n"
                   " --> r/Cargo.toml:3:1\n\n") != std::string::npos);
 }
+
+TEST_CASE("report text: suppressed and baselined findings say why they do not count") {
+  AuditResult result;
+  result.target = "0.27";
+  RepoResult repo;
+  repo.name = "shield";
+  Finding f = sample_finding("companion-drift", Severity::low, "shield",
+                             Location{"Cargo.toml", 0, 0}, "metrics 0.21 differs", "", "");
+  f.suppressed = true;
+  f.suppression = "pinned until PLAT-9";
+  Finding g = f;
+  g.suppressed = false;
+  g.baselined = true;
+  repo.findings = {f, g};
+  result.repos.push_back(repo);
+  const std::string text = render_text(result, TextOptions{});
+  CHECK(text.find("low[companion-drift]: metrics 0.21 differs\n --> shield/Cargo.toml\n"
+                  "  = note: suppressed: pinned until PLAT-9; not counted for the score or the "
+                  "gate\n") != std::string::npos);
+  CHECK(text.find("  = note: already in the baseline; not counted for the gate\n") !=
+        std::string::npos);
+}
