@@ -217,7 +217,14 @@ std::string count_of(std::size_t n, std::string_view one, std::string_view many)
 
 } // namespace
 
+/// `line` without a leading byte order mark: the lexer and the TOML reader skip it, so it is
+/// no column, and a terminal shows it as nothing.
+static std::string_view without_bom(std::string_view line) {
+  return line.starts_with("\xEF\xBB\xBF") ? line.substr(3) : line;
+}
+
 std::string display_line(std::string_view line) {
+  line = without_bom(line);
   std::string out;
   out.reserve(line.size());
   for (const Unit& u : split_units(line)) {
@@ -232,7 +239,7 @@ std::string display_line(std::string_view line) {
 }
 
 CaretSpan caret_span(std::string_view line, int column) {
-  const std::vector<Unit> units = split_units(line);
+  const std::vector<Unit> units = split_units(without_bom(line));
   const std::size_t start = column > 1 ? static_cast<std::size_t>(column - 1) : 0;
   CaretSpan span;
   for (std::size_t i = 0; i < start && i < units.size(); ++i)

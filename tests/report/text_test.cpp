@@ -142,3 +142,10 @@ TEST_CASE("report text: suppressed and baselined findings say why they do not co
   CHECK(text.find("  = note: already in the baseline; not counted for the gate\n") !=
         std::string::npos);
 }
+
+TEST_CASE("report text: a byte order mark is no column and is not shown") {
+  CHECK(display_line("\xEF\xBB\xBFuse a;") == "use a;");
+  const CaretSpan span = caret_span("\xEF\xBB\xBFuse opentelemetry_jaeger::x;", 5);
+  CHECK(span.offset == 4);
+  CHECK(span.width == 20);
+}
