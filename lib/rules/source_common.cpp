@@ -82,6 +82,11 @@ std::vector<std::string> split_path(std::string_view path) {
   return out;
 }
 
+const Imports& no_imports() {
+  static const Imports none;
+  return none;
+}
+
 Imports imports_of(const rust::FileFacts& facts) {
   Imports out;
   for (const rust::PathRef& p : facts.paths) {

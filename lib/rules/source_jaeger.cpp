@@ -48,7 +48,7 @@ void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       if (in_test || written.empty() || source::line_in_test(facts, pos.line)) return;
       if (written.size() == 1 && !in_use && !imports.names.count(written.front())) return;
       std::vector<std::string> full =
-          source::resolve(written, in_use ? source::Imports{} : imports, v.package);
+          source::resolve(written, in_use ? source::no_imports() : imports, v.package);
       if (!code_paths.count(full.front()) || !reported.insert(pos.line).second) return;
       source::emit_at(sink, "jaeger-code", Severity::high, v, pos,
                       fmt::format("{} is code of the deprecated Jaeger exporter: Jaeger accepts "

@@ -25,10 +25,10 @@ std::vector<std::vector<std::string>> candidates(const std::vector<std::string>&
                                                  const PackageModel* package) {
   std::vector<std::vector<std::string>> out;
   if (written.empty()) return out;
-  out.push_back(source::resolve(written, in_use ? source::Imports{} : imports, package));
+  out.push_back(source::resolve(written, in_use ? source::no_imports() : imports, package));
   if (!in_use && !imports.names.count(written.front()))
     for (const auto& glob : imports.globs) {
-      std::vector<std::string> full = source::resolve(glob, source::Imports{}, package);
+      std::vector<std::string> full = source::resolve(glob, source::no_imports(), package);
       full.insert(full.end(), written.begin(), written.end());
       out.push_back(std::move(full));
     }

@@ -85,6 +85,8 @@ struct Imports {
   std::vector<std::vector<std::string>> globs;
 };
 Imports imports_of(const rust::FileFacts& facts);
+/// No imports: what a `use` path resolves against (it is written in full).
+const Imports& no_imports();
 
 /// `segments` with a first segment imported by `use` replaced by the path it stands for, and
 /// a renamed dependency key (`otel` for package "opentelemetry") by the crate's code name.
