@@ -125,6 +125,25 @@ std::vector<std::string> resolve(const std::vector<std::string>& segments, const
   return out;
 }
 
+Imports imports_for(const FileView& view) {
+  Imports out = imports_of(*view.facts);
+  if (view.package)
+    for (const Dependency& d : view.package->dependencies)
+      if (d.key != d.package) out.renamed.emplace(code_name(d.key), code_name(d.package));
+  return out;
+}
+
+std::string_view resolved_root(std::string_view first, const Imports& imports) {
+  if (auto it = imports.names.find(first); it != imports.names.end()) first = it->second.front();
+  if (auto it = imports.renamed.find(first); it != imports.renamed.end()) return it->second;
+  return first;
+}
+
+std::string_view first_segment(std::string_view path) {
+  if (path.starts_with("::")) path.remove_prefix(2);
+  return path.substr(0, path.find("::"));
+}
+
 bool callee_is(std::string_view callee, std::string_view entry) {
   if (callee == entry) return true;
   return callee.size() > entry.size() + 2 && callee.ends_with(entry) &&

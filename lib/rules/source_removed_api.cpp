@@ -9,30 +9,64 @@ namespace otelaudit {
 
 namespace {
 
+/// A path as it resolves, without copying its segments: `head` (an imported path, a glob's
+/// path, or the written first segment) with its first segment renamed to `first`, then `tail`.
+struct Resolved {
+  const std::string* head = nullptr;
+  std::size_t head_n = 0;
+  std::string_view first;
+  const std::string* tail = nullptr;
+  std::size_t tail_n = 0;
+
+  std::size_t size() const { return head_n + tail_n; }
+  std::string_view at(std::size_t i) const {
+    if (i == 0) return first;
+    return i < head_n ? std::string_view(head[i]) : std::string_view(tail[i - head_n]);
+  }
+};
+
 /// True when `full` is the change's path or starts with it ("a::b::*" matches anything under
 /// a::b).
-bool path_matches(const std::vector<std::string>& full, const std::vector<std::string>& change) {
+bool path_matches(const Resolved& full, const std::vector<std::string>& change) {
   std::size_t n = change.size();
   if (n > 0 && change.back() == "*") --n;
   if (full.size() < n) return false;
-  return std::equal(change.begin(), change.begin() + static_cast<std::ptrdiff_t>(n), full.begin());
+  for (std::size_t i = 0; i < n; ++i)
+    if (full.at(i) != change[i]) return false;
+  return true;
 }
 
-/// The candidate full paths a written path can stand for: itself resolved through `use` and
-/// renames, and, when its first segment is not imported, under each glob import.
-std::vector<std::vector<std::string>> candidates(const std::vector<std::string>& written,
-                                                 bool in_use, const source::Imports& imports,
-                                                 const PackageModel* package) {
-  std::vector<std::vector<std::string>> out;
-  if (written.empty()) return out;
-  out.push_back(source::resolve(written, in_use ? source::no_imports() : imports, package));
-  if (!in_use && !imports.names.count(written.front()))
-    for (const auto& glob : imports.globs) {
-      std::vector<std::string> full = source::resolve(glob, source::no_imports(), package);
-      full.insert(full.end(), written.begin(), written.end());
-      out.push_back(std::move(full));
+std::string_view renamed(std::string_view name, const source::Imports& imports) {
+  auto it = imports.renamed.find(name);
+  return it == imports.renamed.end() ? name : std::string_view(it->second);
+}
+
+/// Calls `fn` with each full path a written path can stand for, until it returns true: itself
+/// resolved through `use` and renames (as source::resolve), and, when its first segment is not
+/// imported, under each glob import. `imported` tells whether the first segment was.
+template <typename Fn>
+bool any_candidate(const std::vector<std::string>& written, bool in_use,
+                   const source::Imports& imports, bool& imported, Fn&& fn) {
+  imported = false;
+  if (written.empty()) return false;
+  Resolved own{written.data(), 1, {}, written.data() + 1, written.size() - 1};
+  if (!in_use)
+    if (auto it = imports.names.find(written.front());
+        it != imports.names.end() && it->second != written) {
+      own.head = it->second.data();
+      own.head_n = it->second.size();
+      imported = true;
     }
-  return out;
+  own.first = renamed(*own.head, imports);
+  if (fn(own)) return true;
+  if (in_use || imports.names.count(written.front())) return false;
+  for (const auto& glob : imports.globs) {
+    if (glob.empty()) continue;
+    Resolved under{glob.data(), glob.size(), renamed(glob.front(), imports), written.data(),
+                   written.size()};
+    if (fn(under)) return true;
+  }
+  return false;
 }
 
 } // namespace
@@ -48,13 +82,34 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
         !line_less(rules.target, c.breaks).value_or(true))
       crossed.push_back(&c);
   if (crossed.empty()) return;
-  std::map<const ApiChange*, std::vector<std::string>> change_paths;
+  std::vector<std::pair<const ApiChange*, std::vector<std::string>>> path_changes;
+  std::set<std::string, std::less<>> roots; // the crates the crossed paths start with
   for (const ApiChange* c : crossed)
-    if (!c->path.empty()) change_paths[c] = source::split_path(c->path);
+    if (!c->path.empty()) {
+      path_changes.emplace_back(c, source::split_path(c->path));
+      roots.insert(path_changes.back().second.front());
+    }
+  for (const ApiChange* c : crossed)
+    for (const std::string& p : c->on)
+      roots.insert(std::string(source::first_segment(p)));
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_root; // root -> path_changes
+  for (std::size_t k = 0; k < path_changes.size(); ++k)
+    by_root[path_changes[k].second.front()].push_back(k);
 
   for (const source::FileView& v : source::production_files(repo)) {
     const rust::FileFacts& facts = *v.facts;
-    const source::Imports imports = source::imports_of(facts);
+    const source::Imports imports = source::imports_for(v);
+    // Most paths name no crate of a crossed change: tell them by their first segment before
+    // building candidates (a file holds thousands of paths).
+    auto may_match = [&](std::string_view first, bool in_use) {
+      if (!in_use && !imports.globs.empty()) return true;
+      std::string_view root = first;
+      if (!in_use)
+        root = source::resolved_root(first, imports);
+      else if (auto it = imports.renamed.find(first); it != imports.renamed.end())
+        root = it->second;
+      return roots.count(root) > 0;
+    };
     std::set<std::pair<const ApiChange*, int>> reported; // one finding per change and line
     auto report = [&](const ApiChange* c, rust::Pos pos) {
       if (!reported.insert({c, pos.line}).second) return;
@@ -67,21 +122,29 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
     auto skip = [&](bool in_test, rust::Pos pos) {
       return in_test || source::line_in_test(facts, pos.line);
     };
+    std::vector<Resolved> cands; // reused from path to path
     auto match_path = [&](const std::vector<std::string>& written, bool in_use, rust::Pos pos,
                           int args) {
-      auto cands = candidates(written, in_use, imports, v.package);
-      for (const ApiChange* c : crossed) {
-        auto it = change_paths.find(c);
-        if (it == change_paths.end()) continue;
-        if (c->args >= 0 && args != c->args) continue;
-        // A one-segment name counts only when it was imported (else it is a local item).
-        if (written.size() == 1 && !in_use && cands.front() == written && cands.size() == 1)
-          continue;
-        for (const auto& full : cands)
-          if (path_matches(full, it->second)) {
-            report(c, pos);
-            break;
-          }
+      if (written.empty() || !may_match(written.front(), in_use)) return;
+      // A one-segment name counts only when it was imported (else it is a local item).
+      if (written.size() == 1 && !in_use && imports.globs.empty() &&
+          renamed(written.front(), imports) == written.front()) {
+        auto it = imports.names.find(written.front());
+        if (it == imports.names.end() || it->second == written) return;
+      }
+      cands.clear();
+      bool imported = false;
+      any_candidate(written, in_use, imports, imported, [&](const Resolved& full) {
+        cands.push_back(full);
+        return false;
+      });
+      for (const Resolved& full : cands) {
+        auto it = by_root.find(full.first);
+        if (it == by_root.end()) continue;
+        for (std::size_t k : it->second) {
+          const auto& [c, change] = path_changes[k];
+          if ((c->args < 0 || args == c->args) && path_matches(full, change)) report(c, pos);
+        }
       }
     };
 
@@ -90,14 +153,16 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
     auto names = [&](const std::string& path) {
       const std::vector<std::string> want = source::split_path(path);
       auto any = [&](const std::vector<std::string>& written, bool in_use) {
-        for (const auto& full : candidates(written, in_use, imports, v.package))
-          if (path_matches(full, want)) return true;
-        return false;
+        if (written.empty() || !may_match(written.front(), in_use)) return false;
+        bool imported = false;
+        return any_candidate(written, in_use, imports, imported,
+                             [&](const Resolved& full) { return path_matches(full, want); });
       };
       for (const rust::PathRef& p : facts.paths)
         if (!skip(p.in_test, p.pos) && any(p.segments, p.in_use || p.extern_crate)) return true;
       for (const rust::Call& call : facts.calls)
         if (!call.method && !skip(call.in_test, call.pos) &&
+            may_match(source::first_segment(call.callee), false) &&
             any(source::split_path(call.callee), false))
           return true;
       return false;
@@ -123,7 +188,8 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
             report(c, call.pos);
         continue;
       }
-      match_path(source::split_path(call.callee), false, call.pos, args);
+      if (may_match(source::first_segment(call.callee), false))
+        match_path(source::split_path(call.callee), false, call.pos, args);
     }
     for (const rust::PathRef& p : facts.paths) {
       // A `use` leaf is reported at its own token: in a grouped `use` over several lines the

@@ -81,12 +81,26 @@ std::vector<std::string> split_path(std::string_view path);
 /// What a file's `use` declarations bring into scope: a local name → the full path it stands
 /// for, and the paths glob-imported (`use a::b::*`).
 struct Imports {
-  std::map<std::string, std::vector<std::string>> names;
+  std::map<std::string, std::vector<std::string>, std::less<>> names;
   std::vector<std::vector<std::string>> globs;
+  /// The package's renamed dependencies: the key's code name → the crate's code name
+  /// (`otel` → `opentelemetry`); filled by imports_for, empty from imports_of.
+  std::map<std::string, std::string, std::less<>> renamed;
 };
 Imports imports_of(const rust::FileFacts& facts);
 /// No imports: what a `use` path resolves against (it is written in full).
 const Imports& no_imports();
+
+/// imports_of the view's file, with its package's renamed dependencies.
+Imports imports_for(const FileView& view);
+
+/// The first segment a path starting with `first` resolves to (resolve(...).front() with the
+/// imports_for table), without building the path: what a rule asking "which crate is this"
+/// needs. The view points into `first` or `imports`.
+std::string_view resolved_root(std::string_view first, const Imports& imports);
+
+/// The first segment of a written path ("a" of "::a::b"), as a view into `path`.
+std::string_view first_segment(std::string_view path);
 
 /// `segments` with a first segment imported by `use` replaced by the path it stands for, and
 /// a renamed dependency key (`otel` for package "opentelemetry") by the crate's code name.

@@ -693,10 +693,13 @@ std::pair<int, int> CodeTokens::position(std::size_t i) const {
   auto mark = std::upper_bound(marks_.begin(), marks_.end(), i,
                                [](std::size_t k, const Mark& m) { return k < m.token; });
   --mark;
-  int line = mark->line;
-  int column = mark->column;
+  Mark from = *mark;
+  if (last_.line > 0 && last_.token <= i && last_.token >= from.token) from = last_;
+  int line = from.line;
+  int column = from.column;
   advance(reinterpret_cast<const unsigned char*>(source_.data()), source_.size(),
-          offsets_[mark->token], offsets_[i], line, column, [](int, int, unsigned char) {});
+          offsets_[from.token], offsets_[i], line, column, [](int, int, unsigned char) {});
+  last_ = Mark{static_cast<std::uint32_t>(i), line, column};
   return {line, column};
 }
 

@@ -113,6 +113,9 @@ private:
   std::vector<std::uint16_t> meta_; // kind in the low kKindBits, the size above
   std::vector<std::pair<std::uint32_t, std::uint32_t>> long_; // token → size, by token
   std::vector<Mark> marks_;
+  // The last position computed: the extractor asks in source order, so the next one is mostly
+  // a few bytes further. One walker per object (it is not shared between threads).
+  mutable Mark last_{0, 0, 0};
 };
 
 /// The code tokens of one source text and the problems met (the same as lex() meets).
