@@ -12,35 +12,37 @@ namespace {
 
 using source::FileView;
 
-/// The first segment of a path the code names, and where.
+/// The first segment of a path the code names, and where. `name` views into the file's facts
+/// or its import table.
 struct Root {
-  std::string name;
+  std::string_view name;
   rust::Pos pos;
   bool in_test = false;
 };
 
 /// Every crate-or-module root a file names: paths, `use` and `extern crate` roots, called
-/// paths and macro paths, attribute paths. `use` imports are resolved, so `use a::b; b::c()`
-/// names `a`.
-std::vector<Root> roots_of(const rust::FileFacts& facts) {
-  const source::Imports imports = source::imports_of(facts);
+/// paths and macro paths, attribute paths. `use` imports are resolved through `imports` (the
+/// file's), so `use a::b; b::c()` names `a`.
+std::vector<Root> roots_of(const rust::FileFacts& facts, const source::Imports& imports) {
   std::vector<Root> out;
-  auto add = [&](const std::vector<std::string>& segments, bool in_use, rust::Pos pos,
-                 bool in_test) {
-    if (segments.empty() || segments.front().empty()) return;
+  auto add = [&](std::string_view first, bool single, bool in_use, rust::Pos pos, bool in_test) {
+    if (first.empty()) return;
+    auto imported = in_use ? imports.names.end() : imports.names.find(first);
     // A single segment outside `use` is a local name unless it is an imported path.
-    if (segments.size() == 1 && !in_use && !imports.names.count(segments.front())) return;
-    std::vector<std::string> full = in_use ? segments : source::resolve(segments, imports, nullptr);
-    out.push_back({full.front(), pos, in_test || source::line_in_test(facts, pos.line)});
+    if (single && !in_use && imported == imports.names.end()) return;
+    if (imported != imports.names.end()) first = imported->second.front();
+    out.push_back({first, pos, in_test || source::line_in_test(facts, pos.line)});
   };
   for (const rust::PathRef& p : facts.paths)
-    add(p.segments, p.in_use || p.extern_crate, p.pos, p.in_test);
+    if (!p.segments.empty())
+      add(p.segments.front(), p.segments.size() == 1, p.in_use || p.extern_crate, p.pos, p.in_test);
   for (const rust::Call& c : facts.calls)
-    if (!c.method) add(source::split_path(c.callee), false, c.pos, c.in_test);
-  for (const rust::Attribute& a : facts.attributes) {
-    auto segments = source::split_path(a.path);
-    if (segments.size() > 1) add(segments, false, a.pos, a.in_test);
-  }
+    if (!c.method)
+      add(source::first_segment(c.callee), c.callee.find("::") == std::string::npos, false, c.pos,
+          c.in_test);
+  for (const rust::Attribute& a : facts.attributes)
+    if (a.path.find("::") != std::string::npos)
+      add(source::first_segment(a.path), false, false, a.pos, a.in_test);
   std::sort(out.begin(), out.end(), [](const Root& a, const Root& b) {
     return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
   });
@@ -55,8 +57,8 @@ bool is_builtin_root(std::string_view name) {
 }
 
 /// The crates the rule data knows, by the name code uses → the crate's real name.
-std::map<std::string, std::string> known_crates(const Ruleset& rules) {
-  std::map<std::string, std::string> out;
+std::map<std::string, std::string, std::less<>> known_crates(const Ruleset& rules) {
+  std::map<std::string, std::string, std::less<>> out;
   auto add = [&](const std::string& crate) { out.emplace(source::code_name(crate), crate); };
   for (const LineInfo& l : rules.lines)
     for (const auto& [crate, version] : l.crates)
@@ -84,9 +86,9 @@ std::string dependency_to_add(const Ruleset& rules, const std::string& crate) {
 }
 
 /// The names a package's code may use as its own crate or local modules.
-std::set<std::string> local_names(const RepoModel& repo, const PackageModel& package,
-                                  const std::vector<FileView>& files) {
-  std::set<std::string> out = {source::code_name(package.name)};
+std::set<std::string, std::less<>> local_names(const RepoModel& repo, const PackageModel& package,
+                                               const std::vector<FileView>& files) {
+  std::set<std::string, std::less<>> out = {source::code_name(package.name)};
   for (const Manifest& m : repo.cargo.manifests)
     if (m.file == package.manifest_file && m.package)
       for (const TargetDecl& t : m.package->targets)
@@ -109,7 +111,7 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     rust::Pos pos;
   };
   std::map<std::pair<const PackageModel*, std::string>, Use> first;
-  std::map<const PackageModel*, std::set<std::string>> locals;
+  std::map<const PackageModel*, std::set<std::string, std::less<>>> locals;
   for (const FileView& v : files) {
     if (!v.package) continue;
     auto loc_it = locals.find(v.package);
@@ -117,10 +119,11 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       loc_it = locals.emplace(v.package, local_names(repo, *v.package, all)).first;
     // Production code sees [dependencies] (target-specific ones included) only: a crate in
     // [dev-dependencies] or [build-dependencies] alone does not compile into it.
-    std::set<std::string> declared;
+    std::set<std::string, std::less<>> declared;
     for (const Dependency& d : v.package->dependencies)
       if (d.kind == DepKind::normal) declared.insert(source::code_name(d.key));
-    for (const Root& r : roots_of(*v.facts)) {
+    const source::Imports imports = source::imports_of(*v.facts);
+    for (const Root& r : roots_of(*v.facts, imports)) {
       if (r.in_test || is_builtin_root(r.name) || loc_it->second.count(r.name)) continue;
       auto k = known.find(r.name);
       if (k == known.end() || declared.count(r.name)) continue;
@@ -156,23 +159,27 @@ void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   const std::vector<FileView> all = source::all_files(repo);
   for (const PackageModel& package : repo.cargo.packages) {
     // Names referenced by compiled code: production code outside tests, build scripts, any.
-    std::set<std::string> production, build, anywhere;
+    std::set<std::string, std::less<>> production, build, anywhere;
+    auto add = [](std::set<std::string, std::less<>>& set, std::string_view name) {
+      if (set.find(name) == set.end()) set.emplace(name);
+    };
     bool reached = false;
     for (const FileView& v : all) {
       if (v.package != &package || v.orphan()) continue;
       reached = true;
-      for (const Root& r : roots_of(*v.facts)) {
-        anywhere.insert(r.name);
-        if (v.scope() == CodeScope::build_script) build.insert(r.name);
-        if (v.scope() == CodeScope::production && !r.in_test) production.insert(r.name);
+      const source::Imports imports = source::imports_of(*v.facts);
+      for (const Root& r : roots_of(*v.facts, imports)) {
+        add(anywhere, r.name);
+        if (v.scope() == CodeScope::build_script) add(build, r.name);
+        if (v.scope() == CodeScope::production && !r.in_test) add(production, r.name);
       }
     }
     if (!reached) continue;
     for (const Dependency& d : package.dependencies) {
       if (!rules.is_otel_crate(d.package) && d.package != rules.bridge_crate) continue;
-      const std::set<std::string>& used = d.kind == DepKind::dev     ? anywhere
-                                          : d.kind == DepKind::build ? build
-                                                                     : production;
+      const std::set<std::string, std::less<>>& used = d.kind == DepKind::dev     ? anywhere
+                                                       : d.kind == DepKind::build ? build
+                                                                                  : production;
       if (used.count(source::code_name(d.key))) continue;
       std::string where = d.kind == DepKind::dev     ? "its code"
                           : d.kind == DepKind::build ? "its build script"
