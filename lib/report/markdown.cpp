@@ -227,8 +227,11 @@ std::string graph_section(const AuditResult& result, const SetAnalysis& a) {
     for (const std::string& to : tos) {
       const RepoEdge* e = a.graph.first_edge(from, to);
       const std::string via = e && e->via == RepoEdge::Via::path ? "path" : "git";
-      auto pair = std::find_if(a.matrix.begin(), a.matrix.end(),
-                               [&](const CompatPair& c) { return c.from == from && c.to == to; });
+      // `from` is captured by name: clang 14 (the fuzz build) cannot capture structured bindings.
+      auto pair =
+          std::find_if(a.matrix.begin(), a.matrix.end(), [&from = from, &to](const CompatPair& c) {
+            return c.from == from && c.to == to;
+          });
       const bool both = pair != a.matrix.end() && pair->from_line && pair->to_line;
       const bool bad = pair != a.matrix.end() && !pair->compatible;
       out += "  " + ids.at(from) + (both || bad ? " -->" : " -.->") + "|" + via + "| " +
