@@ -14,9 +14,15 @@
 #include "cargo/manifest.h"
 #include "cargo/semver.h"
 #include "cargo/toml_guard.h"
+#include "cargo/workspace.h"
+#include "common/paths.h"
 #include "config/config.h"
+#include "fuzz_common.h"
 #include "rules/ruleset.h"
+#include "rust/facts.h"
 #include "rust/lexer.h"
+#include "rust/modules.h"
+#include "source/tree.h"
 
 using namespace otelaudit;
 namespace fs = std::filesystem;
@@ -76,6 +82,23 @@ const std::map<std::string, std::function<void(std::string_view)>>& entry_points
        [](std::string_view t) {
          static const std::string lines = slurp(fs::path(OTEL_AUDIT_RULES_DIR) / "otel-lines.toml");
          (void)parse_ruleset(lines, "otel-lines.toml", t, "otel-0.27.toml");
+       }},
+      {"modules",
+       [](std::string_view t) {
+         std::map<std::string, std::string> manifests;
+         std::map<std::string, rust::FileFacts> facts;
+         std::vector<std::string> rs_files;
+         for (auto& [name, text] : fuzz::unpack(t)) {
+           if (resolve_relative("", name) != name || name.empty()) continue;
+           if (name == "Cargo.toml" || name.ends_with("/Cargo.toml")) {
+             manifests.emplace(name, std::move(text));
+           } else if (name.ends_with(".rs")) {
+             facts.emplace(name, rust::extract_facts(text));
+             rs_files.push_back(name);
+           }
+         }
+         MemoryTree tree(std::move(manifests));
+         (void)build_module_tree(rs_files, facts, load_cargo(tree));
        }},
   };
   return entries;
