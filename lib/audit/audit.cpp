@@ -2,10 +2,11 @@
 
 #include <algorithm>
 #include <atomic>
-#include <thread>
-
+#include <exception>
 #include <filesystem>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "cargo/workspace.h"
 #include "common/glob.h"
@@ -94,8 +95,10 @@ deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
 }
 
 /// Lexes and extracts the facts of every .rs file (memoised by content id when a cache is
-/// given), then builds the module tree; read and lex problems become findings.
-void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* cache) {
+/// given) on up to `threads` threads, then builds the module tree; read and lex problems
+/// become findings.
+void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* cache,
+                  std::size_t threads) {
   // One slot per .rs file, filled by worker threads and merged in file order, so the result
   // does not depend on scheduling.
   struct Slot {
@@ -123,8 +126,7 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
       if (text) slot.facts = rust::extract_facts(*text);
     }
   };
-  const std::size_t threads = std::min<std::size_t>(
-      std::max(1u, std::thread::hardware_concurrency()), slots.size() / 8 + 1);
+  threads = std::min<std::size_t>(threads, slots.size() / 8 + 1);
   std::vector<std::thread> pool;
   for (std::size_t t = 1; t < threads; ++t)
     pool.emplace_back(work);
@@ -263,7 +265,7 @@ struct Audited {
 
 Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
                    const deploy::DeployRulesResult& deploy_rules, std::vector<bool>& used,
-                   int& allowed, ParseCache* cache) {
+                   int& allowed, ParseCache* cache, std::size_t threads) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree, cache);
@@ -293,7 +295,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
     for (const Diagnostic& d : deploy_rules.errors)
       sink.emit("deploy-rules-unavailable", d.loc,
                 d.message + ": the deployment files were not audited");
-  load_sources(*input.tree, model, sink, cache);
+  load_sources(*input.tree, model, sink, cache, threads);
   for (RepoRule rule : repo_rules())
     rule(model, rules, sink);
 
@@ -403,11 +405,47 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   std::vector<bool> used(policy.levels.size(), false);
   levels = {};
   deploy::DeployRulesResult deploy_rules = deploy_rules_for(rules);
+  // Repositories are audited in parallel, each into its own slot (findings, the levels it
+  // used, the findings it allowed), and merged in input order: the result does not depend on
+  // scheduling. The cores left over go to each repository's source files; a single
+  // repository gets them all. With a parse cache (history), one repository at a time.
+  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t workers = cache ? 1 : std::min(cores, repos.size());
+  const std::size_t inner = std::max<std::size_t>(1, cores / std::max<std::size_t>(1, workers));
+  struct Slot {
+    std::optional<Audited> audited;
+    std::vector<bool> used;
+    int allowed = 0;
+    std::exception_ptr error;
+  };
+  std::vector<Slot> slots(repos.size());
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < repos.size(); i = next++) {
+      Slot& slot = slots[i];
+      slot.used.assign(policy.levels.size(), false);
+      try {
+        slot.audited = audit_repo(repos[i], rules, policy, deploy_rules, slot.used, slot.allowed,
+                                  cache, inner);
+      } catch (...) {
+        slot.error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < workers; ++t)
+    pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool)
+    t.join();
   std::vector<CargoModel> cargos;
-  for (const RepoInput& input : repos) {
-    Audited a = audit_repo(input, rules, policy, deploy_rules, used, levels.allowed, cache);
-    result.repos.push_back(std::move(a.result));
-    cargos.push_back(std::move(a.cargo));
+  for (Slot& slot : slots) {
+    if (slot.error) std::rethrow_exception(slot.error);
+    for (std::size_t i = 0; i < used.size(); ++i)
+      if (slot.used[i]) used[i] = true;
+    levels.allowed += slot.allowed;
+    result.repos.push_back(std::move(slot.audited->result));
+    cargos.push_back(std::move(slot.audited->cargo));
   }
   finish_audit(result, cargos, repos, rules, policy, used, levels);
   return result;
@@ -417,7 +455,8 @@ RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
   std::vector<bool> used;
   int allowed = 0;
   Audited a =
-      audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed, nullptr);
+      audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed, nullptr,
+                 std::max(1u, std::thread::hardware_concurrency()));
   return {std::move(a.result), std::move(a.cargo)};
 }
 
