@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <fstream>
-#include <sstream>
+#include <cerrno>
 #include <system_error>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "source/file_limit.h"
 
@@ -85,18 +88,44 @@ std::optional<std::string> DirTree::read(const std::string& path, std::string& e
     error = "not a listed file of the repository";
     return std::nullopt;
   }
-  std::ifstream in(root_ / path, std::ios::binary);
-  if (!in) {
+  // One read into a buffer of the listed size: no stream copies. O_NOFOLLOW and O_NONBLOCK,
+  // and a regular-file check on the opened file, in case the entry was replaced by a symbolic
+  // link or a FIFO since it was listed; the size limit holds for a file that grew since.
+  const std::string full = (root_ / path).string();
+  const int fd = ::open(full.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
     error = "cannot open file";
     return std::nullopt;
   }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    error = "read error";
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    error = "not a regular file";
     return std::nullopt;
   }
-  return std::move(ss).str();
+  const std::uintmax_t limit = max_file_size();
+  if (static_cast<std::uintmax_t>(st.st_size) > limit) {
+    error = "file of " + std::to_string(st.st_size) + " bytes not read (limit " +
+            std::to_string(limit) + " bytes)";
+    return std::nullopt;
+  }
+  std::string text(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < text.size()) {
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = "read error";
+      return std::nullopt;
+    }
+    if (n == 0) break; // shrank since fstat
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  return text;
 }
 
 MemoryTree::MemoryTree(std::map<std::string, std::string> files) : content_(std::move(files)) {
