@@ -93,10 +93,27 @@ constexpr std::string_view kKeywords[] = {
 
 static_assert(std::is_sorted(std::begin(kKeywords), std::end(kKeywords)));
 
+// The keywords by length (2 to 8), so that an identifier is compared with at most the dozen
+// keywords of its length, first byte first: the lexer asks for every identifier.
+struct KeywordsByLength {
+  std::string_view words[9][16];
+  unsigned char count[9] = {};
+  constexpr KeywordsByLength() {
+    for (std::string_view k : kKeywords)
+      words[k.size()][count[k.size()]++] = k;
+  }
+};
+constexpr KeywordsByLength kKeywordsByLength;
+
 bool is_keyword(std::string_view word) {
   // Most identifiers are longer than any keyword; skip the search for them.
   if (word.size() < 2 || word.size() > 8) return false;
-  return std::binary_search(std::begin(kKeywords), std::end(kKeywords), word);
+  const std::size_t n = word.size();
+  for (unsigned i = 0; i < kKeywordsByLength.count[n]; ++i) {
+    const std::string_view k = kKeywordsByLength.words[n][i];
+    if (k[0] == word[0] && std::memcmp(k.data() + 1, word.data() + 1, n - 1) == 0) return true;
+  }
+  return false;
 }
 
 std::string hex_byte(unsigned char c) {
