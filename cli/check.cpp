@@ -152,6 +152,9 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
+  cmd->add_option("--jobs,-j", args->jobs,
+                  "Threads for the audit (default: one per core); the report is the same for any")
+      ->check(CLI::Range(1u, 256u));
   add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }

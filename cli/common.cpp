@@ -201,6 +201,7 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
                                 fmt::format("{}:{}:{}", config.file, ig.loc.line, ig.loc.column)});
   }
   policy.min_score = args.min_score;
+  policy.jobs = args.jobs;
 
   if (args.fail_on != "none") {
     out.fail_on = parse_severity(args.fail_on);

@@ -30,6 +30,7 @@ struct PolicyArgs {
   int min_score = 0;
   std::string color = "auto";
   bool quiet = false;
+  unsigned jobs = 0; // --jobs (check only); 0: one per core
   CLI::Option* target_opt = nullptr;
   CLI::Option* fail_on_opt = nullptr;
   CLI::Option* min_score_opt = nullptr;

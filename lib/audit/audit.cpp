@@ -409,7 +409,8 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   // used, the findings it allowed), and merged in input order: the result does not depend on
   // scheduling. The cores left over go to each repository's source files; a single
   // repository gets them all. With a parse cache (history), one repository at a time.
-  const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t cores =
+      policy.jobs ? policy.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::size_t workers = cache ? 1 : std::min(cores, repos.size());
   const std::size_t inner = std::max<std::size_t>(1, cores / std::max<std::size_t>(1, workers));
   struct Slot {

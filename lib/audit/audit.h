@@ -56,6 +56,9 @@ struct AuditPolicy {
   // finding's severity. allow: dropped from every report and the gate; warn: reported, never
   // fails the gate; deny: always fails the gate (unless baselined).
   std::vector<LevelEntry> levels;
+  // Threads for the audit (0: one per core). Repositories are audited in parallel and the
+  // leftover threads share each repository's source files; the result never depends on it.
+  unsigned jobs = 0;
 };
 
 /// `-A` / `-W` / `-D` as the option spells it, e.g. "-A".
