@@ -455,9 +455,8 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
 RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
   std::vector<bool> used;
   int allowed = 0;
-  Audited a =
-      audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed, nullptr,
-                 std::max(1u, std::thread::hardware_concurrency()));
+  Audited a = audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed,
+                         nullptr, std::max(1u, std::thread::hardware_concurrency()));
   return {std::move(a.result), std::move(a.cargo)};
 }
 

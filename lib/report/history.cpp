@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/json_text.h"
 #include "report/markdown.h"
 
 namespace otelaudit {
@@ -90,7 +91,7 @@ std::string render_history_json(const HistoryResult& h) {
   j["memo"] = {{"files_parsed", h.files_parsed},
                {"files_reused", h.files_reused},
                {"commits_reused", h.commits_reused}};
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 std::string render_history_markdown(const HistoryResult& h) {

@@ -6,6 +6,7 @@
 
 #include "graph/analysis.h"
 #include "report/baseline.h"
+#include "report/json_text.h"
 
 namespace otelaudit {
 
@@ -175,7 +176,7 @@ std::string render_json(const AuditResult& result) {
     j["repos"].push_back(repo_json(r));
   j["analysis"] = result.analysis ? analysis_json(*result.analysis) : Json(nullptr);
   // replace: audited files are untrusted and may not be UTF-8; dump() would throw otherwise.
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 } // namespace otelaudit

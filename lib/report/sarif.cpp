@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "report/baseline.h"
+#include "report/json_text.h"
 #include "rules/rule_table.h"
 
 namespace otelaudit {
@@ -187,7 +188,7 @@ std::string render_sarif(const AuditResult& result) {
   j["version"] = "2.1.0";
   j["runs"] = Json::array({run});
   // replace: audited files are untrusted and may not be UTF-8; dump() would throw otherwise.
-  return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
+  return json_text(j) + "\n";
 }
 
 } // namespace otelaudit
