@@ -49,6 +49,24 @@ std::vector<Root> roots_of(const rust::FileFacts& facts, const source::Imports& 
   return out;
 }
 
+/// A file's import table and the roots it names (which view into the table), computed once
+/// for both crate-usage checks.
+struct FileRoots {
+  source::Imports imports;
+  std::vector<Root> roots;
+};
+using RootsByFile = std::map<const rust::FileFacts*, FileRoots>;
+
+const std::vector<Root>& roots_for(RootsByFile& cache, const rust::FileFacts& facts) {
+  auto it = cache.find(&facts);
+  if (it == cache.end()) {
+    it = cache.emplace(&facts, FileRoots{source::imports_of(facts), {}}).first;
+    // The map's nodes do not move: the roots may view into the stored import table.
+    it->second.roots = roots_of(facts, it->second.imports);
+  }
+  return it->second.roots;
+}
+
 bool is_builtin_root(std::string_view name) {
   static const std::set<std::string_view> kBuiltin = {
       "crate", "self", "super", "Self", "std", "core", "alloc", "proc_macro", "test",
@@ -100,7 +118,8 @@ std::set<std::string, std::less<>> local_names(const RepoModel& repo, const Pack
   return out;
 }
 
-void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink,
+                      RootsByFile& roots) {
   const auto known = known_crates(rules);
   const std::vector<FileView> all = source::all_files(repo);
   const std::vector<FileView> files = source::production_files(repo);
@@ -111,22 +130,29 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     rust::Pos pos;
   };
   std::map<std::pair<const PackageModel*, std::string>, Use> first;
-  std::map<const PackageModel*, std::set<std::string, std::less<>>> locals;
+  /// Per package: the names of its own crate and modules, and what its production code sees
+  /// declared: [dependencies] (target-specific ones included) only; a crate in
+  /// [dev-dependencies] or [build-dependencies] alone does not compile into it.
+  struct PackageNames {
+    std::set<std::string, std::less<>> locals, declared;
+  };
+  std::map<const PackageModel*, PackageNames> names;
   for (const FileView& v : files) {
     if (!v.package) continue;
-    auto loc_it = locals.find(v.package);
-    if (loc_it == locals.end())
-      loc_it = locals.emplace(v.package, local_names(repo, *v.package, all)).first;
-    // Production code sees [dependencies] (target-specific ones included) only: a crate in
-    // [dev-dependencies] or [build-dependencies] alone does not compile into it.
-    std::set<std::string, std::less<>> declared;
-    for (const Dependency& d : v.package->dependencies)
-      if (d.kind == DepKind::normal) declared.insert(source::code_name(d.key));
-    const source::Imports imports = source::imports_of(*v.facts);
-    for (const Root& r : roots_of(*v.facts, imports)) {
-      if (r.in_test || is_builtin_root(r.name) || loc_it->second.count(r.name)) continue;
-      auto k = known.find(r.name);
-      if (k == known.end() || declared.count(r.name)) continue;
+    auto names_it = names.find(v.package);
+    if (names_it == names.end()) {
+      PackageNames n{local_names(repo, *v.package, all), {}};
+      for (const Dependency& d : v.package->dependencies)
+        if (d.kind == DepKind::normal) n.declared.insert(source::code_name(d.key));
+      names_it = names.emplace(v.package, std::move(n)).first;
+    }
+    const PackageNames& package_names = names_it->second;
+    for (const Root& r : roots_for(roots, *v.facts)) {
+      if (r.in_test) continue;
+      auto k = known.find(r.name); // most roots name no crate the rule data knows
+      if (k == known.end() || is_builtin_root(r.name) || package_names.locals.count(r.name) ||
+          package_names.declared.count(r.name))
+        continue;
       auto key = std::pair{v.package, k->second};
       auto it = first.find(key);
       if (it == first.end())
@@ -155,20 +181,27 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   }
 }
 
-void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink, RootsByFile& roots) {
   const std::vector<FileView> all = source::all_files(repo);
   for (const PackageModel& package : repo.cargo.packages) {
-    // Names referenced by compiled code: production code outside tests, build scripts, any.
+    // Only the OpenTelemetry crates and the bridge are judged: a package declaring none needs
+    // no look at its code.
+    std::set<std::string, std::less<>> judged;
+    for (const Dependency& d : package.dependencies)
+      if (rules.is_otel_crate(d.package) || d.package == rules.bridge_crate)
+        judged.insert(source::code_name(d.key));
+    if (judged.empty()) continue;
+    // Those of them referenced by compiled code: production code outside tests, build
+    // scripts, any.
     std::set<std::string, std::less<>> production, build, anywhere;
-    auto add = [](std::set<std::string, std::less<>>& set, std::string_view name) {
-      if (set.find(name) == set.end()) set.emplace(name);
+    auto add = [&judged](std::set<std::string, std::less<>>& set, std::string_view name) {
+      if (judged.count(name) && set.find(name) == set.end()) set.emplace(name);
     };
     bool reached = false;
     for (const FileView& v : all) {
       if (v.package != &package || v.orphan()) continue;
       reached = true;
-      const source::Imports imports = source::imports_of(*v.facts);
-      for (const Root& r : roots_of(*v.facts, imports)) {
+      for (const Root& r : roots_for(roots, *v.facts)) {
         add(anywhere, r.name);
         if (v.scope() == CodeScope::build_script) add(build, r.name);
         if (v.scope() == CodeScope::production && !r.in_test) add(production, r.name);
@@ -196,8 +229,9 @@ void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
 } // namespace
 
 void check_crate_usage(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  check_undeclared(repo, rules, sink);
-  check_unused(repo, rules, sink);
+  RootsByFile roots;
+  check_undeclared(repo, rules, sink, roots);
+  check_unused(repo, rules, sink, roots);
 }
 
 } // namespace otelaudit
