@@ -214,14 +214,23 @@ private:
         const Token p = code_[k - 1];
         if (p.text.data() + p.text.size() != t.text.data()) out += ' ';
       }
-      for (char c : t.text) {
-        if (is_space(c)) {
+      // Runs without white space are copied whole; a run of white space becomes one space.
+      // Past kMaxTextChars * 4 bytes (enough for kMaxTextChars code points) nothing more is
+      // kept, even of one huge token.
+      const std::string_view text = t.text;
+      std::size_t i = 0;
+      while (i < text.size() && out.size() <= kMaxTextChars * 4) {
+        std::size_t j = i;
+        while (j < text.size() && !is_space(text[j]))
+          ++j;
+        out.append(text.data() + i, std::min(j - i, kMaxTextChars * 4 + 1));
+        if (j < text.size()) {
           if (out.empty() || out.back() != ' ') out += ' ';
-        } else {
-          out += c;
+          ++j;
         }
+        i = j;
       }
-      if (out.size() > kMaxTextChars * 4) break; // enough for 120 code points
+      if (out.size() > kMaxTextChars * 4) break;
     }
     truncate_chars(out);
     return out;
