@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "cargo/workspace.h"
@@ -94,6 +95,38 @@ deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
   return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
 }
 
+/// Calls work(i) once for each i in [0, n) on up to `threads` threads (this one included),
+/// which take the indices from a shared counter. An exception thrown by work is kept and
+/// rethrown here once every thread has joined (the one of the lowest index), so that none
+/// escapes a thread; a thread that cannot be started leaves its share to the others.
+template <class Work>
+void parallel_for(std::size_t n, std::size_t threads, Work&& work) {
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  auto run = [&] {
+    for (std::size_t i = next++; i < n; i = next++) {
+      try {
+        work(i);
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < std::min(threads, n); ++t) {
+    try {
+      pool.emplace_back(run);
+    } catch (const std::system_error&) {
+      break;
+    }
+  }
+  run();
+  for (std::thread& t : pool)
+    t.join();
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+}
+
 /// Lexes and extracts the facts of every .rs file (memoised by content id when a cache is
 /// given) on up to `threads` threads, then builds the module tree; read and lex problems
 /// become findings.
@@ -117,22 +150,13 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
         slot.cached = &it->second;
     slots.push_back(std::move(slot));
   }
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < slots.size(); i = next++) {
-      Slot& slot = slots[i];
-      if (slot.cached) continue;
-      std::optional<std::string> text = tree.read(*slot.file, slot.error);
-      if (text) slot.facts = rust::extract_facts(*text);
-    }
-  };
-  threads = std::min<std::size_t>(threads, slots.size() / 8 + 1);
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool)
-    t.join();
+  parallel_for(slots.size(), std::min<std::size_t>(threads, slots.size() / 8 + 1),
+               [&](std::size_t i) {
+                 Slot& slot = slots[i];
+                 if (slot.cached) return;
+                 std::optional<std::string> text = tree.read(*slot.file, slot.error);
+                 if (text) slot.facts = rust::extract_facts(*text);
+               });
 
   std::vector<std::string> rs_files;
   for (Slot& slot : slots) {
@@ -417,31 +441,16 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
     std::optional<Audited> audited;
     std::vector<bool> used;
     int allowed = 0;
-    std::exception_ptr error;
   };
   std::vector<Slot> slots(repos.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < repos.size(); i = next++) {
-      Slot& slot = slots[i];
-      slot.used.assign(policy.levels.size(), false);
-      try {
-        slot.audited = audit_repo(repos[i], rules, policy, deploy_rules, slot.used, slot.allowed,
-                                  cache, inner);
-      } catch (...) {
-        slot.error = std::current_exception();
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < workers; ++t)
-    pool.emplace_back(work);
-  work();
-  for (std::thread& t : pool)
-    t.join();
+  parallel_for(repos.size(), workers, [&](std::size_t i) {
+    Slot& slot = slots[i];
+    slot.used.assign(policy.levels.size(), false);
+    slot.audited =
+        audit_repo(repos[i], rules, policy, deploy_rules, slot.used, slot.allowed, cache, inner);
+  });
   std::vector<CargoModel> cargos;
   for (Slot& slot : slots) {
-    if (slot.error) std::rethrow_exception(slot.error);
     for (std::size_t i = 0; i < used.size(); ++i)
       if (slot.used[i]) used[i] = true;
     levels.allowed += slot.allowed;
