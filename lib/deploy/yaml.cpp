@@ -1,5 +1,8 @@
 #include "deploy/yaml.h"
 
+#include <sstream>
+
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <exception>
@@ -138,6 +141,78 @@ Location first_template_action(std::string_view text, const std::string& file) {
   return {file, line, column};
 }
 
+/// yaml-cpp 0.7 (Debian 12) loops for ever, allocating, on a token that starts no node at
+/// the top of a document, such as a lone `,` (upstream issue #1040, fixed in 0.8 by
+/// "avoid possible infinite loop in LoadAll()"): each next document is an empty one at the
+/// same place, the token never consumed. This pass reads the events only and throws the
+/// ParserException yaml-cpp should have thrown when a document ends where the previous one
+/// did without reading anything, so that LoadAll is called only on text it gets through.
+class ProgressCheck : public YAML::EventHandler {
+public:
+  explicit ProgressCheck(std::string_view text) : text_(text) {}
+
+  void run() {
+    std::string copy(text_);
+    std::istringstream in(copy);
+    YAML::Parser parser(in);
+    std::size_t documents = 0;
+    while (true) {
+      events_ = 0;
+      empty_ = false;
+      if (!parser.HandleNextDocument(*this)) return;
+      if (events_ == 1 && empty_) {
+        if (had_empty_ && same(empty_at_, previous_empty_)) {
+          std::string what = "unexpected character";
+          if (empty_at_.pos >= 0 && static_cast<std::size_t>(empty_at_.pos) < text_.size())
+            what += std::string(" '") + text_[static_cast<std::size_t>(empty_at_.pos)] + "'";
+          throw YAML::ParserException(empty_at_, what + ": no YAML node starts here");
+        }
+        had_empty_ = true;
+        previous_empty_ = empty_at_;
+      } else {
+        had_empty_ = false;
+      }
+      // Every document reads at least one byte; more documents than bytes is the same loop.
+      if (++documents > text_.size() + 1)
+        throw YAML::ParserException(YAML::Mark::null_mark(), "the YAML parser made no progress");
+    }
+  }
+
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override {
+    if (++events_ == 1) {
+      empty_ = true;
+      empty_at_ = mark;
+    }
+  }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { ++events_; }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    ++events_;
+  }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    ++events_;
+  }
+  void OnMapEnd() override {}
+
+private:
+  static bool same(const YAML::Mark& a, const YAML::Mark& b) {
+    return a.pos == b.pos && a.line == b.line && a.column == b.column;
+  }
+
+  std::string_view text_;
+  std::size_t events_ = 0;
+  bool empty_ = false, had_empty_ = false;
+  YAML::Mark empty_at_ = YAML::Mark::null_mark(), previous_empty_ = YAML::Mark::null_mark();
+};
+
 YamlParseResult parse_yaml(std::string_view text, const std::string& file,
                            const YamlLimits& limits) {
   YamlParseResult result;
@@ -157,6 +232,7 @@ YamlParseResult parse_yaml(std::string_view text, const std::string& file,
   }
   std::vector<YAML::Node> docs;
   try {
+    ProgressCheck(text).run();
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     Location tmpl = first_template_action(text, file);

@@ -90,6 +90,28 @@ TEST_CASE("deploy yaml: malformed YAML is a located parse error") {
   CHECK(tab.problem->message == "not valid YAML: illegal map value");
 }
 
+TEST_CASE("deploy yaml: a token that starts no node is an error, not yaml-cpp 0.7's endless loop") {
+  // yaml-cpp 0.7 returned an empty document at the `,` for ever, allocating each time
+  // (upstream #1040); found by the audit fuzz target as an out-of-memory.
+  YamlParseResult comma = parse_yaml(",\n", "docker-compose.yml");
+  REQUIRE(comma.problem);
+  CHECK(comma.problem->rule == "deploy-parse-error");
+  CHECK(where(comma.problem->loc) == "docker-compose.yml:1:1");
+  CHECK(comma.problem->message ==
+        "not valid YAML: unexpected character ',': no YAML node starts here");
+  CHECK(comma.documents.empty());
+
+  YamlParseResult later = parse_yaml("a: 1\n---\n  ,\n", "x.yml");
+  REQUIRE(later.problem);
+  CHECK(where(later.problem->loc) == "x.yml:3:3");
+  CHECK(later.documents.empty());
+
+  // Empty documents that do move on are still documents.
+  YamlParseResult empties = parse_yaml("---\n---\n---\n", "x.yml");
+  CHECK_FALSE(empties.problem);
+  CHECK(empties.documents.size() == 3);
+}
+
 TEST_CASE("deploy yaml: a template that is not YAML is skipped at its first {{") {
   YamlParseResult r =
       parse_yaml("apiVersion: v1\nkind: Pod\nspec:\n  {{- include \"x\" . | nindent 2 }}\n"

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <string>
 
+#include "audit/audit.h"
 #include "cargo/lockfile.h"
 #include "cargo/manifest.h"
 #include "cargo/semver.h"
@@ -82,6 +83,13 @@ const std::map<std::string, std::function<void(std::string_view)>>& entry_points
        [](std::string_view t) {
          static const std::string lines = slurp(fs::path(OTEL_AUDIT_RULES_DIR) / "otel-lines.toml");
          (void)parse_ruleset(lines, "otel-lines.toml", t, "otel-0.27.toml");
+       }},
+      {"audit",
+       [](std::string_view t) {
+         static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+         REQUIRE(rules.ruleset);
+         MemoryTree tree(fuzz::unpack(t));
+         (void)run_audit({{"fuzzed", "fuzzed", &tree}}, *rules.ruleset);
        }},
       {"modules",
        [](std::string_view t) {
