@@ -68,6 +68,20 @@ bool continues_bare_token(char prev, bool key) {
 // is rejected before it is parsed.
 constexpr std::size_t kMaxDepth = 128;
 
+// toml++ ends a bare value (a number, boolean or date, or the garbage it reports) only at
+// white space or one of `]},#` (is_value_terminator): inside one, quotes and brackets open
+// nothing, and every character meets the whitespace check above. The second toml_guard
+// finding was such a value: `=22r[policy`, a control character, three single quotes, then
+// U+032A: a `[` and the control character came between the digits and the quotes.
+bool ends_bare_value(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ']' || c == '}' || c == ',' ||
+         c == '#';
+}
+
+bool starts_bare_value(char c) {
+  return !ends_bare_value(c) && c != '"' && c != '\'' && c != '[' && c != '{' && c != '=';
+}
+
 } // namespace
 
 std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string& file,
@@ -81,7 +95,8 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
   std::size_t header_depth = 0, key_dots = 0;
   std::vector<std::pair<char, std::size_t>> open;
   bool key_position = true, line_start = true, in_header = false;
-  char prev = '\n'; // the previous character (its first byte)
+  bool bare_value = false; // inside a bare value (see ends_bare_value)
+  char prev = '\n';        // the previous character (its first byte)
   int line = 1, column = 1;
   const auto diagnostic = [&](std::string message) {
     return Diagnostic{rule, Location{file, line, column}, std::move(message)};
@@ -105,6 +120,13 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
         if (b >= 0x80)
           return diagnostic("non-ASCII byte " + hex_byte(b) +
                             " outside a string or comment (TOML bare keys are ASCII)");
+        if (bare_value && !ends_bare_value(c)) break; // part of the value, opens nothing
+        bare_value = false;
+        if (!key_position && !in_header && starts_bare_value(c)) {
+          bare_value = true;
+          line_start = false;
+          break;
+        }
         if (c == '[' && line_start) {
           in_header = true; // `[a.b]` or `[[a.b]]`: the second bracket keeps the state
           header_depth = 1;

@@ -164,3 +164,24 @@ TEST_CASE("hostile: a quote inside a bare value does not open a string for the T
                    "a", "r")
           .has_value());
 }
+
+TEST_CASE("hostile: inside a bare value nothing opens a string or an array for the TOML guard") {
+  // Found by the toml_guard target after the fix above: `=22…r[policy`, the control
+  // character 0x1D, three single quotes, then U+032A. toml++ reads all of it as one bare
+  // value up to white space or `]},#`; the guard took the `[` for an inline array and the
+  // quotes, which followed the control character, for a multi-line string.
+  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
+                        "toml_guard" / "control-char-inside-bare-value.toml";
+  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  REQUIRE(d.has_value());
+  CHECK(d->loc.line == 2);
+  CHECK(d->loc.column == 47);
+  CHECK(d->message == "non-ASCII byte 0xCC outside a string or comment (TOML bare keys are ASCII)");
+  CHECK(toml_prescan("x = 1[\"\xcc\xaa\"]\n", "a", "r")->loc.column == 8);
+  CHECK(toml_prescan("x = [1\x1d'''\xcc\xaa'''\n]\n", "a", "r")->loc.column == 11);
+  // Values that end before a quote: at white space, `,`, `]`, `}` or `#`.
+  CHECK_FALSE(toml_prescan("x = [1,\"\xc3\xa4\"]\ny = {a = 1,b = '\xc3\xa4'}\n"
+                           "d = 1979-05-27 07:32:00 # \xc3\xa4\nz = [true\n,\"\xc3\xa4\"]\n",
+                           "a", "r")
+                  .has_value());
+}
