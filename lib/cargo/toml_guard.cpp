@@ -1,5 +1,6 @@
 #include "cargo/toml_guard.h"
 
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
@@ -32,6 +33,43 @@ std::size_t utf8_length(std::string_view text, std::size_t i) {
   for (std::size_t k = 2; k < len; ++k)
     if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
   return len;
+}
+
+// The code point of the well-formed UTF-8 sequence of `len` bytes at text[i].
+char32_t decode(std::string_view text, std::size_t i, std::size_t len) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[i + k]); };
+  if (len == 1) return byte(0);
+  char32_t cp = byte(0) & (0x7F >> len);
+  for (std::size_t k = 1; k < len; ++k)
+    cp = (cp << 6) | (byte(k) & 0x3F);
+  return cp;
+}
+
+// True for the code points on which toml++ 3.3.0's is_non_ascii_horizontal_whitespace()
+// reaches TOML_UNREACHABLE (undefined behaviour): it splits U+00A0..U+FEFF into blocks of
+// 0x3FA, answers "no" at once for most, and for blocks 0, 11 and 63 answers only for the
+// whitespace in them, falling through to the unreachable point for every other code point of
+// those blocks (U+032A, U+FEFD, …). A faithful copy of its branches, so that exactly the text
+// toml++ cannot check is refused.
+bool toml_whitespace_check_undefined(char32_t c) {
+  if (c < 0xA0 || c > 0xFEFF) return false;
+  const auto block = (static_cast<std::uint_least64_t>(c) - 0xA0) / 0x3FA;
+  if ((std::uint_least64_t{1} << block) & 0x7FFFFFFFFFFFF75EULL) return false;
+  if (c == 0xA0 || c == 0x3000 || c == 0xFEFF) return false;
+  return block != 5 && block != 7;
+}
+
+// What toml++ takes for white space (horizontal or vertical), ASCII or not.
+bool toml_whitespace(char32_t c) {
+  return c == '\t' || c == ' ' || (c >= '\n' && c <= '\r') || c == 0x85 || c == 0xA0 ||
+         c == 0x1680 || c == 0x180E || (c >= 0x2000 && c <= 0x200B) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x2060 || c == 0x3000 || c == 0xFEFF;
+}
+
+std::string code_point(char32_t c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+  return buf;
 }
 
 std::string hex_byte(unsigned char b) {
@@ -88,7 +126,8 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
                                        const std::string& rule) {
   enum class State { normal, comment, basic, literal, ml_basic, ml_literal };
   State state = State::normal;
-  bool escaped = false; // the previous character was a backslash inside a basic string
+  bool escaped = false;             // the previous character was a backslash inside a basic string
+  bool skipping_whitespace = false; // after a line-ending backslash in a multi-line string
   // Nesting, counted outside strings and comments: the segments of the current [header], the
   // dots of the key being read, and the open inline arrays and tables (each remembering the
   // key dots at its opening, which a ',' between siblings returns to).
@@ -111,6 +150,18 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
     if (b == 0) return diagnostic("NUL byte 0x00 in TOML text");
     const char c = text[i];
     std::size_t advance = len;
+
+    // In a multi-line basic string toml++ asks "is this whitespace?" of the character after a
+    // backslash, and, after a line-ending backslash, of every character up to the first that
+    // is not: the second place where a code point can reach its undefined branch (found by
+    // the toml_guard target: U+FEFD after `\` and blank lines).
+    const bool asked_whitespace = state == State::ml_basic && (escaped || skipping_whitespace);
+    if (asked_whitespace && b >= 0x80 && toml_whitespace_check_undefined(decode(text, i, len)))
+      return diagnostic("character " + code_point(decode(text, i, len)) +
+                        " after a backslash in a multi-line string, which toml++ 3.3.0 cannot "
+                        "check for white space safely");
+    if (state == State::ml_basic && (escaped || skipping_whitespace))
+      skipping_whitespace = toml_whitespace(decode(text, i, len));
 
     if (escaped) {
       escaped = false;

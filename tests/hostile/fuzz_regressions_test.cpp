@@ -185,3 +185,27 @@ TEST_CASE("hostile: inside a bare value nothing opens a string or an array for t
                            "a", "r")
                   .has_value());
 }
+
+TEST_CASE(
+    "hostile: after a backslash in a multi-line string, what toml++ cannot check is refused") {
+  // Found by the toml_guard target: in a """ string, toml++ asks "is this whitespace?" of the
+  // character after `\` and, after a line-ending backslash, of every character up to the
+  // first that is not; for U+FEFD (and U+032A, U+00E9, …) the answer is TOML_UNREACHABLE.
+  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
+                        "toml_guard" / "after-line-ending-backslash.toml";
+  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  REQUIRE(d.has_value());
+  CHECK(d->loc.line == 33);
+  CHECK(d->loc.column == 1);
+  CHECK(d->message == "character U+FEFD after a backslash in a multi-line string, which toml++ "
+                      "3.3.0 cannot check for white space safely");
+  CHECK(toml_prescan("s = \"\"\"\\\xc3\xa9\"\"\"\n", "a", "r")->loc.column == 9);
+  CHECK(toml_prescan("s = \"\"\"a\\\n  \n  \xc3\xa9t\xc3\xa9\"\"\"\n", "a", "r")->loc.line == 3);
+  CHECK(toml_prescan("s = \"\"\"a\\ \xe3\x80\x80\n \xcc\xaa\"\"\"\n", "a", "r")->loc.line == 2);
+  // Where toml++ does not ask, or asks of a code point it answers: accepted.
+  CHECK_FALSE(
+      toml_prescan("s = \"\"\"\xc3\xa9\\n\xc3\xa9\\\n  t\xc3\xa9\"\"\"\nt = \"\\\\\xc3\xa9\"\n"
+                   "u = '''\\\n\xc3\xa9'''\nv = \"\"\"\\\n\xe3\x80\x80x\"\"\"\n",
+                   "a", "r")
+          .has_value());
+}
