@@ -95,6 +95,11 @@ deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
   return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
 }
 
+/// One thread per core (at least one when the count is unknown).
+std::size_t core_count() {
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 /// Calls work(i) once for each i in [0, n) on up to `threads` threads (this one included),
 /// which take the indices from a shared counter. An exception thrown by work is kept and
 /// rethrown here once every thread has joined (the one of the lowest index), so that none
@@ -433,8 +438,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   // used, the findings it allowed), and merged in input order: the result does not depend on
   // scheduling. The cores left over go to each repository's source files; a single
   // repository gets them all. With a parse cache (history), one repository at a time.
-  const std::size_t cores =
-      policy.jobs ? policy.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t cores = policy.jobs ? policy.jobs : core_count();
   const std::size_t workers = cache ? 1 : std::min(cores, repos.size());
   const std::size_t inner = std::max<std::size_t>(1, cores / std::max<std::size_t>(1, workers));
   struct Slot {
@@ -465,7 +469,7 @@ RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
   std::vector<bool> used;
   int allowed = 0;
   Audited a = audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed,
-                         nullptr, std::max(1u, std::thread::hardware_concurrency()));
+                         nullptr, core_count());
   return {std::move(a.result), std::move(a.cargo)};
 }
 

@@ -155,13 +155,14 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
     // backslash, and, after a line-ending backslash, of every character up to the first that
     // is not: the second place where a code point can reach its undefined branch (found by
     // the toml_guard target: U+FEFD after `\` and blank lines).
-    const bool asked_whitespace = state == State::ml_basic && (escaped || skipping_whitespace);
-    if (asked_whitespace && b >= 0x80 && toml_whitespace_check_undefined(decode(text, i, len)))
-      return diagnostic("character " + code_point(decode(text, i, len)) +
-                        " after a backslash in a multi-line string, which toml++ 3.3.0 cannot "
-                        "check for white space safely");
-    if (state == State::ml_basic && (escaped || skipping_whitespace))
-      skipping_whitespace = toml_whitespace(decode(text, i, len));
+    if (state == State::ml_basic && (escaped || skipping_whitespace)) {
+      const char32_t cp = decode(text, i, len);
+      if (toml_whitespace_check_undefined(cp))
+        return diagnostic("character " + code_point(cp) +
+                          " after a backslash in a multi-line string, which toml++ 3.3.0 cannot "
+                          "check for white space safely");
+      skipping_whitespace = toml_whitespace(cp);
+    }
 
     if (escaped) {
       escaped = false;

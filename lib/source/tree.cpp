@@ -23,6 +23,12 @@ bool skipped_directory(const std::string& name) {
 
 std::atomic<std::uintmax_t> g_max_file_size{kDefaultMaxFileSize};
 
+/// Why a file over the size limit is not read, for the listing and for read() alike.
+std::string too_large(std::uintmax_t size, std::uintmax_t limit) {
+  return "file of " + std::to_string(size) + " bytes not read (limit " + std::to_string(limit) +
+         " bytes)";
+}
+
 } // namespace
 
 std::string_view unreadable_rule(std::string_view read_error) {
@@ -60,10 +66,7 @@ DirTree::DirTree(fs::path root) : root_(std::move(root)) {
     } else if (entry.is_regular_file(sec)) {
       const std::uintmax_t size = entry.file_size(sec);
       if (!sec && size > max_file_size()) {
-        diagnostics_.push_back({"file-too-large",
-                                {rel, 0, 0},
-                                "file of " + std::to_string(size) + " bytes not read (limit " +
-                                    std::to_string(max_file_size()) + " bytes)"});
+        diagnostics_.push_back({"file-too-large", {rel, 0, 0}, too_large(size, max_file_size())});
       } else {
         files_.push_back(rel);
       }
@@ -108,8 +111,7 @@ std::optional<std::string> DirTree::read(const std::string& path, std::string& e
   }
   const std::uintmax_t limit = max_file_size();
   if (static_cast<std::uintmax_t>(st.st_size) > limit) {
-    error = "file of " + std::to_string(st.st_size) + " bytes not read (limit " +
-            std::to_string(limit) + " bytes)";
+    error = too_large(static_cast<std::uintmax_t>(st.st_size), limit);
     return std::nullopt;
   }
   std::string text(static_cast<std::size_t>(st.st_size), '\0');
