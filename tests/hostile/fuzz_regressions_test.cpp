@@ -37,6 +37,16 @@ std::string slurp(const fs::path& file) {
   return ss.str();
 }
 
+/// The text of one regression input of fixtures/fuzz-regressions/TARGET/.
+std::string regression_input(const char* target, const char* name) {
+  return slurp(fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" / target / name);
+}
+
+/// What the TOML guard says of a toml_guard regression input, as a Cargo.toml.
+std::optional<Diagnostic> guard_regression(const char* name) {
+  return toml_prescan(regression_input("toml_guard", name), "Cargo.toml", "manifest-parse-error");
+}
+
 /// The entry point of each fuzz target, called the way the target calls it.
 const std::map<std::string, std::function<void(std::string_view)>>& entry_points() {
   static const std::map<std::string, std::function<void(std::string_view)>> entries = {
@@ -133,9 +143,8 @@ TEST_CASE("hostile: every fuzz regression input runs through its target's entry 
 }
 
 TEST_CASE("hostile: the deep dotted key regression is rejected by the TOML guard") {
-  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
-                        "toml_guard" / "deep-dotted-key.toml";
-  ManifestResult r = parse_manifest(slurp(file), "Cargo.toml");
+  ManifestResult r =
+      parse_manifest(regression_input("toml_guard", "deep-dotted-key.toml"), "Cargo.toml");
   CHECK_FALSE(r.manifest.has_value());
   REQUIRE(r.diagnostics.size() == 1);
   CHECK(r.diagnostics[0].rule == "manifest-parse-error");
@@ -148,9 +157,7 @@ TEST_CASE("hostile: the deep dotted key regression is rejected by the TOML guard
 TEST_CASE("hostile: a quote inside a bare value does not open a string for the TOML guard") {
   // Found by the toml_guard target: toml++ scans `2222…eac'''` as one bare value, quotes
   // included, and its whitespace check on the following U+032A reached TOML_UNREACHABLE.
-  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
-                        "toml_guard" / "quote-inside-bare-value.toml";
-  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  std::optional<Diagnostic> d = guard_regression("quote-inside-bare-value.toml");
   REQUIRE(d.has_value());
   CHECK(d->loc.line == 2);
   CHECK(d->loc.column == 47);
@@ -170,9 +177,7 @@ TEST_CASE("hostile: inside a bare value nothing opens a string or an array for t
   // character 0x1D, three single quotes, then U+032A. toml++ reads all of it as one bare
   // value up to white space or `]},#`; the guard took the `[` for an inline array and the
   // quotes, which followed the control character, for a multi-line string.
-  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
-                        "toml_guard" / "control-char-inside-bare-value.toml";
-  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  std::optional<Diagnostic> d = guard_regression("control-char-inside-bare-value.toml");
   REQUIRE(d.has_value());
   CHECK(d->loc.line == 2);
   CHECK(d->loc.column == 47);
@@ -191,9 +196,7 @@ TEST_CASE(
   // Found by the toml_guard target: in a """ string, toml++ asks "is this whitespace?" of the
   // character after `\` and, after a line-ending backslash, of every character up to the
   // first that is not; for U+FEFD (and U+032A, U+00E9, …) the answer is TOML_UNREACHABLE.
-  const fs::path file = fs::path(OTEL_AUDIT_SOURCE_DIR) / "fixtures" / "fuzz-regressions" /
-                        "toml_guard" / "after-line-ending-backslash.toml";
-  std::optional<Diagnostic> d = toml_prescan(slurp(file), "Cargo.toml", "manifest-parse-error");
+  std::optional<Diagnostic> d = guard_regression("after-line-ending-backslash.toml");
   REQUIRE(d.has_value());
   CHECK(d->loc.line == 33);
   CHECK(d->loc.column == 1);
