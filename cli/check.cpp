@@ -67,10 +67,6 @@ int run_check(CheckArgs args, const char* argv0) {
     print_diagnostics(rules.errors);
     return kUsage;
   }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
-    return kUsage;
-  }
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
   FetchWatchdog watchdog(args.network_timeout);
@@ -122,9 +118,12 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--config,-c", args->config,
                   "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml if "
                   "present)");
-  args->target_opt = cmd->add_option("--target", args->target,
-                                     "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
-                         ->capture_default_str();
+  args->target_opt =
+      cmd->add_option(
+             "--target", args->target,
+             "Canonical OpenTelemetry line (a rules/otel-<line>.toml pack), or latest: the "
+             "newest confirmed pack")
+          ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
   cmd->add_option("--format,-f", args->format, "Report format")
       ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
@@ -159,9 +158,46 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }
 
-void add_rules_command(CLI::App& app, int& exit_code) {
-  CLI::App* cmd = app.add_subcommand("rules", "List every rule with its default severity");
-  cmd->callback([&exit_code] {
+namespace {
+
+/// `rules --targets`: the packs of the rules directory with their release dates; the newest
+/// confirmed one is what `--target latest` selects.
+int print_targets(const std::string& rules_dir_flag, const char* argv0) {
+  const fs::path dir = find_rules_dir(rules_dir_flag, argv0);
+  std::vector<TargetInfo> targets = available_targets(dir);
+  if (targets.empty()) {
+    error("no rule packs (otel-LINE.toml) in " + dir.string());
+    return kUsage;
+  }
+  std::string latest;
+  for (const TargetInfo& t : targets)
+    if (t.confirmed) latest = t.line;
+  std::printf("%-6s %-10s %s\n", "line", "released", "status");
+  for (const TargetInfo& t : targets)
+    std::printf("%-6s %-10s %s\n", t.line.c_str(), t.released.empty() ? "?" : t.released.c_str(),
+                t.confirmed ? (t.line == latest ? "confirmed (latest)" : "confirmed")
+                            : "unconfirmed: never a blocker, never selected by latest");
+  return kPass;
+}
+
+} // namespace
+
+void add_rules_command(CLI::App& app, const char* argv0, int& exit_code) {
+  struct RulesArgs {
+    bool targets = false;
+    std::string rules_dir;
+  };
+  auto args = std::make_shared<RulesArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "rules", "List every rule with its default severity, or the target lines (--targets)");
+  cmd->add_flag("--targets", args->targets,
+                "List the OpenTelemetry lines that have a rule pack, with their release dates");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->callback([args, argv0, &exit_code] {
+    if (args->targets) {
+      exit_code = print_targets(args->rules_dir, argv0);
+      return;
+    }
     int width = 0;
     for (const RuleInfo& r : rule_table())
       width = std::max(width, static_cast<int>(r.id.size()));

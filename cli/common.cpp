@@ -80,9 +80,15 @@ void error(const std::string& message) {
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& diags) {
+  // A problem of no file (an unknown target) or of a whole file (unreadable) has no line.
   for (const Diagnostic& d : diags)
-    std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                 d.message.c_str());
+    if (d.loc.file.empty())
+      std::fprintf(stderr, "otel-audit: error: %s\n", d.message.c_str());
+    else if (d.loc.line == 0)
+      std::fprintf(stderr, "%s: error: %s\n", d.loc.file.c_str(), d.message.c_str());
+    else
+      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
+                   d.message.c_str());
 }
 
 bool env_set(const char* name) {

@@ -51,10 +51,6 @@ int run_history(const HistoryArgs& args, const char* argv0) {
     print_diagnostics(rules.errors);
     return kUsage;
   }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
-    return kUsage;
-  }
   std::filesystem::path repo = args.repo;
   if (is_git_url(args.repo)) {
     FetchWatchdog watchdog(args.network_timeout);

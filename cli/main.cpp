@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   int exit_code = kPass;
   add_check_command(app, argv[0], exit_code);
   add_history_command(app, argv[0], exit_code);
-  add_rules_command(app, exit_code);
+  add_rules_command(app, argv[0], exit_code);
   add_scan_command(app, argv[0], exit_code);
   add_report_command(app, argv[0], exit_code);
   try {

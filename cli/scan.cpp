@@ -55,10 +55,6 @@ int run_scan(ScanArgs args, const char* argv0) {
     print_diagnostics(rules.errors);
     return kUsage;
   }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
-    return kUsage;
-  }
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
   FetchWatchdog watchdog(args.network_timeout);

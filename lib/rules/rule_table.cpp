@@ -110,8 +110,6 @@ constexpr std::array kRules = {
     RuleInfo{"deploy-file-skipped", Severity::info, "input",
              "A deployment file was not audited: a Helm template, or over a size or "
              "alias-expansion limit."},
-    RuleInfo{"deploy-rules-unavailable", Severity::medium, "input",
-             "The deployment rule data (rules/deployment.toml) could not be read."},
     // hardening: limits on what an audited repository can make the tool read
     RuleInfo{"file-too-large", Severity::medium, "input",
              "A file is larger than the size limit and was not read."},

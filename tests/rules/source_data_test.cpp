@@ -3,34 +3,19 @@
 #include <string>
 
 #include "rules/ruleset.h"
+#include "support/rule_files.h"
 
 using namespace otelaudit;
 
 namespace {
 
-const std::string kLines = R"toml(schema = 1
-[[line]]
-line = "0.21"
-[line.crates]
-opentelemetry = "0.21"
-[[line]]
-line = "0.27"
-[line.crates]
-opentelemetry = "0.27"
-)toml";
-
-const std::string kTarget = R"toml(schema = 1
-target = "0.27"
-tracing-crates = ["tracing"]
-)toml";
-
-const std::string kApi = R"toml(schema = 1
+const std::string kApi = R"toml(schema = 2
 [[change]]
 identifier = "new_pipeline"
 path = "opentelemetry_otlp::new_pipeline"
 crate = "opentelemetry-otlp"
 breaks = "0.27"
-replacement = "SpanExporter::builder()"
+replacement = [{ from = "0.27", text = "SpanExporter::builder()", source = "s" }]
 severity = "high"
 source = "otlp CHANGELOG 0.27.0"
 [[change]]
@@ -39,7 +24,7 @@ method = "with_batch_exporter"
 args = 2
 crate = "opentelemetry_sdk"
 breaks = "0.28"
-replacement = ".with_batch_exporter(exporter)"
+replacement = [{ from = "0.28", text = ".with_batch_exporter(exporter)", source = "s" }]
 severity = "high"
 source = "sdk CHANGELOG 0.28.0"
 )toml";
@@ -50,8 +35,8 @@ pattern = "llm.{component}[.{subcomponent}]"
 namespace = "llm"
 separator = "."
 [resource]
-required = ["service.version", "deployment.environment"]
-accepted-aliases = { "deployment.environment" = ["deployment.environment.name"] }
+required = ["service.version", "deployment.environment.name"]
+accepted-aliases = { "deployment.environment.name" = ["deployment.environment"] }
 constructors = ["Resource::builder"]
 [environment]
 required = ["OTLP_ENDPOINT"]
@@ -69,12 +54,15 @@ agent-ports = [6831]
 code-paths = ["opentelemetry_jaeger"]
 env-prefixes = ["JAEGER_AGENT_"]
 replacement = "SpanExporter::builder()"
+[canonical-set]
+blocker-lines-behind = 2
+tracing-crates = ["tracing"]
+source = "s"
 )toml";
 
 RulesetResult parse(const std::string& api, const std::string& conventions) {
-  return parse_ruleset(kLines, "rules/otel-lines.toml", kTarget, "rules/otel-0.27.toml",
-                       DataText{api, "rules/api-changes.toml"},
-                       DataText{conventions, "rules/conventions.toml"});
+  auto files = test::replaced(test::bundled_rule_files(), {"rules/api-changes.toml", api});
+  return parse_rule_data(test::replaced(files, {"rules/conventions.toml", conventions}), "0.27");
 }
 
 std::string with(std::string text, const std::string& from, const std::string& to) {
@@ -101,18 +89,13 @@ TEST_CASE("source data: api changes and conventions load into the rule set") {
   CHECK(c.loaded);
   CHECK(c.service_name_namespace == "llm");
   CHECK(c.service_name_max_levels == 3);
-  CHECK(c.resource_aliases.at("deployment.environment") ==
-        std::vector<std::string>{"deployment.environment.name"});
+  CHECK(c.resource_aliases.at("deployment.environment.name") ==
+        std::vector<std::string>{"deployment.environment"});
   CHECK(c.jaeger_agent_ports == std::vector<int>{6831});
-  CHECK(rs.files == std::vector<std::string>{"rules/otel-lines.toml", "rules/otel-0.27.toml",
-                                             "rules/api-changes.toml", "rules/conventions.toml"});
-}
-
-TEST_CASE("source data: without the source files the conventions are not loaded") {
-  auto r = parse_ruleset(kLines, "rules/otel-lines.toml", kTarget, "rules/otel-0.27.toml");
-  REQUIRE(r.ruleset.has_value());
-  CHECK(r.ruleset->api_changes.empty());
-  CHECK_FALSE(r.ruleset->conventions.loaded);
+  CHECK(rs.api_changes[0].replacement == "SpanExporter::builder()");
+  CHECK(rs.api_changes[1].replacement.empty()); // breaks after the target: nothing to write
+  CHECK(rs.tracing_crates == std::vector<std::string>{"tracing"});
+  CHECK(rs.companions.empty());
 }
 
 TEST_CASE("source data: the real data files load and agree with OTEL-FACTS") {
@@ -200,7 +183,7 @@ TEST_CASE("source data: conventions errors are collected with their positions") 
   std::string conv =
       with(kConventions, "separator = \".\"", "separator = \"::\"\ncolour = \"red\"");
   conv = with(conv, "agent-ports = [6831]", "agent-ports = [6831, 70000]");
-  conv = with(conv, "accepted-aliases = { \"deployment.environment\"",
+  conv = with(conv, "accepted-aliases = { \"deployment.environment.name\"",
               "accepted-aliases = { \"host.name\"");
   conv = with(conv, "[http]\ncrates = [\"axum\"]\n", "[http]\ncrates = []\n");
   auto r = parse(kApi, conv);

@@ -566,9 +566,9 @@ TEST_CASE("source rules: resource-attributes-missing names what the Resource lac
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].severity == Severity::medium);
   CHECK(findings[0].loc == Location{"src/telemetry.rs", 20, 19});
-  CHECK(findings[0].message == "Resource::builder builds a Resource without deployment.environment "
-                               "(or deployment.environment.name)");
-  CHECK(findings[0].fix == "add KeyValue::new(\"deployment.environment\", …)");
+  CHECK(findings[0].message == "Resource::builder builds a Resource without "
+                               "deployment.environment.name (or deployment.environment)");
+  CHECK(findings[0].fix == "add KeyValue::new(\"deployment.environment.name\", …)");
 
   // The newer attribute name, given through its semantic-conventions constant, is accepted.
   add_call(f, "KeyValue::new",
@@ -592,8 +592,8 @@ TEST_CASE("source rules: a resource key may be a string constant of another modu
   add_call(a, "KeyValue::new", {expr("crate::keys::ENV_KEY", 6, 76), lit("prod", 6, 98)}, 6, 62);
   auto findings = of(run(check_telemetry_setup, repo), "resource-attributes-missing");
   REQUIRE(findings.size() == 1); // ENV_KEY is no constant of the repository yet
-  CHECK(findings[0].message == "Resource::new builds a Resource without deployment.environment "
-                               "(or deployment.environment.name)");
+  CHECK(findings[0].message == "Resource::new builds a Resource without "
+                               "deployment.environment.name (or deployment.environment)");
   keys.items.push_back(env);
   CHECK(of(run(check_telemetry_setup, repo), "resource-attributes-missing").empty());
 }
