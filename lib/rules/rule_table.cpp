@@ -18,7 +18,7 @@ constexpr std::array kRules = {
              "tracing-opentelemetry is not the release built for the OpenTelemetry line in use."},
     RuleInfo{
         "deprecated-exporter", Severity::blocker, "manifest",
-        "A deprecated exporter crate is declared (opentelemetry-jaeger: export OTLP instead)."},
+        "A deprecated crate is declared (opentelemetry-jaeger: export OTLP instead)."},
     RuleInfo{"missing-feature", Severity::high, "manifest",
              "A crate of the line lacks a feature the canonical set requires."},
     RuleInfo{"misnamed-crate", Severity::high, "manifest",

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
 
@@ -18,9 +20,18 @@ std::string lines_word(int n) {
 std::pair<std::string, std::string> target_fix(const Dependency& dep, const Ruleset& rules) {
   if (auto v = rules.target_version(dep.package))
     return {dependency_line(dep, *v, feature_names(dep)), {}};
-  return {
-      {},
-      fmt::format(" (no release of {} is built for the {} line yet)", dep.package, rules.target)};
+  // A crate deprecated on some line will not follow; one that is not may still.
+  const bool deprecated =
+      std::any_of(rules.lines.begin(), rules.lines.end(), [&](const LineInfo& l) {
+        const CrateOnLine* e = l.find(dep.package);
+        return e && e->deprecated;
+      });
+  const std::string note =
+      deprecated ? fmt::format(" ({} is deprecated: no release of it is built for the {} line)",
+                               dep.package, rules.target)
+                 : fmt::format(" (no release of {} is built for the {} line yet)", dep.package,
+                               rules.target);
+  return {{}, note};
 }
 
 Location req_loc(const Declaration& d) {
