@@ -78,7 +78,7 @@ void read_api_changes(const toml::table& root, Checker& c, std::vector<ApiChange
   for (const toml::table* t : c.tables(root, "change")) {
     c.only_keys(*t,
                 {"identifier", "path", "method", "on", "receiver", "args", "crate", "breaks",
-                 "deprecated", "replacement", "severity", "source"},
+                 "deprecated", "restored", "feature", "replacement", "severity", "source"},
                 where);
     ApiChange ch;
     bool ok = true;
@@ -123,11 +123,11 @@ void read_api_changes(const toml::table& root, Checker& c, std::vector<ApiChange
         continue;
       }
       const bool paths = key == "on";
-      if (!std::all_of(items->begin(), items->end(), [&](const std::string& s) {
-            return paths ? valid_path(s) : valid_name(s);
-          })) {
-        c.error(*n, paths ? "\"on\" lists Rust paths like \"opentelemetry::Key\""
-                          : "\"receiver\" lists method or function names like \"u64_counter\"");
+      if (!std::all_of(items->begin(), items->end(),
+                       [&](const std::string& s) { return valid_name(s) || valid_path(s); })) {
+        c.error(*n, paths ? "\"on\" lists crates or Rust paths like \"opentelemetry::Key\""
+                          : "\"receiver\" lists calls like \"u64_counter\" or "
+                            "\"TracerProvider::builder\"");
         ok = false;
         continue;
       }
@@ -153,6 +153,25 @@ void read_api_changes(const toml::table& root, Checker& c, std::vector<ApiChange
       }
       ch.deprecated = d->first;
     } else if (t->get("deprecated")) {
+      ok = false;
+    }
+    if (auto r = c.line_string(*t, "restored", where, false)) {
+      if (breaks && !(breaks->second < r->second)) {
+        c.error(*t->get("restored"), "\"restored\" must be a line newer than \"breaks\"");
+        ok = false;
+      }
+      ch.restored = r->first;
+    } else if (t->get("restored")) {
+      ok = false;
+    }
+    if (auto f = c.string(*t, "feature", where, false)) {
+      if (!valid_name(*f)) {
+        c.error(*t->get("feature"), "\"feature\" must be a feature name like "
+                                    "\"spec_unstable_metrics_views\"");
+        ok = false;
+      }
+      ch.feature = *f;
+    } else if (t->get("feature")) {
       ok = false;
     }
     auto replacements =

@@ -16,9 +16,8 @@ constexpr std::array kRules = {
              "Crates of different OpenTelemetry lines are declared in one repository."},
     RuleInfo{"tracing-bridge-mismatch", Severity::high, "manifest",
              "tracing-opentelemetry is not the release built for the OpenTelemetry line in use."},
-    RuleInfo{
-        "deprecated-exporter", Severity::blocker, "manifest",
-        "A deprecated crate is declared (opentelemetry-jaeger: export OTLP instead)."},
+    RuleInfo{"deprecated-exporter", Severity::blocker, "manifest",
+             "A deprecated crate is declared (opentelemetry-jaeger: export OTLP instead)."},
     RuleInfo{"missing-feature", Severity::high, "manifest",
              "A crate of the line lacks a feature the canonical set requires."},
     RuleInfo{"misnamed-crate", Severity::high, "manifest",

@@ -114,6 +114,8 @@ struct ApiChange {
   std::string crate;                 // the crate that owns it, e.g. "opentelemetry-otlp"
   std::string breaks;                // the line where it stops compiling, e.g. "0.27"
   std::string deprecated; // the line where it was deprecated (still compiling); may be empty
+  std::string restored;   // the line from which it compiles again; empty when never
+  std::string feature;    // a feature of `crate` that keeps it compiling (a gate, not a removal)
   std::vector<Replacement> replacements; // by `from`, oldest first
   std::string replacement; // the one that compiles on the audit's target line (set on loading)
   Severity severity = Severity::high;
