@@ -1,5 +1,5 @@
 // libFuzzer target: a Cargo.lock from an audited repository (parse_lockfile).
-#include "cargo/lockfile.h"
+#include "model/cargo/lockfile.h"
 #include "fuzz_common.h"
 
 using namespace otelaudit;

@@ -1,5 +1,5 @@
 // libFuzzer target: a Cargo.toml from an audited repository (parse_manifest).
-#include "cargo/manifest.h"
+#include "model/cargo/manifest.h"
 #include "fuzz_common.h"
 
 using namespace otelaudit;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
 #include "common/paths.h"
 #include "fuzz_common.h"
+#include "model/cargo/workspace.h"
 #include "rust/facts.h"
 #include "rust/modules.h"
 #include "source/tree.h"

@@ -2,8 +2,8 @@
 // The first line of the input is a requirement, the second a version.
 #include <string>
 
-#include "cargo/semver.h"
 #include "fuzz_common.h"
+#include "model/cargo/semver.h"
 
 using namespace otelaudit;
 

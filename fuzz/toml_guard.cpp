@@ -8,7 +8,7 @@
 #define TOML_SHARED_LIB 0
 #include <toml++/toml.h>
 
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 #include "fuzz_common.h"
 
 using namespace otelaudit;

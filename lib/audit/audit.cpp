@@ -9,11 +9,11 @@
 #include <system_error>
 #include <thread>
 
-#include "cargo/workspace.h"
 #include "common/glob.h"
 #include "deploy/checks.h"
 #include "deploy/model.h"
 #include "graph/analysis.h"
+#include "model/cargo/workspace.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
 #include "rules/registry.h"

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 #include "rules/ruleset.h"
 #include "score/readiness.h"
 #include "source/tree.h"

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <map>
 
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 
 namespace otelaudit {
 

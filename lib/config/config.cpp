@@ -2,7 +2,7 @@
 
 #include "common/paths.h"
 
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 
 #include <algorithm>
 #include <cerrno>

@@ -3,9 +3,9 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
 #include "common/location.h"
 #include "graph/graph.h"
+#include "model/cargo/workspace.h"
 #include "rules/finding.h"
 #include "rules/ruleset.h"
 

@@ -6,9 +6,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cargo/manifest.h"
-#include "cargo/workspace.h"
 #include "common/location.h"
+#include "model/cargo/manifest.h"
+#include "model/cargo/workspace.h"
 
 namespace otelaudit {
 

@@ -4,9 +4,9 @@
 #include <string_view>
 #include <vector>
 
-#include "cargo/semver.h"
 #include "common/location.h"
 #include "graph/graph.h"
+#include "model/cargo/semver.h"
 #include "rules/finding.h"
 #include "rules/spread_data.h"
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
 #include "deploy/model.h"
+#include "model/cargo/workspace.h"
 #include "rules/finding.h"
 #include "rules/ruleset.h"
 #include "rust/facts.h"

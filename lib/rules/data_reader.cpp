@@ -4,7 +4,7 @@
 #include <charconv>
 #include <tuple>
 
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 
 namespace otelaudit::data {
 

@@ -91,7 +91,7 @@ private:
   std::string file_;
 };
 
-/// Parses TOML text through the project's one TOML guard (cargo/toml_guard.h: toml++ 3.3.0 must
+/// Parses TOML text through the project's one TOML guard (common/toml_guard.h: toml++ 3.3.0 must
 /// not see some byte sequences); on a problem reports it with its position and returns nullopt.
 std::optional<toml::table> parse_toml(std::string_view text, Checker& c);
 

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "cargo/semver.h"
-#include "cargo/workspace.h"
+#include "model/cargo/semver.h"
+#include "model/cargo/workspace.h"
 #include "rules/ruleset.h"
 
 namespace otelaudit {

@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "cargo/manifest.h"
+#include "model/cargo/manifest.h"
 
 namespace otelaudit {
 

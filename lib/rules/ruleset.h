@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cargo/semver.h"
 #include "common/location.h"
+#include "model/cargo/semver.h"
 #include "rules/deploy_data.h"
 #include "rules/finding.h"
 #include "rules/spread_data.h"

@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
 #include "common/location.h"
+#include "model/cargo/workspace.h"
 #include "rust/facts.h"
 
 namespace otelaudit {

@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "audit/audit.h"
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 #include "score/readiness.h"
 
 namespace otelaudit {

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "cargo/workspace.h"
 #include "graph/graph.h"
+#include "model/cargo/workspace.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
 #include "graph/graph.h"
+#include "model/cargo/workspace.h"
 #include "rules/declarations.h"
 #include "rules/ruleset.h"
 #include "source/tree.h"

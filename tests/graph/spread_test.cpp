@@ -2,8 +2,8 @@
 
 #include "support/rule_files.h"
 
-#include "cargo/workspace.h"
 #include "graph/spread.h"
+#include "model/cargo/workspace.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 #include "rust/facts.h"
 #include "rust/modules.h"
 #include "source/tree.h"

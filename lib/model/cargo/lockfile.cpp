@@ -1,11 +1,11 @@
-#include "cargo/lockfile.h"
+#include "model/cargo/lockfile.h"
 
 #include <algorithm>
 #include <exception>
 #include <toml++/toml.h>
 
-#include "cargo/semver.h"
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
+#include "model/cargo/semver.h"
 
 namespace otelaudit {
 namespace {

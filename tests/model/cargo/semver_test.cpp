@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "cargo/semver.h"
+#include "model/cargo/semver.h"
 
 using namespace otelaudit;
 

@@ -1,4 +1,4 @@
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 
 #include <cstdint>
 #include <cstdio>

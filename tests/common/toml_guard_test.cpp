@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 
 using namespace otelaudit;
 

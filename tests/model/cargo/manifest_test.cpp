@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "cargo/manifest.h"
+#include "model/cargo/manifest.h"
 
 using namespace otelaudit;
 

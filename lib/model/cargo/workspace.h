@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "cargo/lockfile.h"
-#include "cargo/manifest.h"
+#include "model/cargo/lockfile.h"
+#include "model/cargo/manifest.h"
 #include "rust/facts.h"
 #include "source/tree.h"
 

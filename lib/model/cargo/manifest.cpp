@@ -1,4 +1,4 @@
-#include "cargo/manifest.h"
+#include "model/cargo/manifest.h"
 
 #include <algorithm>
 #include <exception>
@@ -6,7 +6,7 @@
 
 #include <toml++/toml.h>
 
-#include "cargo/toml_guard.h"
+#include "common/toml_guard.h"
 
 namespace otelaudit {
 

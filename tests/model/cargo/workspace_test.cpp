@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 
 using namespace otelaudit;
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "cargo/lockfile.h"
+#include "model/cargo/lockfile.h"
 
 using namespace otelaudit;
 

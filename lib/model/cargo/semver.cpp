@@ -1,7 +1,7 @@
 // Cargo's flavour of semantic versioning, following the `semver` crate that Cargo uses
 // (dtolnay/semver, src/eval.rs and src/parse.rs) and the Cargo book, "Specifying Dependencies"
 // (https://doc.rust-lang.org/cargo/reference/specifying-dependencies.html).
-#include "cargo/semver.h"
+#include "model/cargo/semver.h"
 
 #include <algorithm>
 #include <cstdio>

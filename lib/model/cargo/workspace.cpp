@@ -1,4 +1,4 @@
-#include "cargo/workspace.h"
+#include "model/cargo/workspace.h"
 
 #include "common/glob.h"
 #include "common/paths.h"
