@@ -1,7 +1,7 @@
 // libFuzzer target: the Rust lexer (lex) and the literal decoder (unescape_string on each
 // literal token).
-#include "rust/lexer.h"
 #include "fuzz_common.h"
+#include "model/rust/lexer.h"
 
 using namespace otelaudit;
 using namespace otelaudit::rust;

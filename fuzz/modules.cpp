@@ -12,8 +12,8 @@
 #include "common/paths.h"
 #include "fuzz_common.h"
 #include "model/cargo/workspace.h"
-#include "rust/facts.h"
-#include "rust/modules.h"
+#include "model/rust/facts.h"
+#include "model/rust/modules.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -14,12 +14,12 @@
 #include "deploy/model.h"
 #include "graph/analysis.h"
 #include "model/cargo/workspace.h"
+#include "model/rust/facts.h"
+#include "model/rust/modules.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
 #include "rules/registry.h"
 #include "rules/rule_table.h"
-#include "rust/facts.h"
-#include "rust/modules.h"
 #include "score/score.h"
 
 namespace otelaudit {

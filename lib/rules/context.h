@@ -5,10 +5,10 @@
 
 #include "deploy/model.h"
 #include "model/cargo/workspace.h"
+#include "model/rust/facts.h"
+#include "model/rust/modules.h"
 #include "rules/finding.h"
 #include "rules/ruleset.h"
-#include "rust/facts.h"
-#include "rust/modules.h"
 
 namespace otelaudit {
 

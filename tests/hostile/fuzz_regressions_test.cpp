@@ -19,10 +19,10 @@
 #include "model/cargo/manifest.h"
 #include "model/cargo/semver.h"
 #include "model/cargo/workspace.h"
+#include "model/rust/facts.h"
+#include "model/rust/lexer.h"
+#include "model/rust/modules.h"
 #include "rules/ruleset.h"
-#include "rust/facts.h"
-#include "rust/lexer.h"
-#include "rust/modules.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "model/rust/facts.h"
 #include "rules/ruleset.h"
-#include "rust/facts.h"
 #include "source/file_limit.h"
 #include "source/tree.h"
 

@@ -7,7 +7,7 @@
 
 #include "model/cargo/lockfile.h"
 #include "model/cargo/manifest.h"
-#include "rust/facts.h"
+#include "model/rust/facts.h"
 #include "source/tree.h"
 
 namespace otelaudit {

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <string>
 
-#include "rust/facts.h"
+#include "model/rust/facts.h"
 
 using namespace otelaudit::rust;
 

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "rust/lexer.h"
+#include "model/rust/lexer.h"
 
 // Source facts: what the rules need to know about one .rs file, extracted in one pass over its
 // tokens and kept instead of the tokens (a million lines of tokens would not fit the memory

@@ -1,4 +1,4 @@
-#include "rust/modules.h"
+#include "model/rust/modules.h"
 
 #include "common/paths.h"
 

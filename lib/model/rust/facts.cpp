@@ -1,4 +1,4 @@
-#include "rust/facts.h"
+#include "model/rust/facts.h"
 
 #include <algorithm>
 #include <cstdint>

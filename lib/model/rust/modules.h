@@ -5,7 +5,7 @@
 
 #include "common/location.h"
 #include "model/cargo/workspace.h"
-#include "rust/facts.h"
+#include "model/rust/facts.h"
 
 namespace otelaudit {
 

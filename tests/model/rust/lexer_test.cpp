@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "rust/lexer.h"
+#include "model/rust/lexer.h"
 
 using namespace otelaudit::rust;
 

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "model/cargo/workspace.h"
-#include "rust/facts.h"
-#include "rust/modules.h"
+#include "model/rust/facts.h"
+#include "model/rust/modules.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -1,4 +1,4 @@
-#include "rust/lexer.h"
+#include "model/rust/lexer.h"
 
 #include <algorithm>
 #include <array>
