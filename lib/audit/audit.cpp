@@ -10,14 +10,14 @@
 #include <thread>
 
 #include "common/glob.h"
-#include "deploy/checks.h"
-#include "deploy/model.h"
 #include "graph/analysis.h"
 #include "model/cargo/workspace.h"
+#include "model/deploy/model.h"
 #include "model/rust/facts.h"
 #include "model/rust/modules.h"
 #include "rules/context.h"
 #include "rules/declarations.h"
+#include "rules/families/deployment.h"
 #include "rules/registry.h"
 #include "rules/rule_table.h"
 #include "score/score.h"

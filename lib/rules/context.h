@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "deploy/model.h"
 #include "model/cargo/workspace.h"
+#include "model/deploy/model.h"
 #include "model/rust/facts.h"
 #include "model/rust/modules.h"
 #include "rules/finding.h"

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "deploy/checks.h"
+#include "rules/families/deployment.h"
 #include "rules/source_rules.h"
 #include "rules/versions.h"
 

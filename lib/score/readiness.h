@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "common/location.h"
-#include "deploy/summary.h"
+#include "model/deploy/summary.h"
 #include "rules/finding.h"
 
 namespace otelaudit {

@@ -3,8 +3,8 @@
 #include <string_view>
 #include <vector>
 
-#include "deploy/model.h"
-#include "deploy/summary.h"
+#include "model/deploy/model.h"
+#include "model/deploy/summary.h"
 #include "rules/context.h"
 #include "rules/deploy_data.h"
 

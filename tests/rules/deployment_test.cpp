@@ -1,8 +1,8 @@
-#include "deploy/location_string.h"
+#include "support/location_string.h"
 
 #include <doctest/doctest.h>
 
-#include "deploy/checks.h"
+#include "rules/families/deployment.h"
 #include "rules/ruleset.h"
 #include "source/tree.h"
 

@@ -1,11 +1,11 @@
 // The deployment side through the whole pipeline: model loaded next to Cargo, findings through
 // the Sink, the rest of the audit unaffected by bad input.
-#include "deploy/location_string.h"
+#include "support/location_string.h"
 
 #include <doctest/doctest.h>
 
 #include "audit/audit.h"
-#include "deploy/checks.h"
+#include "rules/families/deployment.h"
 #include "rules/ruleset.h"
 #include "source/tree.h"
 

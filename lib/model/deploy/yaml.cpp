@@ -1,4 +1,4 @@
-#include "deploy/yaml.h"
+#include "model/deploy/yaml.h"
 
 #include <sstream>
 

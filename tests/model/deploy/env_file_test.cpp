@@ -1,8 +1,8 @@
-#include "deploy/location_string.h"
+#include "support/location_string.h"
 
 #include <doctest/doctest.h>
 
-#include "deploy/model.h"
+#include "model/deploy/model.h"
 
 using namespace otelaudit;
 using namespace otelaudit::deploy;

@@ -1,9 +1,9 @@
-#include "deploy/model.h"
+#include "model/deploy/model.h"
 
 #include <algorithm>
 #include <set>
 
-#include "deploy/yaml.h"
+#include "model/deploy/yaml.h"
 
 namespace otelaudit::deploy {
 

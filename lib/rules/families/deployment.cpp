@@ -1,4 +1,4 @@
-#include "deploy/checks.h"
+#include "rules/families/deployment.h"
 
 #include <algorithm>
 #include <cctype>
