@@ -3,8 +3,8 @@
 #include <array>
 
 #include "rules/families/deployment.h"
-#include "rules/source_rules.h"
-#include "rules/versions.h"
+#include "rules/families/manifest.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 #include "source/tree.h"
 
 using namespace otelaudit;

@@ -5,7 +5,7 @@
 #include <set>
 #include <tuple>
 
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "rules/declarations.h"
-#include "rules/versions.h"
+#include "rules/families/manifest.h"
 
 namespace otelaudit {
 

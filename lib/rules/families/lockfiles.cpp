@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <set>
 
-#include "rules/versions.h"
+#include "rules/families/manifest.h"
 
 namespace otelaudit {
 

@@ -7,8 +7,8 @@
 
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
-#include "rules/source_rules.h"
-#include "rules/versions.h"
+#include "rules/families/manifest.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 

@@ -1,4 +1,4 @@
-#include "rules/versions.h"
+#include "rules/families/manifest.h"
 
 #include <fmt/format.h>
 

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "rules/declarations.h"
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <set>
 
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 

@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 
 namespace otelaudit::source {
 

@@ -4,7 +4,7 @@
 #include <cctype>
 #include <set>
 
-#include "rules/source_rules.h"
+#include "rules/families/source.h"
 
 namespace otelaudit {
 
