@@ -61,8 +61,9 @@ int run_check(CheckArgs args, const char* argv0) {
     return kUsage;
   }
 
-  fs::path rules_dir = find_rules_dir(args.rules_dir, argv0);
-  RulesetResult rules = load_ruleset(rules_dir, args.target);
+  const std::optional<fs::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;

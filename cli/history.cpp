@@ -46,7 +46,9 @@ int run_history(const HistoryArgs& args, const char* argv0) {
       return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
     options.since = *since;
   }
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;

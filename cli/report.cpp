@@ -59,7 +59,9 @@ int run_report(ReportArgs args, const char* argv0) {
     return kUsage;
   }
 
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), target);
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;

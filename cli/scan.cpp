@@ -50,7 +50,9 @@ int run_scan(ScanArgs args, const char* argv0) {
   if (config && config->policy.target && !args.target_opt->count())
     args.target = *config->policy.target;
 
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;
