@@ -119,42 +119,54 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   CLI::App* cmd =
       app.add_subcommand("check", "Audit repositories against the canonical OpenTelemetry set");
   cmd->add_option("repos", args->paths,
-                  "Repositories: directories, git repositories (with --ref) or git URLs");
+                  "Repositories: directories, git repositories (with --ref) or git URLs")
+      ->type_name("REPO");
   cmd->add_option("--config,-c", args->config,
                   "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml if "
-                  "present)");
+                  "present)")
+      ->type_name("FILE");
   args->target_opt = cmd->add_option("--target", args->target,
                                      "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
+                         ->type_name("LINE")
                          ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--format,-f", args->format, "Report format")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output,
-                  "Write the report to FILE (atomically) instead of stdout");
+                  "Write the report to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
   args->fail_on_opt =
-      cmd->add_option(
-             "--fail-on", args->fail_on,
-             "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
+      cmd->add_option("--fail-on", args->fail_on, "Fail (exit 1) on findings at or above")
+          ->type_name("SEVERITY")
+          ->check(severity_names())
           ->capture_default_str();
   args->min_score_opt =
       cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
+          ->type_name("N")
           ->check(CLI::Range(0, 100));
   cmd->add_option("--color", args->color, "Colour the text report")
+      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_option("--ref", args->ref,
-                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database");
+                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database")
+      ->type_name("REV");
   cmd->add_option("--cache-dir", args->cache_dir,
-                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
+                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
+      ->type_name("DIR");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
   cmd->add_option("--network-timeout", args->network_timeout,
                   "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   cmd->add_option("--jobs,-j", args->jobs,
                   "Threads for the audit (default: one per core); the report is the same for any")
+      ->type_name("N")
       ->check(CLI::Range(1u, 256u));
   add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });

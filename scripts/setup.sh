@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git
           libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgit2-dev libfmt-dev doctest-dev
           libyaml-cpp-dev
-          python3-jsonschema)  # python3-jsonschema: the SARIF schema test (tests/data/sarif)
+          # The test suite: the JSON Schema tests (SARIF, report, scan document); the man page
+          # and the completions, read by the programs that use them.
+          python3-jsonschema
+          groff-base man-db bash zsh fish)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
