@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config git
           libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgit2-dev libfmt-dev doctest-dev
           libyaml-cpp-dev
+          dpkg-dev file  # the .deb: CPack runs dpkg-shlibdeps, which needs file
           # The test suite: the JSON Schema tests (SARIF, report, scan document); the man page
           # and the completions, read by the programs that use them.
           python3-jsonschema
