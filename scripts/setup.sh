@@ -16,9 +16,11 @@ if [ "${1:-}" = --build-deps ]; then
 else
   build_only=0
   # The test suite: the JSON Schema tests (SARIF, report, scan document) and the YAML of
-  # action.yml; the man page and the completions, read by the programs that use them.
+  # action.yml and the pre-commit hook; the man page and the completions, read by the programs
+  # that use them; the pre-commit hook, run by pre-commit.
   packages+=(python3-jsonschema python3-yaml
-             groff-base man-db bash zsh fish)
+             groff-base man-db bash zsh fish
+             pre-commit)
 fi
 missing=()
 for p in "${packages[@]}"; do
