@@ -16,11 +16,12 @@ if [ "${1:-}" = --build-deps ]; then
 else
   build_only=0
   # The test suite: the JSON Schema tests (SARIF, report, scan document) and the YAML of
-  # action.yml and the pre-commit hook; the man page and the completions, read by the programs
-  # that use them; the pre-commit hook, run by pre-commit.
+  # action.yml, the workflows and the pre-commit hook; the man page and the completions, read by
+  # the programs that use them; the pre-commit hook, run by pre-commit; the GNU parallel recipe of
+  # docs/scan.md.
   packages+=(python3-jsonschema python3-yaml
              groff-base man-db bash zsh fish
-             pre-commit)
+             pre-commit parallel)
 fi
 missing=()
 for p in "${packages[@]}"; do
