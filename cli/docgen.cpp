@@ -371,13 +371,13 @@ std::string render_bash_completion(const ProgramDoc& program) {
   out += "# bash completion for " + program.name +
          "; generated from its command-line definition (cli/), do not edit.\n";
   out += fn + "() {\n";
-  out += "  local cur=${COMP_WORDS[COMP_CWORD]} prev=\n";
+  out += "  local cur=${COMP_WORDS[COMP_CWORD]} prev=''\n";
   out += "  ((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}\n";
   out += "  # --option=value: bash splits the word at '='.\n";
   out += "  if [[ $cur == = ]]; then\n    cur=\n";
   out += "  elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then\n";
   out += "    prev=${COMP_WORDS[COMP_CWORD - 2]}\n  fi\n";
-  out += "  local command= i\n";
+  out += "  local command='' i\n";
   out += "  for ((i = 1; i < COMP_CWORD; i++)); do\n";
   out += "    case ${COMP_WORDS[i]} in\n";
   out += "    " + [&] {

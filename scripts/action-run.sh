@@ -143,7 +143,9 @@ audit() {
     if (($(wc -c <"$summary") > SUMMARY_LIMIT)); then
       {
         head -c $((SUMMARY_LIMIT - 200)) "$summary"
+        # shellcheck disable=SC2016 # the backquotes are Markdown
         printf '\n\n(The report is longer than a job summary can hold; the whole of it is the'
+        # shellcheck disable=SC2016
         printf ' `summary` output of this step.)\n'
       } >>"$GITHUB_STEP_SUMMARY"
     else
