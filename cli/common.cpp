@@ -226,7 +226,7 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
       error(loaded.error);
       return std::nullopt;
     }
-    out.baseline = std::move(loaded.baseline);
+    out.policy.baseline = std::move(loaded.baseline);
   }
   return out;
 }
@@ -254,7 +254,6 @@ CLI::Validator severity_names() {
 
 int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,
                    const LevelReport& levels) {
-  if (policy.baseline) apply_baseline(result, *policy.baseline);
   if (!args.quiet) {
     warn_unmatched(levels);
     for (const std::string& w : result.warnings)
@@ -272,7 +271,8 @@ int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPo
       return kToolFailure;
     }
   }
-  return gate_exit(result, policy.fail_on, args.min_score, policy.baseline, levels, args.quiet);
+  return gate_exit(result, policy.fail_on, args.min_score, policy.policy.baseline, levels,
+                   args.quiet);
 }
 
 } // namespace otelaudit::cli

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "audit/baseline.h"
 #include "config/config.h"
-#include "report/baseline.h"
 #include "source/acquire.h"
 #include "source/remote.h"
 
@@ -43,7 +43,6 @@ struct ResolvedPolicy {
   std::optional<Config> config;
   AuditPolicy policy;
   std::optional<Severity> fail_on; // nullopt: `--fail-on none`
-  std::optional<Baseline> baseline;
 };
 
 /// Prints `otel-audit: error: <message>` on stderr.
@@ -72,7 +71,7 @@ void add_gate_options(CLI::App& cmd, PolicyArgs& args);
 /// merged, with a message that says where it came from.
 CLI::Validator severity_names();
 
-/// The end of a judging command once the result is complete: marks baselined findings, warns
+/// The end of a judging command once the result is complete (policy applied): warns
 /// about policy entries that matched nothing, writes the report (stdout or --output,
 /// atomically) and returns the gate's exit code (kToolFailure when the report cannot be
 /// written).

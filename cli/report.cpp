@@ -70,7 +70,6 @@ int run_report(ReportArgs args, const char* argv0) {
 
   // The repository part of check, as scan recorded it, then the policy check applies to it.
   const AuditPolicy& policy = resolved->policy;
-  std::vector<bool> used(policy.levels.size(), false);
   LevelReport levels;
   AuditResult result;
   result.target = rules.ruleset->target;
@@ -78,13 +77,10 @@ int run_report(ReportArgs args, const char* argv0) {
   std::vector<RepoInput> inputs;
   for (ScanDocument& doc : docs) {
     inputs.push_back(scan_input(doc));
-    RepoResult repo = std::move(doc.result);
-    apply_policy(repo.findings, policy, used, levels.allowed);
-    std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
-    result.repos.push_back(std::move(repo));
+    result.repos.push_back(std::move(doc.result));
     cargos.push_back(std::move(doc.cargo));
   }
-  finish_audit(result, cargos, inputs, *rules.ruleset, policy, used, levels);
+  finish_audit(result, cargos, inputs, *rules.ruleset, policy, levels);
   return deliver_report(result, args, *resolved, levels);
 }
 

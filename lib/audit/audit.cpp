@@ -9,7 +9,6 @@
 #include <system_error>
 #include <thread>
 
-#include "common/glob.h"
 #include "graph/analysis.h"
 #include "model/cargo/workspace.h"
 #include "model/deploy/model.h"
@@ -43,44 +42,6 @@ const Lockfile* lockfile_for(const CargoModel& cargo, const std::string& manifes
 
 std::string describe(const Declaration& d) {
   return d.dep->package + (d.dep->req ? " " + d.dep->req->value : std::string());
-}
-
-/// The level entry that decides `f`: one naming its rule, else one naming its severity.
-std::size_t level_for(const Finding& f, const std::vector<LevelEntry>& levels) {
-  std::size_t by_severity = levels.size();
-  for (std::size_t i = 0; i < levels.size(); ++i) {
-    if (levels[i].key == f.rule) return i;
-    if (by_severity == levels.size() && levels[i].key == to_string(f.severity)) by_severity = i;
-  }
-  return by_severity;
-}
-
-/// Applies the -A/-W/-D levels once, after every rule and severity override.
-void apply_levels(std::vector<Finding>& findings, const std::vector<LevelEntry>& levels,
-                  std::vector<bool>& used, int& allowed) {
-  std::vector<Finding> kept;
-  kept.reserve(findings.size());
-  for (Finding& f : findings) {
-    const std::size_t i = level_for(f, levels);
-    if (i == levels.size()) {
-      kept.push_back(std::move(f));
-      continue;
-    }
-    used[i] = true;
-    switch (levels[i].action) {
-    case LevelAction::allow:
-      ++allowed;
-      continue;
-    case LevelAction::warn:
-      f.gate = GateEffect::warn;
-      break;
-    case LevelAction::deny:
-      f.gate = GateEffect::deny;
-      break;
-    }
-    kept.push_back(std::move(f));
-  }
-  findings = std::move(kept);
 }
 
 /// One thread per core (at least one when the count is unknown).
@@ -191,102 +152,19 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
   }
 }
 
-/// One `otel-audit: allow(rule, …) reason` comment.
-struct InlineAllow {
-  Location loc;
-  std::vector<std::string> rules;
-  std::string reason;
-  bool used = false;
-};
-
-/// `# otel-audit: allow(rule) reason` comments of a Cargo.toml (whole-line or trailing).
-void manifest_allows(const std::string& file, const std::string& text,
-                     std::vector<InlineAllow>& out) {
-  static constexpr std::string_view kMarker = "otel-audit: allow(";
-  int line = 0;
-  std::size_t pos = 0;
-  while (pos <= text.size()) {
-    std::size_t end = text.find('\n', pos);
-    if (end == std::string::npos) end = text.size();
-    ++line;
-    std::string_view l(text.data() + pos, end - pos);
-    std::size_t hash = l.find('#');
-    std::size_t at = hash == std::string_view::npos ? hash : l.find(kMarker, hash);
-    if (at != std::string_view::npos) {
-      std::size_t close = l.find(')', at);
-      if (close != std::string_view::npos) {
-        InlineAllow a;
-        a.loc = Location{file, line, static_cast<int>(hash) + 1};
-        std::string_view list = l.substr(at + kMarker.size(), close - at - kMarker.size());
-        std::size_t start = 0;
-        while (start <= list.size()) {
-          std::size_t comma = list.find(',', start);
-          if (comma == std::string_view::npos) comma = list.size();
-          std::string_view id = list.substr(start, comma - start);
-          while (!id.empty() && id.front() == ' ')
-            id.remove_prefix(1);
-          while (!id.empty() && id.back() == ' ')
-            id.remove_suffix(1);
-          if (!id.empty()) a.rules.emplace_back(id);
-          start = comma + 1;
-        }
-        std::string_view reason = l.substr(close + 1);
-        while (!reason.empty() && (reason.front() == ' ' || reason.front() == '\t'))
-          reason.remove_prefix(1);
-        while (!reason.empty() && (reason.back() == ' ' || reason.back() == '\r'))
-          reason.remove_suffix(1);
-        a.reason = std::string(reason);
-        if (!a.rules.empty()) out.push_back(std::move(a));
-      }
-    }
-    pos = end + 1;
-  }
-}
-
-/// Applies inline suppressions: an allow comment silences findings of its rules on its own
-/// line and on the next one; one that silences nothing is itself reported (unused-suppression).
-void apply_inline_allows(const RepoModel& model, std::vector<Finding>& findings, Sink& extra) {
-  std::map<std::string, std::vector<InlineAllow>> allows;
-  for (const auto& [file, facts] : model.sources)
-    for (const rust::Suppression& s : facts.suppressions)
-      allows[file].push_back({Location{file, s.pos.line, s.pos.column}, s.rules, s.reason, false});
-  for (const auto& [file, text] : model.cargo.texts)
-    if (file.ends_with("Cargo.toml")) manifest_allows(file, text, allows[file]);
-  for (Finding& f : findings) {
-    auto it = allows.find(f.loc.file);
-    if (it == allows.end() || f.loc.line == 0) continue;
-    for (InlineAllow& a : it->second) {
-      if (a.loc.line != f.loc.line && a.loc.line + 1 != f.loc.line) continue;
-      if (std::find(a.rules.begin(), a.rules.end(), f.rule) == a.rules.end()) continue;
-      f.suppressed = true;
-      f.suppression = a.reason.empty() ? "inline allow without a reason" : a.reason;
-      a.used = true;
-    }
-  }
-  for (const auto& [file, list] : allows)
-    for (const InlineAllow& a : list)
-      if (!a.used) {
-        std::string ids;
-        for (const std::string& r : a.rules)
-          ids += (ids.empty() ? "" : ", ") + r;
-        extra.emit("unused-suppression", a.loc,
-                   "otel-audit: allow(" + ids + ") silences no finding here: remove it");
-      }
-}
-
 /// The model kept after a repository's own rules ran, for the cross-repository analysis.
 struct Audited {
   RepoResult result;
   CargoModel cargo;
 };
 
-Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
-                   std::vector<bool>& used, int& allowed, ParseCache* cache, std::size_t threads) {
+Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cache,
+                   std::size_t threads) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree, cache);
   model.deploy = deploy::load_deploy(*input.tree);
-  Sink sink(input.name, policy.severity_overrides);
+  Sink sink(input.name);
   // A Cargo.lock that is there but was skipped, unreadable or malformed: reported on its own,
   // and no-lockfile then says the packages are judged without it, not that it is missing.
   auto note_lockfile = [&](const Diagnostic& d) {
@@ -312,21 +190,29 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   repo.path = input.path;
   repo.commit = input.commit;
   repo.findings = sink.take();
-  Sink unused(input.name, policy.severity_overrides);
-  apply_inline_allows(model, repo.findings, unused);
-  for (Finding& f : unused.take())
-    repo.findings.push_back(std::move(f));
-  apply_levels(repo.findings, policy.levels, used, allowed);
+  for (const auto& [file, facts] : model.sources)
+    for (const rust::Suppression& s : facts.suppressions)
+      repo.allows.push_back({Location{file, s.pos.line, s.pos.column}, s.rules, s.reason});
+  for (const auto& [file, text] : model.cargo.texts)
+    if (file.ends_with("Cargo.toml"))
+      for (InlineAllow& a : manifest_allows(file, text))
+        repo.allows.push_back(std::move(a));
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
   repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, model.name);
   repo.sources = model.cargo.texts;
-  // Source lines under findings: only the files that have some are kept.
-  for (const Finding& f : repo.findings)
-    if (f.loc.line > 0 && !repo.sources.count(f.loc.file)) {
+  // Source lines under findings: only the files that have some are kept, and those of allow
+  // comments (one that silences nothing becomes a finding of its own).
+  auto keep_source = [&](const Location& loc) {
+    if (loc.line > 0 && !repo.sources.count(loc.file)) {
       std::string error;
-      if (auto text = input.tree->read(f.loc.file, error)) repo.sources.emplace(f.loc.file, *text);
+      if (auto text = input.tree->read(loc.file, error)) repo.sources.emplace(loc.file, *text);
     }
+  };
+  for (const Finding& f : repo.findings)
+    keep_source(f.loc);
+  for (const InlineAllow& a : repo.allows)
+    keep_source(a.loc);
 
   std::vector<Declaration> decls = collect_declarations(model.cargo, rules);
   repo.otel_line = repository_line(decls, rules);
@@ -357,39 +243,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   return {std::move(repo), std::move(model.cargo)};
 }
 
-bool ignore_matches(const IgnoreRule& ig, const Finding& f) {
-  if (ig.rule != f.rule) return false;
-  if (!ig.repo.empty() && ig.repo != f.repo) return false;
-  return ig.path.empty() || ig.path == f.loc.file || glob_match_path(ig.path, f.loc.file);
-}
-
 } // namespace
-
-std::string_view level_flag(LevelAction action) {
-  switch (action) {
-  case LevelAction::allow:
-    return "-A";
-  case LevelAction::warn:
-    return "-W";
-  case LevelAction::deny:
-    return "-D";
-  }
-  return "-W";
-}
-
-std::string check_levels(const std::vector<LevelEntry>& levels) {
-  for (std::size_t i = 0; i < levels.size(); ++i) {
-    const LevelEntry& e = levels[i];
-    if (!find_rule(e.key) && !parse_severity(e.key))
-      return e.origin + " \"" + e.key +
-             "\" is neither a rule id (see `otel-audit rules`) nor a severity (blocker, high, "
-             "medium, low, info)";
-    for (std::size_t j = 0; j < i; ++j)
-      if (levels[j].key == e.key && levels[j].action != e.action)
-        return levels[j].origin + " and " + e.origin + " both name \"" + e.key + "\"";
-  }
-  return {};
-}
 
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy) {
@@ -401,57 +255,32 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy, LevelReport& levels, ParseCache* cache) {
   AuditResult result;
   result.target = rules.target;
-  std::vector<bool> used(policy.levels.size(), false);
-  levels = {};
-  // Repositories are audited in parallel, each into its own slot (findings, the levels it
-  // used, the findings it allowed), and merged in input order: the result does not depend on
-  // scheduling. The cores left over go to each repository's source files; a single
-  // repository gets them all. With a parse cache (history), one repository at a time.
+  // Repositories are audited in parallel, each into its own slot, and merged in input order: the
+  // result does not depend on scheduling. The cores left over go to each repository's source files;
+  // a single repository gets them all. With a parse cache (history), one repository at a time.
   const std::size_t cores = policy.jobs ? policy.jobs : core_count();
   const std::size_t workers = cache ? 1 : std::min(cores, repos.size());
   const std::size_t inner = std::max<std::size_t>(1, cores / std::max<std::size_t>(1, workers));
-  struct Slot {
-    std::optional<Audited> audited;
-    std::vector<bool> used;
-    int allowed = 0;
-  };
-  std::vector<Slot> slots(repos.size());
-  parallel_for(repos.size(), workers, [&](std::size_t i) {
-    Slot& slot = slots[i];
-    slot.used.assign(policy.levels.size(), false);
-    slot.audited = audit_repo(repos[i], rules, policy, slot.used, slot.allowed, cache, inner);
-  });
+  std::vector<std::optional<Audited>> slots(repos.size());
+  parallel_for(repos.size(), workers,
+               [&](std::size_t i) { slots[i] = audit_repo(repos[i], rules, cache, inner); });
   std::vector<CargoModel> cargos;
-  for (Slot& slot : slots) {
-    for (std::size_t i = 0; i < used.size(); ++i)
-      if (slot.used[i]) used[i] = true;
-    levels.allowed += slot.allowed;
-    result.repos.push_back(std::move(slot.audited->result));
-    cargos.push_back(std::move(slot.audited->cargo));
+  for (std::optional<Audited>& slot : slots) {
+    result.repos.push_back(std::move(slot->result));
+    cargos.push_back(std::move(slot->cargo));
   }
-  finish_audit(result, cargos, repos, rules, policy, used, levels);
+  finish_audit(result, cargos, repos, rules, policy, levels);
   return result;
 }
 
 RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
-  std::vector<bool> used;
-  int allowed = 0;
-  Audited a = audit_repo(input, rules, AuditPolicy{}, used, allowed, nullptr, core_count());
+  Audited a = audit_repo(input, rules, nullptr, core_count());
   return {std::move(a.result), std::move(a.cargo)};
-}
-
-void apply_policy(std::vector<Finding>& findings, const AuditPolicy& policy,
-                  std::vector<bool>& used, int& allowed) {
-  for (Finding& f : findings)
-    if (!f.orphan)
-      if (auto o = policy.severity_overrides.find(f.rule); o != policy.severity_overrides.end())
-        f.severity = o->second;
-  apply_levels(findings, policy.levels, used, allowed);
 }
 
 void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
                   const std::vector<RepoInput>& repos, const Ruleset& rules,
-                  const AuditPolicy& policy, std::vector<bool>& used, LevelReport& levels) {
+                  const AuditPolicy& policy, LevelReport& levels) {
   result.target = rules.target;
   // Across repositories: the dependency graph, link compatibility and version spread.
   {
@@ -470,33 +299,17 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
       RepoResult& repo = result.repos[i];
       auto it = analysis->findings.find(repo.name);
       if (it == analysis->findings.end()) continue;
-      std::vector<Finding> extra = it->second;
-      apply_policy(extra, policy, used, levels.allowed);
-      for (Finding& f : extra) {
+      for (const Finding& f : it->second) {
         if (auto t = cargos[i].texts.find(f.loc.file); t != cargos[i].texts.end())
           repo.sources.emplace(f.loc.file, t->second);
-        repo.findings.push_back(std::move(f));
+        repo.findings.push_back(f);
       }
-      std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
     }
     result.analysis = std::move(analysis);
   }
-  for (std::size_t i = 0; i < used.size(); ++i)
-    if (!used[i]) levels.unmatched.push_back(policy.levels[i]);
-
-  std::vector<bool> ignore_used(policy.ignores.size(), false);
-  for (RepoResult& repo : result.repos)
-    for (Finding& f : repo.findings)
-      for (std::size_t i = 0; i < policy.ignores.size(); ++i)
-        if (!f.suppressed && ignore_matches(policy.ignores[i], f)) {
-          f.suppressed = true;
-          f.suppression = policy.ignores[i].reason;
-          ignore_used[i] = true;
-        }
-  for (std::size_t i = 0; i < policy.ignores.size(); ++i)
-    if (!ignore_used[i])
-      result.warnings.push_back(policy.ignores[i].origin + ": ignore entry for \"" +
-                                policy.ignores[i].rule + "\" matched no finding");
+  // The policy, once every finding exists: an inline allow or an ignore entry reaches the
+  // cross-repository findings as it reaches the repositories' own.
+  apply_policy(result, policy, levels);
   score_result(result, rules, policy.min_score);
 }
 

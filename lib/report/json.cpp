@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "graph/analysis.h"
-#include "report/baseline.h"
+#include "audit/baseline.h"
 #include "report/json_text.h"
 
 namespace otelaudit {

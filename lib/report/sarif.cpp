@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "report/baseline.h"
+#include "audit/baseline.h"
 #include "report/json_text.h"
 #include "rules/rule_table.h"
 

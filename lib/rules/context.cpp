@@ -6,7 +6,6 @@ namespace otelaudit {
 
 void Sink::emit(std::string_view rule, Severity severity, Location loc, std::string message,
                 std::string fix, std::string package) {
-  if (auto it = overrides_.find(std::string(rule)); it != overrides_.end()) severity = it->second;
   Finding f;
   f.rule = std::string(rule);
   f.severity = severity;
@@ -26,9 +25,6 @@ void Sink::emit(std::string_view rule, Location loc, std::string message, std::s
 }
 
 void Sink::emit(Finding finding) {
-  if (!finding.orphan)
-    if (auto it = overrides_.find(finding.rule); it != overrides_.end())
-      finding.severity = it->second;
   finding.repo = repo_;
   findings_.push_back(std::move(finding));
 }

@@ -21,12 +21,11 @@ struct RepoModel {
   deploy::DeployModel deploy;                     // Compose, Kubernetes, collector and .env files
 };
 
-/// Collects the findings of one repository. Severity overrides are policy, applied here once
-/// so that no rule has to know about them.
+/// Collects the findings of one repository at the rules' own severities. Policy (severity
+/// overrides and the rest) is applied once every finding exists (audit/policy.h).
 class Sink {
 public:
-  explicit Sink(std::string repo, std::map<std::string, Severity> overrides = {})
-      : repo_(std::move(repo)), overrides_(std::move(overrides)) {}
+  explicit Sink(std::string repo) : repo_(std::move(repo)) {}
 
   /// Records a finding of `rule` at `loc`; `severity` is the rule's own judgement.
   void emit(std::string_view rule, Severity severity, Location loc, std::string message,
@@ -36,8 +35,7 @@ public:
             std::string package = {});
 
   /// Records a finding built by the rule (for fields the other overloads do not set, such as
-  /// `orphan`). The repository is filled in; the severity override applies, except to orphan
-  /// findings, which stay info: their file is not compiled.
+  /// `orphan`). The repository is filled in.
   void emit(Finding finding);
 
   const std::vector<Finding>& findings() const { return findings_; }
@@ -45,7 +43,6 @@ public:
 
 private:
   std::string repo_;
-  std::map<std::string, Severity> overrides_;
   std::vector<Finding> findings_;
 };
 

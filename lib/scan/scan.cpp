@@ -265,6 +265,15 @@ Out repo_json(const ScanDocument& doc) {
   for (const Finding& f : r.findings)
     findings.push_back(finding_json(f));
   o["findings"] = std::move(findings);
+  Out allows = Out::array();
+  for (const InlineAllow& a : r.allows) {
+    Out e = Out::object();
+    e["loc"] = loc_json(a.loc);
+    e["rules"] = strings_json(a.rules);
+    e["reason"] = str(a.reason);
+    allows.push_back(std::move(e));
+  }
+  o["suppressions"] = std::move(allows);
   // A list of [line, text] pairs per file: JSON object keys would sort "10" before "9".
   Out sources = Out::array();
   for (const auto& [file, lines] : doc.source_lines) {
@@ -518,7 +527,6 @@ constexpr std::string_view kGates[] = {"normal", "warn", "deny"};
 constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "blocker"};
 constexpr std::string_view kChecks[] = {"yes", "no", "n/a"}; // deploy::Check
 
-
 std::vector<std::string> strings_value(const In& j, const std::string& p) {
   array_at(j, p);
   std::vector<std::string> out;
@@ -691,6 +699,16 @@ void repo_value(const In& j, const std::string& p, ScanDocument& doc) {
   for_each_in(j, p, "findings", [&](const In& f, const std::string& at) {
     r.findings.push_back(finding_value(f, at));
   });
+  // Added within v1: a document written before it has its comments applied to its findings.
+  if (j.contains("suppressions"))
+    for_each_in(j, p, "suppressions", [&](const In& a, const std::string& at) {
+      object_at(a, at);
+      InlineAllow allow;
+      allow.loc = loc_value(member(a, at, "loc"), child(at, "loc"));
+      allow.rules = strings_value(member(a, at, "rules"), child(at, "rules"));
+      allow.reason = opt_string(a, at, "reason");
+      r.allows.push_back(std::move(allow));
+    });
   for_each_in(j, p, "sources", [&](const In& s, const std::string& at) {
     object_at(s, at);
     auto& lines = doc.source_lines[req_string(s, at, "file")];
@@ -742,6 +760,8 @@ ScanDocument make_scan_document(RepoAudit audit, const RepoInput& input, std::st
   std::set<std::pair<std::string, int>> wanted;
   for (const Finding& f : doc.result.findings)
     if (f.loc.line > 0) wanted.emplace(f.loc.file, f.loc.line);
+  for (const InlineAllow& a : doc.result.allows)
+    if (a.loc.line > 0) wanted.emplace(a.loc.file, a.loc.line);
   cargo_locations(doc.cargo, wanted);
   for (const auto& [file, line] : wanted) {
     auto text = doc.result.sources.find(file);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/location.h"
+#include "common/suppression.h"
 #include "model/deploy/summary.h"
 #include "rules/finding.h"
 
@@ -40,8 +41,11 @@ struct RepoResult {
   int score = 100;
   double effort_hours = 0; // time to readiness: the estimates of its unsuppressed findings
   std::vector<CrateUse> crates;
-  deploy::DeploySummary deploy; // the deployment table; every answer n/a without such files
+  deploy::DeploySummary deploy;  // the deployment table; every answer n/a without such files
   std::vector<Finding> findings; // sorted with finding_less
+  // Its inline `otel-audit: allow(…)` comments, applied with the rest of the policy once the
+  // cross-repository findings exist too (audit/policy.h).
+  std::vector<InlineAllow> allows;
   std::map<std::string, std::string> sources; // file -> text, for source lines under findings
 };
 

@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden.h"
-#include "report/baseline.h"
+#include "audit/baseline.h"
 #include "report/sample.h"
 #include "report/sarif.h"
 #include "rules/rule_table.h"

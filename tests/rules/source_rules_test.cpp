@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/policy.h"
 #include "rules/families/source.h"
 #include "source/tree.h"
 
@@ -215,9 +216,15 @@ TEST_CASE("source rules: undeclared-crate skips tests and reports orphans as inf
 
   repo.file("src/old.rs", CodeScope::production, true)
       .paths.push_back(path("opentelemetry_stdout::SpanExporter", 4, 5, true));
-  Sink sink("edge-agent", {{"undeclared-crate", Severity::blocker}});
+  Sink sink("edge-agent");
   check_crate_usage(repo.model, rules(), sink);
-  auto findings = of(sink.take(), "undeclared-crate");
+  AuditResult result;
+  result.repos.emplace_back().findings = of(sink.take(), "undeclared-crate");
+  AuditPolicy policy;
+  policy.severity_overrides = {{"undeclared-crate", Severity::blocker}};
+  LevelReport levels;
+  apply_policy(result, policy, levels);
+  const auto& findings = result.repos[0].findings;
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].orphan);
   CHECK(findings[0].severity == Severity::info); // an override does not lift an orphan

@@ -5,6 +5,8 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/suppression.h"
+
 // One forward walk over the code tokens, kept compactly by lex_code(). Nesting is tracked with
 // explicit, capped stacks (never recursion), so a file of a million `(` costs memory for kMaxDepth
 // frames and a counter.
@@ -99,42 +101,9 @@ std::optional<Suppression> parse_suppression(const Token& t) {
   std::string_view s = t.text;
   while (!s.empty() && s.front() == '/')
     s.remove_prefix(1);
-  auto skip_ws = [&s] {
-    while (!s.empty() && is_space(s.front()))
-      s.remove_prefix(1);
-  };
-  auto trim = [](std::string_view v) {
-    while (!v.empty() && is_space(v.front()))
-      v.remove_prefix(1);
-    while (!v.empty() && is_space(v.back()))
-      v.remove_suffix(1);
-    return v;
-  };
-  skip_ws();
-  constexpr std::string_view kPrefix = "otel-audit:";
-  if (s.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
-  s.remove_prefix(kPrefix.size());
-  skip_ws();
-  if (s.substr(0, 5) != "allow") return std::nullopt;
-  s.remove_prefix(5);
-  skip_ws();
-  if (s.empty() || s.front() != '(') return std::nullopt;
-  s.remove_prefix(1);
-  const std::size_t close = s.find(')');
-  if (close == std::string_view::npos) return std::nullopt;
-  Suppression sup;
-  std::string_view list = s.substr(0, close);
-  while (true) {
-    const std::size_t comma = list.find(',');
-    const std::string_view rule = trim(list.substr(0, comma));
-    if (!rule.empty()) sup.rules.emplace_back(rule);
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-  }
-  if (sup.rules.empty()) return std::nullopt;
-  sup.reason = std::string(trim(s.substr(close + 1)));
-  sup.pos = pos_of(t);
-  return sup;
+  std::optional<InlineAllow> allow = parse_allow(s);
+  if (!allow) return std::nullopt;
+  return Suppression{std::move(allow->rules), std::move(allow->reason), pos_of(t)};
 }
 
 // An open bracket of the walk.

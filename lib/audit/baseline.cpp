@@ -1,4 +1,4 @@
-#include "report/baseline.h"
+#include "audit/baseline.h"
 
 #include <fstream>
 #include <sstream>

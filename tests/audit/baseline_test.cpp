@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit.h"
-#include "report/baseline.h"
+#include "audit/baseline.h"
 #include "report/json.h"
 #include "report/sample.h"
 #include "rules/ruleset.h"
