@@ -34,7 +34,7 @@ std::map<std::string, std::string> files_of(const fs::path& dir) {
   return out;
 }
 
-/// fixtures/graphs/incompatible with `line` 9 of app/Cargo.toml (its link-incompatible
+/// fixtures/graphs/incompatible with line 9 of app/Cargo.toml (its link-incompatible
 /// dependency) ending in `comment` instead of its expect marker.
 struct IncompatibleSet {
   explicit IncompatibleSet(const std::string& comment) {
@@ -43,10 +43,9 @@ struct IncompatibleSet {
       auto files = files_of(root / name);
       if (std::string(name) == "app") {
         std::string& manifest = files.at("Cargo.toml");
-        const std::string marker = "# expect: link-incompatible";
-        const auto at = manifest.find(marker);
+        const auto at = manifest.find("# expect: link-incompatible");
         REQUIRE(at != std::string::npos);
-        manifest.replace(at, marker.size(), comment);
+        manifest.replace(at, manifest.find('\n', at) - at, comment);
       }
       trees.push_back(std::make_unique<MemoryTree>(std::move(files)));
       inputs.emplace_back(name, name, trees.back().get());

@@ -2,12 +2,10 @@
 // state of SEED-STATE.md) and the repository sets of fixtures/graphs.
 #include <doctest/doctest.h>
 
-#include <fstream>
-#include <regex>
-#include <set>
-#include <sstream>
-#include <tuple>
+#include <algorithm>
+#include <filesystem>
 
+#include "audit/markers.h"
 #include "graph/analysis.h"
 #include "graph/sets.h"
 
@@ -47,42 +45,21 @@ std::vector<std::string> names(const std::vector<MigrationStep>& steps) {
   return out;
 }
 
-/// (repository, file, line, rule) of every `expect:` marker for the graph rules in a set.
-using Mark = std::tuple<std::string, std::string, int, std::string>;
-std::set<Mark> graph_marks(const std::string& dir) {
+/// Every difference between the markers of a set under `dir` (fixtures/graphs/*: they mark
+/// the cross-repository rules only) and the set's cross-repository findings, one a line.
+std::vector<std::string> graph_differences(const std::string& dir, const SetAnalysis& a) {
   namespace fs = std::filesystem;
-  static const std::regex marker(R"(#\s*expect:\s*([a-z0-9-]+(?:\s*,\s*[a-z0-9-]+)*))");
-  static const std::set<std::string> graph_rules{"dependency-cycle", "link-incompatible",
-                                                 "transitive-spread"};
-  std::set<Mark> out;
-  const fs::path root = fs::path(OTEL_AUDIT_SOURCE_DIR) / dir;
-  for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (!e.is_regular_file() || e.path().filename() != "Cargo.toml") continue;
-    const fs::path rel = fs::relative(e.path(), root);
-    const std::string repo = rel.begin()->string();
-    const std::string file = fs::relative(e.path(), root / repo).generic_string();
-    std::ifstream in(e.path());
-    std::string line;
-    int n = 0;
-    while (std::getline(in, line)) {
-      ++n;
-      std::smatch m;
-      if (!std::regex_search(line, m, marker)) continue;
-      std::regex id("[a-z0-9-]+");
-      std::string ids = m[1];
-      for (auto it = std::sregex_iterator(ids.begin(), ids.end(), id); it != std::sregex_iterator();
-           ++it)
-        if (graph_rules.count(it->str())) out.insert({repo, file, n, it->str()});
-    }
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(fs::path(OTEL_AUDIT_SOURCE_DIR) / dir)) {
+    if (!e.is_directory()) continue;
+    const std::string repo = e.path().filename().string();
+    auto found = a.findings.find(repo);
+    static const std::vector<Finding> none;
+    for (const std::string& d : markers::compare(markers::read_markers(DirTree(e.path())),
+                                                 found == a.findings.end() ? none : found->second))
+      out.push_back(repo + ": " + d);
   }
-  return out;
-}
-
-std::set<Mark> actual_marks(const SetAnalysis& a) {
-  std::set<Mark> out;
-  for (const auto& [repo, fs] : a.findings)
-    for (const Finding& f : fs)
-      out.insert({repo, f.loc.file, f.loc.line, f.rule});
+  std::sort(out.begin(), out.end());
   return out;
 }
 
@@ -263,7 +240,8 @@ TEST_CASE("graph sets: a cycle of three repositories, printed and placed in the 
   CHECK(fs[0].package == "a-core");
   CHECK(fs[0].message == "dependency cycle between repositories: a → b → c → a; none of them can "
                          "be migrated or released before the others");
-  CHECK(actual_marks(a) == graph_marks("fixtures/graphs/cycle"));
+  const std::vector<std::string> marked = graph_differences("fixtures/graphs/cycle", a);
+  CHECK_MESSAGE(marked.empty(), "fixtures/graphs/cycle:", markers::describe(marked));
 
   CHECK(names(a.migration.steps) == std::vector<std::string>{"d", "a", "b", "c"});
   CHECK(a.migration.steps[1].in_cycle);
@@ -289,7 +267,8 @@ TEST_CASE("graph sets: an incompatible pair found through a configured URL") {
                                       "crates/app-server/Cargo.toml:10)");
   CHECK(describe(a.graph.edges[1]) == "app/app-server -> telemetry-lib via telemetry-lib at "
                                       "Cargo.toml:9 (used at crates/app-server/Cargo.toml:9)");
-  CHECK(actual_marks(a) == graph_marks("fixtures/graphs/incompatible"));
+  const std::vector<std::string> marked = graph_differences("fixtures/graphs/incompatible", a);
+  CHECK_MESSAGE(marked.empty(), "fixtures/graphs/incompatible:", markers::describe(marked));
   const Finding& f = a.findings.at("app").at(0);
   CHECK(f.message == "app is on OpenTelemetry 0.27 (Cargo.toml:6) and depends here on "
                      "telemetry-lib, which is on 0.26 (telemetry-lib Cargo.toml:7): one binary "

@@ -24,7 +24,8 @@ TEST_CASE("github: one workflow command per finding, exact") {
   // Line 0: neither line nor col.
   CHECK(out.find("::notice file=repos/policy-engine/Cargo.toml,title=no-lockfile::no Cargo.lock: "
                  "policy-engine is audited from its requirements alone\n") != std::string::npos);
-  CHECK(out.substr(out.rfind("::notice::")) == "::notice::otel-audit verdict NO-GO (score 58)\n");
+  // 100 - 10 - 1 - 10 - 10 - 1 = 68, 100 - 4 - 40 - 10 = 46 and 100: a mean of 71 (scoring.md).
+  CHECK(out.substr(out.rfind("::notice::")) == "::notice::otel-audit verdict NO-GO (score 71)\n");
 }
 
 TEST_CASE("github: messages and properties are escaped the way the runner reads them") {
@@ -33,7 +34,6 @@ TEST_CASE("github: messages and properties are escaped the way the runner reads 
 
   AuditResult result;
   result.target = "0.27";
-  result.score = 90;
   RepoResult repo;
   repo.name = "r";
   repo.path = "./repos/a,b";
@@ -51,10 +51,12 @@ TEST_CASE("github: messages and properties are escaped the way the runner reads 
   known.baselined = true;
   repo.findings.push_back(known);
   result.repos.push_back(repo);
+  // The baselined finding still counts for the score, the suppressed one does not: 80.
+  score_with_bundled_rules(result);
   CHECK(render_github(result) ==
         "::error file=repos/a%2Cb/crates/x%3Ay/Cargo.toml,line=3,title=manifest-parse-error::"
         "expected `=`%0Afound 100%25\n"
-        "::notice::otel-audit verdict GO (score 90, 1 baselined, 1 suppressed)\n");
+        "::notice::otel-audit verdict GO (score 80, 1 baselined, 1 suppressed)\n");
 }
 
 TEST_CASE("github: a repository given as . annotates bare file paths") {

@@ -66,7 +66,7 @@ TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
   const auto j = nlohmann::json::parse(render_json(sample_audit()));
   CHECK(j["summary"] ==
         nlohmann::json::parse(
-            R"({"blocker": 2, "high": 3, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
+            R"({"blocker": 1, "high": 4, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
   CHECK(edge_commit_is_null(j));
   const auto& edge = j["repos"][0];
   CHECK(edge["bridge"].is_null());
@@ -103,12 +103,10 @@ AuditResult documented_example() {
   RepoResult repo;
   repo.name = "policy-engine";
   repo.path = "../policy-engine";
-  repo.status = RepoStatus::critical;
   repo.otel_line = "0.21";
   repo.exporter = "opentelemetry-jaeger 0.20";
   repo.bridge = "tracing-opentelemetry 0.22";
   repo.has_lockfile = false;
-  repo.score = 20;
   repo.crates = {
       {"opentelemetry", "0.21", std::nullopt, "policy-engine", {"Cargo.toml", 9, 1}},
       {"opentelemetry-jaeger", "0.20", std::nullopt, "policy-engine", {"Cargo.toml", 11, 1}},
@@ -122,15 +120,10 @@ AuditResult documented_example() {
           "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }", "policy-engine"),
   };
 
-  repo.findings[1].effort_hours = 16;
-  repo.effort_hours = 16;
-
   AuditResult result;
   result.target = "0.27";
-  result.score = 20;
-  result.effort_hours = 16;
-  result.verdict = Verdict::no_go;
   result.repos = {repo};
+  score_with_bundled_rules(result); // one blocker: 60, 16 h, critical, NO-GO
   return result;
 }
 

@@ -1,8 +1,15 @@
 #pragma once
 // A hand-built audit shared by the renderer tests: two repositories with findings of every
 // severity (one without a line, one after a non-ASCII character and a tab, one with `|` in its
-// message, one in a file without source text) and one repository without findings.
+// message, one in a file without source text) and one repository without findings. Each
+// finding is one the rules report at its line (docs/rules.md), though not every finding an audit
+// of these files would report; statuses, scores and hours are computed by the real readiness
+// model over the bundled rules/scoring.toml, never written here.
+#include <doctest/doctest.h>
+
+#include "rules/ruleset.h"
 #include "score/readiness.h"
+#include "score/score.h"
 
 namespace otelaudit {
 
@@ -19,15 +26,21 @@ inline Finding sample_finding(std::string rule, Severity severity, std::string r
   return f;
 }
 
+/// Fills statuses, scores, hours and the verdict of `result` as the audit does: the readiness
+/// model (score/score.h) over the bundled rules/scoring.toml, no minimum score.
+inline void score_with_bundled_rules(AuditResult& result) {
+  static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, result.target);
+  REQUIRE(rules.ruleset.has_value());
+  score_result(result, *rules.ruleset, 0);
+}
+
 inline AuditResult sample_audit() {
   RepoResult edge;
   edge.name = "edge-agent";
   edge.path = "repos/edge-agent";
-  edge.status = RepoStatus::behind;
   edge.otel_line = "0.26";
   edge.exporter = "opentelemetry-otlp 0.26";
   edge.has_lockfile = true;
-  edge.score = 70;
   edge.crates = {
       {"opentelemetry", "0.26", "0.26.0", "llm-edge-agent", {"Cargo.toml", 7, 1}},
       {"opentelemetry-otlp", "0.26", "0.26.0", "llm-edge-agent", {"Cargo.toml", 8, 1}},
@@ -40,7 +53,8 @@ inline AuditResult sample_audit() {
       sample_finding("otel-version-behind", Severity::high, "edge-agent", {"Cargo.toml", 7, 29},
                      "opentelemetry 0.26 is one line behind the target 0.27",
                      "opentelemetry = { version = \"0.27\" }", "llm-edge-agent"),
-      sample_finding("missing-feature", Severity::high, "edge-agent", {"Cargo.toml", 8, 42},
+      // Only with default-features = false: otlp 0.26's defaults hold metrics and logs.
+      sample_finding("missing-feature", Severity::high, "edge-agent", {"Cargo.toml", 8, 1},
                      "opentelemetry-otlp lacks the features metrics, logs",
                      "features = [\"trace\", \"metrics\", \"logs\"]", "llm-edge-agent"),
       sample_finding("companion-drift", Severity::low, "edge-agent", {"Cargo.toml", 11, 31},
@@ -55,7 +69,8 @@ inline AuditResult sample_audit() {
                      "tokio = { version = \"1.35\", features = [\"full\"] }\n"
                      "metrics = \"0.23\"\n"
                      "opentelemetry = { version = \"0.26\" }\n"
-                     "opentelemetry-otlp = { version = \"0.26\", features = [\"trace\"] }\n"
+                     "opentelemetry-otlp = { version = \"0.26\", default-features = false, "
+                     "features = [\"trace\"] }\n"
                      "tracing = \"0.1\"\n"
                      "# \xC3\x9C"
                      "berwachung: Exporter f\xC3\xBCr den Collector\n"
@@ -65,12 +80,10 @@ inline AuditResult sample_audit() {
   RepoResult policy;
   policy.name = "policy-engine";
   policy.path = "repos/policy-engine";
-  policy.status = RepoStatus::critical;
   policy.otel_line = "0.21";
   policy.exporter = "opentelemetry-jaeger 0.20";
   policy.bridge = "tracing-opentelemetry 0.22";
   policy.has_lockfile = false;
-  policy.score = 20;
   policy.crates = {
       {"opentelemetry", "0.21 | 0.22", std::nullopt, "policy-engine", {"Cargo.toml", 9, 1}},
       {"tracing-opentelemetry", "0.22", std::nullopt, "policy-engine", {"Cargo.toml", 10, 1}},
@@ -88,9 +101,10 @@ inline AuditResult sample_audit() {
           "deprecated-exporter", Severity::blocker, "policy-engine", {"Cargo.toml", 11, 1},
           "opentelemetry-jaeger 0.20 is deprecated: export OTLP to a collector instead",
           "opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }", "policy-engine"),
-      sample_finding("deprecated-exporter", Severity::blocker, "policy-engine",
-                     {"src/main.rs", 5, 16},
-                     "opentelemetry_jaeger::new_agent_pipeline goes away with the Jaeger exporter",
+      // Code of the deprecated exporter is jaeger-code; deprecated-exporter is the manifest's.
+      sample_finding("jaeger-code", Severity::high, "policy-engine", {"src/main.rs", 5, 16},
+                     "opentelemetry_jaeger::new_agent_pipeline is code of the deprecated Jaeger "
+                     "exporter",
                      "", "policy-engine"),
   };
   policy.sources = {
@@ -116,15 +130,12 @@ inline AuditResult sample_audit() {
   RepoResult shield;
   shield.name = "shield";
   shield.path = "repos/shield";
-  shield.status = RepoStatus::no_otel;
   shield.has_lockfile = true;
-  shield.score = 100;
 
   AuditResult result;
   result.target = "0.27";
-  result.score = 58;
-  result.verdict = Verdict::no_go;
   result.repos = {std::move(edge), std::move(policy), std::move(shield)};
+  score_with_bundled_rules(result);
   return result;
 }
 

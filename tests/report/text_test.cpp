@@ -24,25 +24,21 @@ TEST_CASE("report text: sample audit matches the golden file") {
 TEST_CASE("report text: one finding drawn with its source line and carets") {
   AuditResult result;
   result.target = "0.27";
-  result.score = 80;
-  result.effort_hours = 3;
-  result.verdict = Verdict::go;
   RepoResult repo;
   repo.name = "edge-agent";
   repo.path = "../edge-agent";
-  repo.status = RepoStatus::behind;
   repo.otel_line = "0.26";
   repo.has_lockfile = false;
-  repo.score = 80;
   repo.findings = {sample_finding(
       "otel-version-behind", Severity::high, "edge-agent", Location{"Cargo.toml", 24, 29},
       "opentelemetry 0.26 is one line behind the target 0.27", "opentelemetry = \"0.27\"", "")};
   repo.sources = {
       {"Cargo.toml", std::string(23, '\n') + "opentelemetry = { version = \"0.26\" }\n"}};
   result.repos.push_back(repo);
+  score_with_bundled_rules(result); // one high finding: 90, 3 h (docs/scoring.md)
 
   CHECK(render_text(result, TextOptions{}) ==
-        "edge-agent (../edge-agent): behind, score 80/100, OpenTelemetry 0.26, no Cargo.lock: "
+        "edge-agent (../edge-agent): behind, score 90/100, OpenTelemetry 0.26, no Cargo.lock: "
         "audited from requirements alone\n"
         "\n"
         "high[otel-version-behind]: opentelemetry 0.26 is one line behind the target 0.27\n"
@@ -54,7 +50,7 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "\n"
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
         "h to readiness\n"
-        "verdict: GO (score 80/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 90/100, target 0.27, 0 blockers)\n");
 }
 
 TEST_CASE("report text: an empty audit is only the summary and the verdict") {

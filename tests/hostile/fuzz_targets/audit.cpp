@@ -1,0 +1,6 @@
+// fuzz/audit.cpp itself, compiled into the test binary under another name so that every fuzz
+// target links into one executable: fuzz_regressions_test.cpp runs each regression input of
+// fixtures/fuzz-regressions/audit/ through it, invariant checks included.
+#define LLVMFuzzerTestOneInput otelaudit_fuzz_audit
+#define LLVMFuzzerInitialize otelaudit_fuzz_audit_init
+#include "../../../fuzz/audit.cpp"
