@@ -11,8 +11,7 @@ namespace otelaudit::deploy {
 
 /// A yes / no answer that may not apply (no Jaeger, no Kubernetes manifests).
 enum class Check { yes, no, not_applicable };
-std::string_view to_string(Check c);                     // "yes", "no", "n/a"
-std::optional<Check> parse_check(std::string_view text); // the inverse
+std::string_view to_string(Check c); // "yes", "no", "n/a"
 
 /// The deployment table of one repository in the Markdown report.
 struct DeploySummary {

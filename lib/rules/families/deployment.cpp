@@ -642,12 +642,6 @@ std::string_view to_string(Check c) {
   return "n/a";
 }
 
-std::optional<Check> parse_check(std::string_view text) {
-  for (Check c : {Check::yes, Check::no, Check::not_applicable})
-    if (to_string(c) == text) return c;
-  return std::nullopt;
-}
-
 DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::string_view repo) {
   DeploySummary s;
   bool collector = !m.collectors.empty(), jaeger = false, own = false, k8s = false;
