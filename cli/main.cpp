@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "check.h"
+#include "fix.h"
 #include "history.h"
 #include "options.h"
 #include "report.h"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   int exit_code = kPass;
   add_check_command(app, argv[0], exit_code);
+  add_fix_command(app, argv[0], exit_code);
   add_history_command(app, argv[0], exit_code);
   add_rules_command(app, argv[0], exit_code);
   add_scan_command(app, argv[0], exit_code);
