@@ -201,72 +201,26 @@ private:
     return out;
   }
 
-  const Manifest* manifest(const std::string& file) const {
-    for (const Manifest& m : repo_.cargo.manifests)
-      if (m.file == file) return &m;
-    return nullptr;
-  }
-
   // Edits one manifest: nullopt when every change of it was made and checked, else the group
   // to drop and why.
   std::optional<std::pair<int, Skipped>> edit_file(const std::string& file, const FixPlan& plan,
                                                    const std::set<int>& dropped,
                                                    std::map<std::string, std::string>& texts) {
-    const std::string& text = repo_.cargo.texts.at(file);
-    const Manifest* before = manifest(file);
     std::vector<const PlannedChange*> changes;
     for (const PlannedChange& c : plan.changes)
       if (c.entry.file == file && !dropped.count(c.group)) changes.push_back(&c);
-    auto failure = [&](const PlannedChange& c, const std::string& what) {
-      return std::make_pair(
-          c.group, Skipped{c.entry.loc, fmt::format("{} is not changed: {}", c.entry.key, what)});
-    };
-    std::string error;
-    std::optional<Document> doc = read_document(text, error);
-    if (!doc || !before)
-      return failure(*changes.front(), "the manifest cannot be edited: " + error);
-
-    std::vector<TextEdit> edits;
-    for (const PlannedChange* c : changes) {
-      EntryChange ec;
-      for (const std::vector<std::string>& p : entry_paths(c->entry))
-        if (has_entry(*doc, p)) ec.path = p;
-      if (ec.path.empty()) return failure(*c, "its entry was not found in the text");
-      ec.version = c->version;
-      ec.add_features = c->add_features;
-      ec.set_features = c->set_features;
-      ec.rename = c->rename;
-      ec.drop_package = c->drop_package;
-      ec.remove = c->remove;
-      if (!entry_edits(text, *doc, ec, edits, error)) return failure(*c, error);
+    ManifestEdit edit = edit_manifest(repo_.cargo.texts.at(file), file, changes);
+    if (edit.after) {
+      texts[file] = std::move(*edit.after);
+      return std::nullopt;
     }
-    std::optional<std::string> after = apply_edits(text, edits);
-    if (!after) return failure(*changes.front(), "two edits of the file overlap");
-
-    // The result must parse, and read back as the old manifest with the planned changes.
-    ManifestResult parsed = parse_manifest(*after, file);
-    ManifestResult original = parse_manifest(text, file);
-    if (!parsed.manifest) {
-      const std::string what =
-          parsed.diagnostics.empty() ? std::string("?") : parsed.diagnostics.front().message;
-      return failure(*changes.front(), "the edited manifest would not parse (" + what + ")");
-    }
-    std::vector<DepDesc> expected = describe(*before);
-    for (const PlannedChange* c : changes)
-      if (!expect(expected, *c, error)) return failure(*c, error);
-    std::vector<DepDesc> got = describe(*parsed.manifest);
-    std::sort(expected.begin(), expected.end());
-    std::sort(got.begin(), got.end());
-    if (expected != got || outline(*before) != outline(*parsed.manifest) ||
-        rules_of(original.diagnostics) != rules_of(parsed.diagnostics)) {
-      // Which change is at fault is not known: the first one's group goes, and the rest is
-      // tried again without it.
-      return failure(*changes.front(),
-                     "the edited manifest does not read back as intended (an edit of otel-audit "
-                     "went wrong; please report it)");
-    }
-    texts[file] = std::move(*after);
-    return std::nullopt;
+    const PlannedChange& c = *changes[edit.failed];
+    return std::make_pair(
+        c.group,
+        Skipped{c.entry.loc, fmt::format("{} is not changed: {}", c.entry.key,
+                                         edit.defect ? edit.error + " (an edit of otel-audit "
+                                                                    "went wrong; please report it)"
+                                                     : edit.error)});
   }
 
   // Across manifests: the repository read with the new texts has the same problems as before
@@ -321,8 +275,10 @@ private:
                              [&](const VersionReq& r) { return r.matches(version); });
         };
         if (matches(n->second, *v)) continue;
+        // A crate whose requirement the fix changed: what the old requirement locked. Else,
+        // when the lockfile is stale for it, every release no requirement accepts.
         bool unlock = old.count(p.name) && matches(old[p.name], *v);
-        if (!unlock) {
+        if (!old.count(p.name)) {
           // Stale: some requirement is met by no locked release of the crate.
           std::vector<const LockedPackage*> locked = lf.find(p.name);
           unlock = std::any_of(n->second.begin(), n->second.end(), [&](const VersionReq& r) {
@@ -350,6 +306,67 @@ private:
 };
 
 } // namespace
+
+ManifestEdit edit_manifest(std::string_view text, const std::string& file,
+                           const std::vector<const PlannedChange*>& changes) {
+  ManifestEdit out;
+  auto fail = [&](std::size_t i, std::string why, bool defect = false) {
+    out.failed = i;
+    out.error = std::move(why);
+    out.defect = defect;
+    out.after.reset();
+    return out;
+  };
+  if (changes.empty()) {
+    out.after = std::string(text);
+    return out;
+  }
+  ManifestResult original = parse_manifest(text, file);
+  if (!original.manifest) return fail(0, "the manifest does not parse");
+  std::string error;
+  std::optional<Document> doc = read_document(text, error);
+  if (!doc) return fail(0, "the manifest cannot be edited: " + error);
+
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    const PlannedChange& c = *changes[i];
+    EntryChange ec;
+    for (const std::vector<std::string>& p : entry_paths(c.entry))
+      if (has_entry(*doc, p)) ec.path = p;
+    if (ec.path.empty()) return fail(i, "its entry was not found in the text");
+    ec.version = c.version;
+    ec.add_features = c.add_features;
+    ec.set_features = c.set_features;
+    ec.rename = c.rename;
+    ec.drop_package = c.drop_package;
+    ec.remove = c.remove;
+    if (!entry_edits(text, *doc, ec, out.edits, error)) return fail(i, error);
+  }
+  std::optional<std::string> after = apply_edits(text, out.edits);
+  if (!after) return fail(0, "two edits of the file overlap", true);
+
+  // The result must parse, and read back as the old manifest with the planned changes and
+  // nothing else: the same dependencies otherwise, the same package and workspace, and no
+  // problem the old text did not have.
+  ManifestResult parsed = parse_manifest(*after, file);
+  if (!parsed.manifest) {
+    const std::string what =
+        parsed.diagnostics.empty() ? std::string("?") : parsed.diagnostics.front().message;
+    return fail(0, "the edited manifest would not parse (" + what + ")", true);
+  }
+  std::vector<DepDesc> expected = describe(*original.manifest);
+  for (std::size_t i = 0; i < changes.size(); ++i)
+    if (!expect(expected, *changes[i], error)) return fail(i, error);
+  std::vector<DepDesc> got = describe(*parsed.manifest);
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  const std::multiset<std::string> had = rules_of(original.diagnostics),
+                                   has = rules_of(parsed.diagnostics);
+  if (expected != got || outline(*original.manifest) != outline(*parsed.manifest) ||
+      !std::includes(had.begin(), had.end(), has.begin(), has.end()))
+    return fail(0, "the edited manifest does not read back as intended", true);
+  out.after = std::move(*after);
+  return out;
+}
 
 std::vector<std::vector<std::string>> entry_paths(const EntryRef& entry) {
   if (entry.workspace) return {{"workspace", "dependencies", entry.key}};

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "fix/plan.h"
+#include "fix/toml_edit.h"
 
 // `otel-audit fix` below the cli: plans the changes of one repository, makes them in the text
 // of its manifests, and checks every result (it parses, and the model read back from it is the
@@ -44,6 +45,21 @@ struct FixOutcome {
 /// `findings` the audit's findings of it (audit_repository).
 FixOutcome fix_repository(const RepoModel& repo, const std::vector<Finding>& findings,
                           const Ruleset& rules);
+
+/// One manifest edited: its new text, or why not.
+struct ManifestEdit {
+  std::optional<std::string> after; // absent when the changes could not all be made
+  std::vector<TextEdit> edits;      // the byte edits made to the old text
+  std::string error;                // why not
+  bool defect = false;    // the edit was made but its result is wrong: a defect of the editor
+  std::size_t failed = 0; // the change at fault (the first one when it is not known)
+};
+
+/// Makes `changes` (all of one manifest) in `text` and checks the result: it must parse and
+/// read back as the old manifest with exactly those changes (dependencies compared entry by
+/// entry; package, workspace and the kinds of problems unchanged).
+ManifestEdit edit_manifest(std::string_view text, const std::string& file,
+                           const std::vector<const PlannedChange*>& changes);
 
 /// The key paths an entry may be written under in its manifest ([dev-dependencies] and
 /// [dev_dependencies] both work in Cargo).
