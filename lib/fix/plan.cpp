@@ -563,6 +563,13 @@ std::optional<std::string> requirement_on_line(const std::string& written, const
   return std::nullopt;
 }
 
+bool fix_handles(std::string_view rule) {
+  static constexpr std::string_view kRules[] = {"otel-version-behind", "otel-version-ahead",
+                                                "otel-line-mixed",     "tracing-bridge-mismatch",
+                                                "deprecated-exporter", "missing-feature"};
+  return std::find(std::begin(kRules), std::end(kRules), rule) != std::end(kRules);
+}
+
 FixPlan plan_fixes(const RepoModel& repo, const Ruleset& rules) {
   return Planner(repo, rules).run();
 }

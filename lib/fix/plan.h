@@ -55,6 +55,11 @@ struct FixPlan {
   std::vector<Skipped> skipped;       // by file, then position
 };
 
+/// True for the rules whose manifest findings `otel-audit fix` changes the manifests for:
+/// otel-version-behind, otel-version-ahead, otel-line-mixed, tracing-bridge-mismatch,
+/// deprecated-exporter and missing-feature.
+bool fix_handles(std::string_view rule);
+
 /// Plans the changes that move `repo` to the target line of `rules`: OpenTelemetry crates and
 /// the tracing bridge to the target's releases (the requirement's style kept), the features
 /// the target pack requires, deprecated crates replaced by the pack's fix. Entries of

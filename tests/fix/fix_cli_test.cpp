@@ -96,11 +96,6 @@ const Ruleset& rules_027() {
   return rules;
 }
 
-/// The rules whose manifest findings `fix` handles.
-const std::set<std::string> kFixable = {"otel-version-behind", "otel-version-ahead",
-                                        "otel-line-mixed",     "tracing-bridge-mismatch",
-                                        "deprecated-exporter", "missing-feature"};
-
 std::string line_at(const std::string& text, int line) {
   std::istringstream in(text);
   std::string s;
@@ -117,7 +112,7 @@ std::set<std::string> fixable_findings(const fs::path& repo) {
   RepoAudit audit = audit_repository(RepoInput("r", repo.string(), &tree), rules_027());
   std::set<std::string> out;
   for (const Finding& f : audit.result.findings)
-    if (kFixable.count(f.rule))
+    if (fix::fix_handles(f.rule))
       out.insert(f.loc.file + ": " + line_at(read_file(repo / f.loc.file), f.loc.line));
   return out;
 }
