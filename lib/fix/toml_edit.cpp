@@ -66,7 +66,8 @@ struct Entry {
   std::vector<const Assignment*> below;  // every assignment under the entry's path
   std::vector<const Table*> tables;      // every header under the entry's path
 
-  bool found() const { return node || table || !fields.empty(); }
+  // `x.a.b = 1` alone still declares the entry x (a table whose field `a` Cargo ignores).
+  bool found() const { return node || table || !below.empty(); }
   const Assignment* field(std::string_view name) const {
     for (const Assignment* a : fields)
       if (a->full.back() == name) return a;

@@ -255,6 +255,22 @@ TEST_CASE("toml edit: what cannot be done is refused with a reason, and nothing 
         std::optional<std::string>("aBcd23ef"));
 }
 
+TEST_CASE("toml edit: an entry written only as deeper dotted keys is found, and left alone") {
+  // Found by the fix_edit fuzz target: `x.26.workspace = true` declares the dependency x (with
+  // a field Cargo ignores), and the editor must find it like the model does.
+  std::string error;
+  auto doc = read_document("[dependencies]\nopentelemetry.x.workspace = true\n", error);
+  REQUIRE(doc.has_value());
+  CHECK(has_entry(*doc, kOtel));
+  CHECK(failure("[dependencies]\nopentelemetry.x.workspace = true\n", features(kOtel, {"a"})) ==
+        "cannot add a field to dependencies.opentelemetry as it is written");
+  EntryChange rename;
+  rename.path = kOtel;
+  rename.rename = "otel";
+  CHECK(edit("[dependencies]\nopentelemetry.x.workspace = true\n", rename) ==
+        "[dependencies]\notel.x.workspace = true\n");
+}
+
 TEST_CASE("toml edit: [features] naming a dependency, and keys that need quotes") {
   std::string error;
   auto doc =

@@ -18,6 +18,7 @@
 #include "cargo/workspace.h"
 #include "common/paths.h"
 #include "config/config.h"
+#include "fix_edit.h"
 #include "fuzz_common.h"
 #include "rules/ruleset.h"
 #include "rust/facts.h"
@@ -51,6 +52,7 @@ std::optional<Diagnostic> guard_regression(const char* name) {
 const std::map<std::string, std::function<void(std::string_view)>>& entry_points() {
   static const std::map<std::string, std::function<void(std::string_view)>> entries = {
       {"manifest", [](std::string_view t) { (void)parse_manifest(t, "crates/member/Cargo.toml"); }},
+      {"fix_edit", [](std::string_view t) { fuzz::fix_edit_one(t); }},
       {"lockfile",
        [](std::string_view t) {
          LockfileResult r = parse_lockfile(t, "Cargo.lock");
@@ -89,8 +91,7 @@ const std::map<std::string, std::function<void(std::string_view)>>& entry_points
          }
        }},
       {"config", [](std::string_view t) { (void)parse_config(t, "otel-audit.toml"); }},
-      {"ruleset",
-       [](std::string_view t) { fuzz::run_ruleset(t); }},
+      {"ruleset", [](std::string_view t) { fuzz::run_ruleset(t); }},
       {"audit",
        [](std::string_view t) {
          static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
