@@ -304,18 +304,14 @@ private:
     return true;
   }
 
+  // The entry's line, or every table and line written under its path.
   bool remove_entry(const Entry& e, std::string& error) {
     if (e.node) return remove_field(*e.node, error);
-    if (e.table) {
-      std::size_t end = e.table->line_end;
-      if (!e.table->entries.empty()) end = e.table->entries.back().line_end;
-      out_.push_back({e.table->line_begin, end, ""});
-      for (const Table* t : e.tables)
-        if (t != e.table) return fail(error, "the entry has tables below it");
-      return true;
-    }
+    for (const Table* t : e.tables)
+      out_.push_back(
+          {t->line_begin, t->entries.empty() ? t->line_end : t->entries.back().line_end, ""});
     for (const Assignment* a : e.below)
-      if (a->kv && a->full.size() == a->base + a->kv->key.size() && !a->parent)
+      if (!a->parent && std::find(e.tables.begin(), e.tables.end(), a->table) == e.tables.end())
         out_.push_back({a->kv->line_begin, a->kv->line_end, ""});
     return true;
   }

@@ -215,6 +215,9 @@ TEST_CASE("toml edit: renaming a key, dropping package, replacing features, remo
              remove) == "[dependencies]\n# keep\ntracing = \"0.1\"\n");
   CHECK(edit("[dependencies.opentelemetry-jaeger]\nversion = \"0.20\"\n\n[features]\n", remove) ==
         "\n[features]\n");
+  // Found by the fix_edit fuzz target: a table below the entry's path declares it too.
+  CHECK(edit("[dependencies.opentelemetry-jaeger.x]\na = 1\n[dependencies]\nb = \"1\"\n", remove) ==
+        "[dependencies]\nb = \"1\"\n");
   CHECK(edit("[target.x]\ndependencies = { a = \"1\", opentelemetry-jaeger = \"0.20\" }\n", [] {
           EntryChange c;
           c.path = {"target", "x", "dependencies", "opentelemetry-jaeger"};
