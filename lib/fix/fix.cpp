@@ -361,6 +361,12 @@ ManifestEdit edit_manifest(std::string_view text, const std::string& file,
   std::sort(got.begin(), got.end());
   const std::multiset<std::string> had = rules_of(original.diagnostics),
                                    has = rules_of(parsed.diagnostics);
+  // A removed entry may have been all that declared its [workspace] (a lone
+  // [workspace.dependencies.x] table): a refusal, not a fault of the edit.
+  const bool removes =
+      std::any_of(changes.begin(), changes.end(), [](const PlannedChange* c) { return c->remove; });
+  if (expected == got && outline(*original.manifest) != outline(*parsed.manifest) && removes)
+    return fail(0, "removing the entry would remove the table it alone declares");
   if (expected != got || outline(*original.manifest) != outline(*parsed.manifest) ||
       !std::includes(had.begin(), had.end(), has.begin(), has.end()))
     return fail(0, "the edited manifest does not read back as intended", true);

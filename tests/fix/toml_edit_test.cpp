@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cargo/manifest.h"
+#include "fix/fix.h"
 #include "fix/toml_edit.h"
 #include "fix/toml_spans.h"
 
@@ -285,4 +286,17 @@ TEST_CASE("toml edit: [features] naming a dependency, and keys that need quotes"
   CHECK(key_text("opentelemetry_sdk") == "opentelemetry_sdk");
   CHECK(key_text("cfg(unix)") == "\"cfg(unix)\"");
   CHECK(basic_string("a\"b\\\x01") == "\"a\\\"b\\\\\\u0001\"");
+}
+
+TEST_CASE("fix: removing the entry that alone declares [workspace] is refused, not a defect") {
+  fix::PlannedChange c;
+  c.entry = {"Cargo.toml", true, "", DepKind::normal, "opentelemetry-jaeger", {}};
+  c.remove = true;
+  const std::string text =
+      "[package]\nname = \"x\"\n\n[workspace.dependencies.opentelemetry-jaeger]\n"
+      "version = \"0.20\"\n";
+  ManifestEdit e = edit_manifest(text, "Cargo.toml", {&c});
+  CHECK_FALSE(e.after.has_value());
+  CHECK_FALSE(e.defect);
+  CHECK(e.error == "removing the entry would remove the table it alone declares");
 }
