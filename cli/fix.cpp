@@ -160,7 +160,9 @@ int run_fix(FixArgs args, const char* argv0) {
   if (failed) return kUsage;
   if (config && config->policy.target && !args.target_opt->count())
     args.target = *config->policy.target;
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  const std::optional<fs::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;
@@ -261,15 +263,20 @@ void add_fix_command(CLI::App& app, const char* argv0, int& exit_code) {
   auto args = std::make_shared<FixArgs>();
   CLI::App* cmd = app.add_subcommand(
       "fix", "Move a repository's manifests to the target line: print the patch, or --write it");
-  cmd->add_option("repos", args->paths, "Repository directories (work trees on disk)")->required();
+  cmd->add_option("repos", args->paths, "Repository directories (work trees on disk)")
+      ->required()
+      ->type_name("DIR");
   args->target_opt = cmd->add_option("--target", args->target,
                                      "Canonical OpenTelemetry line (a rules/otel-<line>.toml "
-                                     "pack), or latest")
+                                     "pack), or latest: the newest confirmed pack")
+                         ->type_name("LINE")
                          ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--config,-c", args->config,
                   "Config file whose [policy] target applies (default: ./otel-audit.toml if "
-                  "present)");
+                  "present)")
+      ->type_name("FILE");
   cmd->add_flag("--write", args->write,
                 "Apply the changes (each file through a temporary file and a rename; all or none)");
   cmd->add_flag("--check", args->check,

@@ -137,6 +137,12 @@ TEST_CASE("source data: the real data files load and agree with OTEL-FACTS") {
   REQUIRE(method("with_config", "TracerProvider::builder") != nullptr);
   CHECK(method("with_config", "TracerProvider::builder")->breaks == "0.29");
   CHECK(method("with_config", "LoggerProvider::builder")->breaks == "0.24");
+  // The common Resource constants are gated from 0.26 and open again in semconv 0.32.1.
+  const ApiChange* ns = find("opentelemetry_semantic_conventions::resource::SERVICE_NAMESPACE");
+  REQUIRE(ns != nullptr);
+  CHECK(ns->breaks == "0.26");
+  CHECK(ns->restored == "0.32");
+  CHECK(ns->feature == "semconv_experimental");
   // An instrument's .init() is judged on instrument builders only.
   REQUIRE(method("init", "u64_counter") != nullptr);
   CHECK(method("init", "u64_counter")->breaks == "0.27");
