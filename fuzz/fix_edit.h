@@ -71,6 +71,7 @@ inline void fix_edit_one(std::string_view text) {
       break;
     case 1:
       c.add_features = {"fz-a", "fz-b"};
+      if (!dep->features.empty()) c.remove_features = {dep->features.front().value};
       break;
     case 2:
       c.set_features = std::vector<std::string>{"fz-c"};

@@ -176,7 +176,28 @@ public:
     }
     if (!change.remove_features.empty()) {
       if (!fa) return fail(error, dotted(change.path) + " has no features to remove");
-      if (!remove_items(fa->kv->value, change.remove_features, error)) return false;
+      const Value& arr = fa->kv->value;
+      auto removed = [&](const std::string& f) {
+        return std::find(change.remove_features.begin(), change.remove_features.end(), f) !=
+               change.remove_features.end();
+      };
+      std::erase_if(added, [&](const std::string& f) {
+        return !removed(f) && std::any_of(arr.items.begin(), arr.items.end(),
+                                          [&](const Value& v) { return v.str == f; });
+      });
+      if (added.empty()) return remove_items(arr, change.remove_features, error);
+      // Removed and added in one array: one edit, the array written again on one line from
+      // the kept elements' own text and the new ones (two edits of it would overlap).
+      if (std::none_of(arr.items.begin(), arr.items.end(),
+                       [&](const Value& v) { return removed(v.str); }))
+        return fail(error, "none of the features to remove is listed");
+      std::string list;
+      for (const Value& v : arr.items)
+        if (!removed(v.str)) list += (list.empty() ? "" : ", ") + std::string(span_text(v.span));
+      for (const std::string& f : added)
+        list += (list.empty() ? "" : ", ") + string_text(f, array_quote(arr));
+      out_.push_back({arr.span.begin, arr.span.end, "[" + list + "]"});
+      return true;
     }
     if (fa)
       std::erase_if(added, [&](const std::string& f) {

@@ -241,6 +241,14 @@ TEST_CASE("toml edit: removing features (the move of a feature to another crate)
              c) == "[dependencies]\nopentelemetry = { version = \"1\", features = [] }\n");
   CHECK(failure("[dependencies]\nopentelemetry = { version = \"1\", features = [\"a\"] }\n", c) ==
         "none of the features to remove is listed");
+  // Removed and added in one array: one edit of it, never two that overlap.
+  c.add_features = {"logs", "metrics"};
+  CHECK(edit("[dependencies.opentelemetry]\nfeatures = [\n  'trace',\n  'rt-tokio',\n]\n", c) ==
+        "[dependencies.opentelemetry]\nfeatures = ['trace', 'logs', 'metrics']\n");
+  CHECK(edit("[dependencies]\nopentelemetry = { version = \"1\", features = [\"logs\", "
+             "\"rt-tokio\"] }\n",
+             c) == "[dependencies]\nopentelemetry = { version = \"1\", features = [\"logs\", "
+                   "\"metrics\"] }\n");
 }
 
 TEST_CASE("toml edit: what cannot be done is refused with a reason, and nothing is edited") {
