@@ -89,6 +89,10 @@ bool expect(std::vector<DepDesc>& deps, const PlannedChange& c, std::string& why
   if (c.set_features) {
     it->features = *c.set_features;
   } else {
+    std::erase_if(it->features, [&](const std::string& f) {
+      return std::find(c.remove_features.begin(), c.remove_features.end(), f) !=
+             c.remove_features.end();
+    });
     for (const std::string& f : c.add_features)
       if (std::find(it->features.begin(), it->features.end(), f) == it->features.end())
         it->features.push_back(f);
@@ -335,6 +339,7 @@ ManifestEdit edit_manifest(std::string_view text, const std::string& file,
     if (ec.path.empty()) return fail(i, "its entry was not found in the text");
     ec.version = c.version;
     ec.add_features = c.add_features;
+    ec.remove_features = c.remove_features;
     ec.set_features = c.set_features;
     ec.rename = c.rename;
     ec.drop_package = c.drop_package;

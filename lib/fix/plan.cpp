@@ -150,6 +150,7 @@ public:
   FixPlan run() {
     replace_deprecated();
     move_versions();
+    fix_unknown_features();
     add_required_features();
     FixPlan plan;
     for (PlannedChange& c : changes_)
@@ -372,6 +373,103 @@ private:
       const int l = d.older ? -1 : rules_.line_index(d.line()).value_or(t);
       c.rules.push_back(l < t ? "otel-version-behind" : "otel-version-ahead");
       c.rules.push_back(d.bridge ? "tracing-bridge-mismatch" : "otel-line-mixed");
+    }
+  }
+
+  // ---- features the crate does not have on the target -------------------------------------
+
+  // The crate an entry names and whether it is an OpenTelemetry crate (or the bridge) on the
+  // target line once the plan is made: moved there, or there already. A member's
+  // `workspace = true` entry answers for the [workspace.dependencies] entry it inherits.
+  std::optional<std::string> crate_on_target(const Manifest& m, const Dependency& wd,
+                                             bool ws) const {
+    const Declaration* decl = nullptr;
+    if (wd.workspace) {
+      std::string root;
+      for (const PackageModel& p : cargo_.packages)
+        if (p.manifest_file == m.file) root = p.workspace_root;
+      for (const Declaration& d : decls_)
+        if (d.workspace_table && d.manifest->file == root && d.dep->key == wd.key) decl = &d;
+    } else {
+      for (const Declaration& d : decls_)
+        if (d.dep == &wd && d.workspace_table == ws) decl = &d;
+    }
+    if (!decl || !(decl->otel || decl->bridge) || rules_.deprecation(decl->dep->package))
+      return std::nullopt;
+    const PlannedChange* p = planned(ref_of(*decl->manifest, *decl->dep, decl->workspace_table));
+    if (p && (p->remove || p->rename)) return std::nullopt;
+    if (!(p && p->version) && !decl->on_line(rules_.target)) return std::nullopt;
+    return decl->dep->package;
+  }
+
+  // A feature written for a crate that does not have it on the target line stops the build
+  // there (Cargo: "package does not have that feature"), as `rt-tokio` of `opentelemetry` does
+  // from 0.21, when the runtimes moved to `opentelemetry_sdk`. It moves to the crate of the
+  // same table that has it on the target, or is removed, naming the crates that have it.
+  void fix_unknown_features() {
+    const LineInfo& line = rules_.target_line();
+    auto has = [&](const std::string& crate, const std::string& f) {
+      const CrateOnLine* e = line.find(crate);
+      return e && e->features_known &&
+             std::find(e->features.begin(), e->features.end(), f) != e->features.end();
+    };
+    for (const Manifest& m : cargo_.manifests) {
+      auto table = [&](const std::vector<Dependency>& deps, bool ws) {
+        for (const Dependency& wd : deps) {
+          if (wd.features.empty()) continue;
+          const EntryRef ref = ref_of(m, wd, ws);
+          if (const PlannedChange* p = planned(ref); p && (p->remove || p->rename)) continue;
+          const std::optional<std::string> crate = crate_on_target(m, wd, ws);
+          if (!crate) continue;
+          const CrateOnLine* entry = line.find(*crate);
+          if (!entry || !entry->features_known) continue;
+          for (const Located& lf : wd.features) {
+            const std::string& f = lf.value;
+            if (f == "default" || f.find('/') != std::string::npos || has(*crate, f)) continue;
+            // A crate of the same table that has it takes it.
+            const Dependency* to = nullptr;
+            std::string to_crate;
+            for (const Dependency& s : deps) {
+              if (&s == &wd || s.kind != wd.kind || s.target != wd.target) continue;
+              const EntryRef sref = ref_of(m, s, ws);
+              if (const PlannedChange* p = planned(sref); p && (p->remove || p->rename)) continue;
+              std::optional<std::string> sc = crate_on_target(m, s, ws);
+              if (sc && has(*sc, f)) {
+                to = &s;
+                to_crate = *sc;
+                break;
+              }
+            }
+            PlannedChange& c = change(ref, *crate);
+            add_unique(c.remove_features, f);
+            if (to) {
+              const CrateOnLine* te = line.find(to_crate);
+              bool enabled = to->default_features && te &&
+                             std::find(te->default_features.begin(), te->default_features.end(),
+                                       f) != te->default_features.end();
+              for (const Located& g : to->features)
+                enabled = enabled || g.value == f;
+              if (!enabled)
+                add_unique(change(ref_of(m, *to, ws), to_crate, c.group).add_features, f);
+              c.reasons.push_back(fmt::format("feature \"{}\" moves from {} to {} ({} has no such "
+                                              "feature on the {} line)",
+                                              f, wd.key, to->key, *crate, line.line));
+              continue;
+            }
+            std::string owners;
+            for (const auto& [name, o] : line.crates)
+              if (name != *crate && has(name, f)) owners += (owners.empty() ? "" : ", ") + name;
+            c.reasons.push_back(fmt::format(
+                "{} loses feature \"{}\": {} has no such feature on the {} line{}", wd.key, f,
+                *crate, line.line,
+                owners.empty()
+                    ? std::string()
+                    : fmt::format(" ({} has it: declare it if the code needs it)", owners)));
+          }
+        }
+      };
+      table(m.dependencies, false);
+      if (m.workspace) table(m.workspace->dependencies, true);
     }
   }
 

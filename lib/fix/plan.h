@@ -35,6 +35,7 @@ struct PlannedChange {
   std::optional<std::string> version;                   // the new requirement
   std::string old_version;                              // the requirement written before
   std::vector<std::string> add_features;                // in the order to write them
+  std::vector<std::string> remove_features;             // ones the crate does not have
   std::optional<std::vector<std::string>> set_features; // the replacement crate's features
   std::optional<std::string> rename;                    // the new key, also the new crate
   bool drop_package = false;                            // `package = …` goes with a rename
@@ -62,8 +63,9 @@ bool fix_handles(std::string_view rule);
 
 /// Plans the changes that move `repo` to the target line of `rules`: OpenTelemetry crates and
 /// the tracing bridge to the target's releases (the requirement's style kept), the features
-/// the target pack requires, deprecated crates replaced by the pack's fix. Entries of
-/// [workspace.dependencies] that no member inherits are skipped, not changed.
+/// the target pack requires, features a crate does not have on the target moved to the crate
+/// of the same table that has them (or removed), deprecated crates replaced by the pack's fix.
+/// Entries of [workspace.dependencies] that no member inherits are skipped, not changed.
 FixPlan plan_fixes(const RepoModel& repo, const Ruleset& rules);
 
 /// The requirement `written` (for a release of `crate`) rewritten for `line` in the same style:

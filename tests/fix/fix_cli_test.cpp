@@ -131,6 +131,31 @@ std::set<std::string> left_by_fix(const fs::path& repo) {
   return out;
 }
 
+/// The features written for an OpenTelemetry crate (or the bridge) on the target line that
+/// the crate does not have there, as "file: crate feature".
+std::vector<std::string> unknown_features(const fs::path& repo) {
+  DirTree tree(repo);
+  RepoModel model;
+  audit_repository(RepoInput("r", repo.string(), &tree), rules_027(), &model);
+  const LineInfo& line = rules_027().target_line();
+  std::vector<std::string> out;
+  for (const PackageModel& pkg : model.cargo.packages)
+    for (const Dependency& dep : pkg.dependencies) {
+      const CrateOnLine* e = line.find(dep.package);
+      if (!e || !e->features_known || !dep.req) continue;
+      std::string error;
+      std::optional<VersionReq> req = parse_requirement(dep.req->value, error);
+      if (!req) continue;
+      const std::vector<std::string> lines = rules_027().selected_lines(dep.package, *req);
+      if (lines.empty() || lines.back() != line.line) continue;
+      for (const Located& f : dep.features)
+        if (f.value != "default" &&
+            std::find(e->features.begin(), e->features.end(), f.value) == e->features.end())
+          out.push_back(pkg.manifest_file + ": " + dep.package + " " + f.value);
+    }
+  return out;
+}
+
 std::string golden_name(const std::string& rel) {
   std::string name = rel.substr(std::string("fixtures/").size());
   std::replace(name.begin(), name.end(), '/', '-');
@@ -189,6 +214,10 @@ TEST_CASE("fix: golden patches of every fixture repository, applied, written, ch
         CHECK_MESSAGE(d.rule != "manifest-parse-error", d.message);
     }
     if (unparsed) continue;
+
+    // Every feature written for a crate on the target exists there (Cargo refuses the rest).
+    for (const std::string& f : unknown_features(written.path() / rel))
+      CHECK_MESSAGE(false, "a feature the crate does not have on 0.27 after fix --write: " << f);
 
     // check: what remains of the fixable findings is what the fix said it left.
     for (const std::string& f : fixable_findings(written.path() / rel))

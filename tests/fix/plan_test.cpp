@@ -117,6 +117,37 @@ TEST_CASE("plan: a feature only a member needs goes to the member's own entry") 
             "\"rt-tokio\"] }\n");
 }
 
+TEST_CASE("plan: a feature the crate does not have on the target moves or goes") {
+  // 0.20's opentelemetry facade had the SDK's runtime features; 0.27's has none of them.
+  FixOutcome o = fix_of({
+      {"Cargo.toml", std::string(kPackage) +
+                         "[dependencies]\nopentelemetry = { version = \"0.20\", features = "
+                         "[\"rt-async-std\", \"trace\"] }\nopentelemetry_sdk = \"0.20\"\n"},
+  });
+  CHECK(after(o, "Cargo.toml") ==
+        std::string(kPackage) +
+            "[dependencies]\nopentelemetry = { version = \"0.27\", features = [\"trace\"] }\n"
+            "opentelemetry_sdk = { version = \"0.27\", features = [\"rt-async-std\", "
+            "\"rt-tokio\"] }\n");
+  // Already on the target, written in a member that inherits the entry: the member's own list
+  // loses it; no crate of its table has it, so the fix names the one that does.
+  FixOutcome m = fix_of({
+      {"Cargo.toml", "[workspace]\nmembers = [\"a\"]\n\n[workspace.dependencies]\n"
+                     "opentelemetry = \"0.27\"\n"},
+      {"a/Cargo.toml", std::string(kPackage) + "[dependencies]\nopentelemetry = { workspace = "
+                                               "true, features = [\"rt-tokio\", \"logs\"] }\n"},
+  });
+  CHECK(after(m, "Cargo.toml") == "<unchanged>");
+  CHECK(after(m, "a/Cargo.toml") ==
+        std::string(kPackage) +
+            "[dependencies]\nopentelemetry = { workspace = true, features = [\"logs\"] }\n");
+  REQUIRE(m.applied.size() == 1);
+  CHECK(m.applied[0].reasons ==
+        std::vector<std::string>{"opentelemetry loses feature \"rt-tokio\": opentelemetry has no "
+                                 "such feature on the 0.27 line (opentelemetry_sdk has it: declare "
+                                 "it if the code needs it)"});
+}
+
 TEST_CASE("plan: a requirement that depends on the code is judged at the target's defaults") {
   // opentelemetry-otlp stops enabling grpc-tonic by default at 0.28: code calling
   // .with_tonic() needs it written once the crate moves there.
