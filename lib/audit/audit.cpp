@@ -281,7 +281,8 @@ struct Audited {
 };
 
 Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
-                   std::vector<bool>& used, int& allowed, ParseCache* cache, std::size_t threads) {
+                   std::vector<bool>& used, int& allowed, ParseCache* cache, std::size_t threads,
+                   RepoModel* keep = nullptr) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree, cache);
@@ -353,6 +354,11 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
          crate == "opentelemetry-stdout"))
       repo.exporter = describe(d);
     if (repo.bridge.empty() && d.bridge) repo.bridge = describe(d);
+  }
+  if (keep) {
+    Audited out{std::move(repo), model.cargo};
+    *keep = std::move(model);
+    return out;
   }
   return {std::move(repo), std::move(model.cargo)};
 }
@@ -433,10 +439,10 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   return result;
 }
 
-RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules, RepoModel* model) {
   std::vector<bool> used;
   int allowed = 0;
-  Audited a = audit_repo(input, rules, AuditPolicy{}, used, allowed, nullptr, core_count());
+  Audited a = audit_repo(input, rules, AuditPolicy{}, used, allowed, nullptr, core_count(), model);
   return {std::move(a.result), std::move(a.cargo)};
 }
 

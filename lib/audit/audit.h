@@ -90,8 +90,12 @@ struct RepoAudit {
   CargoModel cargo;
 };
 
-/// The repository part of run_audit for one repository, with no policy applied.
-RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules);
+struct RepoModel; // rules/context.h
+
+/// The repository part of run_audit for one repository, with no policy applied. With `model`,
+/// the whole model the rules judged (sources and module tree too) is kept there, for the fixer.
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules,
+                           RepoModel* model = nullptr);
 
 /// Applies the severity overrides (not to orphan findings: their file is not compiled) and the
 /// `-A/-W/-D` levels of `policy` to findings recorded without them. `used[i]` is set when

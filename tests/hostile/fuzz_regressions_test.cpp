@@ -55,6 +55,7 @@ const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
       {"audit", otelaudit_fuzz_audit, otelaudit_fuzz_audit_init},
       {"config", otelaudit_fuzz_config, nullptr},
+      {"fix_edit", otelaudit_fuzz_fix_edit, nullptr},
       {"lexer", otelaudit_fuzz_lexer, nullptr},
       {"lockfile", otelaudit_fuzz_lockfile, nullptr},
       {"manifest", otelaudit_fuzz_manifest, nullptr},
