@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential cmake ninja-build pkg-config git
           libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgit2-dev libfmt-dev doctest-dev
-          libyaml-cpp-dev
+          libyaml-dev
           python3-jsonschema)  # python3-jsonschema: the SARIF schema test (tests/data/sarif)
 missing=()
 for p in "${packages[@]}"; do

@@ -212,3 +212,21 @@ TEST_CASE(
                    "a", "r")
           .has_value());
 }
+
+TEST_CASE("hostile: the YAML that hung yaml-cpp 0.7 is a located parse error of the audit") {
+  // Found by the audit target: yaml-cpp 0.7 looped for ever on the `,` of this `Cargo..yml`
+  // (upstream #1040). libyaml stops earlier, at the invalid UTF-8 of its first line; a lone
+  // `,` is tested in tests/deploy/yaml_test.cpp.
+  static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+  REQUIRE(rules.ruleset);
+  MemoryTree tree(fuzz::unpack(regression_input("audit", "yaml-lone-comma.txt")));
+  AuditResult result = run_audit({{"fuzzed", "fuzzed", &tree}}, *rules.ruleset);
+  std::vector<const Finding*> errors;
+  for (const Finding& f : result.repos.at(0).findings)
+    if (f.rule == "deploy-parse-error") errors.push_back(&f);
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0]->loc.file == "Cargo..yml");
+  CHECK(errors[0]->loc.line == 1);
+  CHECK(errors[0]->loc.column == 7);
+  CHECK(errors[0]->message == "not valid YAML: invalid leading UTF-8 octet (byte 0xFF)");
+}
