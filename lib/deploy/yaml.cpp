@@ -56,10 +56,6 @@ void add_child(Cost& parent, const Cost& child) {
   parent.height = std::max(parent.height, std::min(child.height, kEndless - 1) + 1);
 }
 
-Location at(const std::string& file, const yaml_mark_t& m) {
-  return {file, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
-}
-
 /// Where byte `offset` of `text` is, the column in characters (libyaml's reader errors give a
 /// byte offset, its marks count characters).
 Location at_offset(std::string_view text, std::size_t offset, const std::string& file) {
@@ -75,28 +71,68 @@ Location at_offset(std::string_view text, std::size_t offset, const std::string&
   return {file, line, column};
 }
 
-/// The first byte of the character at 1-based `line` and `column`, or '\0' past the text.
-char char_at(std::string_view text, int line, int column) {
-  std::size_t i = 0;
-  for (int l = 1; l < line; ++l) {
-    i = text.find('\n', i);
-    if (i == std::string_view::npos) return '\0';
-    ++i;
+/// Turns libyaml's marks into the project's positions. libyaml counts a lone CR, NEL, LS and
+/// PS as line breaks (YAML 1.1), the project (and the reports that show the line) only LF.
+/// A mark's index counts the characters before it (a leading byte order mark aside), so the
+/// position is found by walking the UTF-8 text to it, on from the last one asked since the
+/// events come in order. UTF-16 text, which libyaml reads too, keeps libyaml's own count.
+class Positions {
+public:
+  Positions(std::string_view text, const std::string& file) : text_(text), file_(file) {
+    utf16_ = text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF");
+    start_ = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    byte_ = start_;
   }
-  for (int c = 1; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (c++ == column) return text[i];
-  }
-  return '\0';
-}
 
-std::string mark_text(const yaml_mark_t& m) {
-  return "line " + std::to_string(m.line + 1) + ", column " + std::to_string(m.column + 1);
-}
+  Location at(const yaml_mark_t& m) {
+    walk_to(m);
+    return {file_, line_, column_};
+  }
+  std::string text(const yaml_mark_t& m) {
+    walk_to(m);
+    return "line " + std::to_string(line_) + ", column " + std::to_string(column_);
+  }
+  /// The first byte of the character at the mark; '\0' past the end.
+  char byte_at(const yaml_mark_t& m) {
+    walk_to(m);
+    return !utf16_ && byte_ < text_.size() ? text_[byte_] : '\0';
+  }
+
+private:
+  void walk_to(const yaml_mark_t& m) {
+    if (utf16_) {
+      line_ = static_cast<int>(m.line) + 1;
+      column_ = static_cast<int>(m.column) + 1;
+      return;
+    }
+    if (m.index < index_) { // back to a context's start: walk again from the beginning
+      byte_ = start_;
+      index_ = 0;
+      line_ = column_ = 1;
+    }
+    for (; index_ < m.index && byte_ < text_.size(); ++index_) {
+      auto c = static_cast<unsigned char>(text_[byte_]);
+      if (c == '\n') {
+        ++line_;
+        column_ = 1;
+      } else {
+        ++column_;
+      }
+      byte_ += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4; // libyaml checked the UTF-8
+    }
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  bool utf16_ = false;
+  std::size_t start_ = 0, byte_ = 0, index_ = 0;
+  int line_ = 1, column_ = 1;
+};
 
 /// libyaml's error as a located `deploy-parse-error`: its problem, then its context (what it
 /// was reading, and where that started when elsewhere).
-Diagnostic parse_error(const yaml_parser_t& p, std::string_view text, const std::string& file) {
+Diagnostic parse_error(const yaml_parser_t& p, std::string_view text, const std::string& file,
+                       Positions& positions) {
   std::string msg = p.problem ? p.problem : "the YAML parser ran out of memory";
   Location loc;
   if (p.error == YAML_READER_ERROR) {
@@ -109,13 +145,12 @@ Diagnostic parse_error(const yaml_parser_t& p, std::string_view text, const std:
       msg += std::string(" (") + value + ")";
     }
   } else {
-    loc = at(file, p.problem_mark);
-    bool same_place = p.context_mark.line == p.problem_mark.line &&
-                      p.context_mark.column == p.problem_mark.column;
-    if (char_at(text, loc.line, loc.column) == '\t')
+    bool tab = positions.byte_at(p.problem_mark) == '\t';
+    loc = positions.at(p.problem_mark);
+    if (tab)
       msg += " (a tab, which YAML does not allow in indentation)";
-    else if (p.context && !same_place)
-      msg += std::string(" (") + p.context + " started at " + mark_text(p.context_mark) + ")";
+    else if (p.context && p.context_mark.index != p.problem_mark.index)
+      msg += std::string(" (") + p.context + " started at " + positions.text(p.context_mark) + ")";
     else if (p.context)
       msg += std::string(" (") + p.context + ")";
   }
@@ -174,14 +209,14 @@ std::string_view text_of(const yaml_char_t* s) {
 class Reader {
 public:
   Reader(std::string_view text, const std::string& file, const YamlLimits& limits)
-      : text_(text), file_(file), limits_(limits) {}
+      : text_(text), file_(file), limits_(limits), positions_(text, file) {}
 
   YamlParseResult run() {
     YamlParseResult result;
     EventParser events(text_);
     while (true) {
       if (!events.next()) {
-        result.problem = parse_error(events.parser(), text_, file_);
+        result.problem = parse_error(events.parser(), text_, file_, positions_);
         return result;
       }
       const yaml_event_t& e = events.event();
@@ -370,7 +405,7 @@ private:
   void on_scalar(const yaml_event_t& e) {
     const auto& s = e.data.scalar;
     YamlNode n;
-    n.loc = at(file_, e.start_mark);
+    n.loc = positions_.at(e.start_mark);
     std::string_view value(reinterpret_cast<const char*>(s.value), s.length);
     // An explicit tag decides as in yaml-cpp, whose non-specific "!" marks a scalar written
     // quoted or as a block; without one, a plain null word (or nothing) is a null.
@@ -407,7 +442,7 @@ private:
     std::string_view name = text_of(e.data.alias.anchor);
     auto it = anchor_slot_.find(std::string(name));
     if (it == anchor_slot_.end()) {
-      problem_ = Diagnostic{"deploy-parse-error", at(file_, e.start_mark),
+      problem_ = Diagnostic{"deploy-parse-error", positions_.at(e.start_mark),
                             "not valid YAML: found undefined alias *" + std::string(name)};
       return;
     }
@@ -421,7 +456,7 @@ private:
       key_from(a.node);
       return;
     }
-    if (frames_.empty()) root_loc_ = at(file_, e.start_mark);
+    if (frames_.empty()) root_loc_ = positions_.at(e.start_mark);
     Cost c = a.cost;
     if (value_counted() && !charge(c, depth())) return;
     bool collection = !a.complete || a.node.is_map() || a.node.is_seq();
@@ -429,7 +464,7 @@ private:
   }
 
   void on_start(const yaml_event_t& e, YamlNode::Kind kind, const yaml_char_t* anchor) {
-    Location loc = at(file_, e.start_mark);
+    Location loc = positions_.at(e.start_mark);
     bool key = at_key(), counted = !key && value_counted();
     if (key) {
       if (!complex_key()) return;
@@ -511,6 +546,7 @@ private:
   std::string_view text_;
   const std::string& file_;
   const YamlLimits& limits_;
+  Positions positions_;
   std::vector<YamlNode> documents_;
   std::vector<Frame> frames_;
   std::vector<YamlNode> items_;    // the items of the open sequences, innermost last

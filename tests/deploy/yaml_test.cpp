@@ -32,6 +32,29 @@ TEST_CASE("deploy yaml: scalars, maps and sequences keep 1-based positions") {
   CHECK(api->scalar_at("missing").empty());
 }
 
+TEST_CASE("deploy yaml: lines are counted at LF only, columns in characters") {
+  // libyaml also ends lines at a lone CR, NEL, LS and PS (YAML 1.1); the reports show lines
+  // split at LF, so positions are counted that way. A leading byte order mark is not counted.
+  YamlParseResult r = parse_yaml("\xEF\xBB\xBF"
+                                 "a: x \xC2\x85 y\r\n"
+                                 "b: [\xC3\xA9t\xC3\xA9, z]\r"
+                                 "c: 1\n",
+                                 "n.yml");
+  REQUIRE_FALSE(r.problem);
+  const YamlNode& doc = r.documents.at(0);
+  CHECK(where(doc.find_entry("a")->key_loc) == "n.yml:1:1");
+  CHECK(where(doc.find_entry("b")->key_loc) == "n.yml:2:1");
+  CHECK(where(doc.find("b")->items.at(1).loc) == "n.yml:2:10");
+  CHECK(where(doc.find_entry("c")->key_loc) == "n.yml:2:13");
+  CHECK(doc.scalar_at("c") == "1");
+
+  YamlParseResult bad = parse_yaml("a: 1\rb: [x\r", "n.yml");
+  REQUIRE(bad.problem);
+  CHECK(where(bad.problem->loc) == "n.yml:1:12");
+  CHECK(bad.problem->message == "not valid YAML: did not find expected ',' or ']' (while "
+                                "parsing a flow sequence started at line 1, column 9)");
+}
+
 TEST_CASE("deploy yaml: every document of a multi-document stream") {
   YamlParseResult r = parse_yaml("kind: A\n---\nkind: B\n---\n", "k8s.yaml");
   REQUIRE_FALSE(r.problem);
