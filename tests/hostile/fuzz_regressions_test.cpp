@@ -18,6 +18,7 @@
 #include "cargo/workspace.h"
 #include "common/paths.h"
 #include "config/config.h"
+#include "deploy/yaml.h"
 #include "fuzz_common.h"
 #include "rules/ruleset.h"
 #include "rust/facts.h"
@@ -89,6 +90,15 @@ const std::map<std::string, std::function<void(std::string_view)>>& entry_points
          }
        }},
       {"config", [](std::string_view t) { (void)parse_config(t, "otel-audit.toml"); }},
+      {"yaml",
+       [](std::string_view t) {
+         (void)deploy::parse_yaml(t, "f.yml");
+         deploy::YamlLimits tight;
+         tight.max_nodes = 200;
+         tight.max_scalar_bytes = 2000;
+         tight.max_depth = 12;
+         (void)deploy::parse_yaml(t, "f.yml", tight);
+       }},
       {"ruleset",
        [](std::string_view t) {
          static const std::string lines = slurp(fs::path(OTEL_AUDIT_RULES_DIR) / "otel-lines.toml");
