@@ -407,8 +407,9 @@ private:
     YamlNode n;
     n.loc = positions_.at(e.start_mark);
     std::string_view value(reinterpret_cast<const char*>(s.value), s.length);
-    // An explicit tag decides as in yaml-cpp, whose non-specific "!" marks a scalar written
-    // quoted or as a block; without one, a plain null word (or nothing) is a null.
+    // Not plain: written quoted or as a block, or tagged with the non-specific "!" (the tag
+    // YAML gives such scalars); another explicit tag counts as plain. Untagged, a plain null
+    // word (or nothing) is a null.
     std::string_view tag = text_of(s.tag);
     n.plain = s.tag ? tag != "!" : s.style == YAML_PLAIN_SCALAR_STYLE;
     bool null =
