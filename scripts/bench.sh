@@ -13,7 +13,7 @@
 # Last, the YAML stage: deployment files shaped like real service repositories (Compose,
 # Kubernetes, collector, Helm values, CI workflows, .env; scripts/gen-deploy.py) for N
 # repositories, audited alone and searched by rg, and build/otel-audit-yaml-stage's one-thread
-# MB/s of parse_yaml and load_deploy on them and on fixtures/ecosystem.
+# MB/s (CPU time) of parse_yaml and load_deploy on them and on fixtures/ecosystem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

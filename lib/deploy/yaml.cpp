@@ -73,8 +73,9 @@ Location at_offset(std::string_view text, std::size_t offset, const std::string&
 
 /// Turns libyaml's marks into the project's positions. libyaml counts a lone CR, NEL, LS and
 /// PS as line breaks (YAML 1.1), the project (and the reports that show the line) only LF.
-/// A mark's index counts the characters before it (a leading byte order mark aside), so the
-/// position is found by walking the UTF-8 text to it, on from the last one asked since the
+/// Where the text has none of those, libyaml's line and column are the project's; else a
+/// mark's index, which counts the characters before it (a leading byte order mark aside),
+/// gives the position by walking the UTF-8 text to it, on from the last one asked since the
 /// events come in order. UTF-16 text, which libyaml reads too, keeps libyaml's own count.
 class Positions {
 public:
@@ -82,15 +83,18 @@ public:
     utf16_ = text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF");
     start_ = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
     byte_ = start_;
+    libyaml_counts_ = utf16_ || !other_breaks(text);
   }
 
   Location at(const yaml_mark_t& m) {
+    if (libyaml_counts_)
+      return {file_, static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
     walk_to(m);
     return {file_, line_, column_};
   }
   std::string text(const yaml_mark_t& m) {
-    walk_to(m);
-    return "line " + std::to_string(line_) + ", column " + std::to_string(column_);
+    Location loc = at(m);
+    return "line " + std::to_string(loc.line) + ", column " + std::to_string(loc.column);
   }
   /// The first byte of the character at the mark; '\0' past the end.
   char byte_at(const yaml_mark_t& m) {
@@ -99,6 +103,15 @@ public:
   }
 
 private:
+  /// Whether `text` has a line break other than LF and CR LF.
+  static bool other_breaks(std::string_view text) {
+    for (auto cr = text.find('\r'); cr != std::string_view::npos; cr = text.find('\r', cr + 1))
+      if (cr + 1 == text.size() || text[cr + 1] != '\n') return true;
+    return text.find("\xC2\x85") != std::string_view::npos ||
+           text.find("\xE2\x80\xA8") != std::string_view::npos ||
+           text.find("\xE2\x80\xA9") != std::string_view::npos;
+  }
+
   void walk_to(const yaml_mark_t& m) {
     if (utf16_) {
       line_ = static_cast<int>(m.line) + 1;
@@ -125,6 +138,7 @@ private:
   std::string_view text_;
   const std::string& file_;
   bool utf16_ = false;
+  bool libyaml_counts_ = true; // libyaml's line and column are the project's
   std::size_t start_ = 0, byte_ = 0, index_ = 0;
   int line_ = 1, column_ = 1;
 };
