@@ -17,4 +17,5 @@ int otelaudit_fuzz_ruleset(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_ruleset_init(int* argc, char*** argv);
 int otelaudit_fuzz_semver(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_toml_guard(const std::uint8_t* data, std::size_t size);
+int otelaudit_fuzz_yaml(const std::uint8_t* data, std::size_t size);
 }
