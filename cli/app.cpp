@@ -3,6 +3,7 @@
 #include <string>
 
 #include "check.h"
+#include "fix.h"
 #include "history.h"
 #include "report.h"
 #include "scan.h"
@@ -14,6 +15,7 @@ void define_app(CLI::App& app, const char* argv0, int& exit_code) {
   app.set_version_flag("--version", std::string("otel-audit ") + OTEL_AUDIT_VERSION);
   app.require_subcommand(1);
   add_check_command(app, argv0, exit_code);
+  add_fix_command(app, argv0, exit_code);
   add_history_command(app, argv0, exit_code);
   add_rules_command(app, argv0, exit_code);
   add_scan_command(app, argv0, exit_code);

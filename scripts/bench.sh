@@ -10,6 +10,10 @@
 #   rg          ripgrep over the same .rs files for the identifiers the source rules look for
 #   cargo       cargo metadata --no-deps --offline --format-version 1, once per workspace (summed)
 # then the ratios, otel-audit's peak memory (/usr/bin/time -v) and its time on twice the input.
+# Last, the YAML stage: deployment files shaped like real service repositories (Compose,
+# Kubernetes, collector, Helm values, CI workflows, .env; scripts/gen-deploy.py) for N
+# repositories, audited alone and searched by rg, and build/otel-audit-yaml-stage's one-thread
+# MB/s (CPU time) of parse_yaml and load_deploy on them and on fixtures/ecosystem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -157,4 +161,37 @@ peak memory of otel-audit           $((peak_kb / 1024)) MiB (2x input: $((peak_k
 scaling (2x input / 1x input)
   otel-audit                        $(ratio "$t_audit2" "$t_audit")  ($t_audit2 ms)
   rg                                $(ratio "$t_rg2" "$t_rg")  ($t_rg2 ms)
+EOF
+
+# The YAML stage, on its own corpus so the figures above stay comparable with earlier runs.
+stage=${OTEL_AUDIT_YAML_STAGE_BIN:-build/otel-audit-yaml-stage}
+if [ ! -x "$stage" ]; then
+  echo "bench: $stage missing, building it" >&2
+  cmake --build build --target otel-audit-yaml-stage >&2
+fi
+echo "bench: generating deployment files for $repos repositories" >&2
+rm -rf "$work/deploy"
+deploy_size=$(python3 scripts/gen-deploy.py "$work/deploy" --repos "$repos")
+mapfile -t dws < <(workspaces "$work/deploy")
+run_audit_deploy() { "$audit" check "${dws[@]}" --format json --fail-on none; }
+# What the deployment rules look for: OpenTelemetry variables, collector and Jaeger ports and
+# names. --hidden: .env files and .github/workflows are read by the audit too.
+deploy_pattern='OTEL_[A-Z_]+|otel-collector|jaeger|service\.name|\b(4317|4318|6831|14268|14250)\b'
+run_rg_deploy() {
+  rg --no-config --hidden -n -g '*.yml' -g '*.yaml' -g '.env*' -e "$deploy_pattern" "$work/deploy"
+}
+run_audit_deploy >/dev/null 2>&1 || true
+t_audit_deploy=$(median_ms run_audit_deploy)
+t_rg_deploy=$(median_ms run_rg_deploy)
+
+cat <<EOF
+
+YAML stage: $deploy_size
+  otel-audit check, deployment files only   $t_audit_deploy ms
+  rg over the same YAML and .env files       $t_rg_deploy ms
+  otel-audit / rg                           $(ratio "$t_audit_deploy" "$t_rg_deploy")
+one thread, files in memory (otel-audit-yaml-stage):
+$("$stage" --reps 5 "$work"/deploy/*)
+fixtures/ecosystem:
+$("$stage" --reps 50 fixtures/ecosystem/*)
 EOF

@@ -2,6 +2,7 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/ and runs one of them.
 # Usage: scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
 #   TARGET: manifest | lockfile | semver | toml_guard | lexer | config | ruleset | audit | modules
+#           | fix_edit | yaml
 # The working corpus is build-fuzz/corpus/TARGET, seeded on each run from fuzz/seeds/TARGET and
 # from the repository's fixtures and rule data (copied, never committed). Crashes, timeouts and
 # out-of-memory inputs land in build-fuzz/artifacts/TARGET/; a found input belongs under
@@ -9,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(manifest lockfile semver toml_guard lexer config ruleset audit modules)
+targets=(manifest lockfile semver toml_guard lexer config ruleset audit modules fix_edit yaml)
 if [ $# -lt 2 ] || [[ ! " ${targets[*]} " == *" $1 "* ]] || [[ ! $2 =~ ^[0-9]+$ ]]; then
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer flags]" >&2
   echo "targets: ${targets[*]}" >&2
@@ -52,21 +53,23 @@ seed() {
 }
 [ -d "fuzz/seeds/$target" ] && seed fuzz/seeds/"$target"/*
 case $target in
-  manifest) mapfile -t files < <(find fixtures -name Cargo.toml) ;;
+  manifest | fix_edit) mapfile -t files < <(find fixtures -name Cargo.toml) ;;
   lockfile) mapfile -t files < <(find fixtures -name Cargo.lock) ;;
   toml_guard) mapfile -t files < <(find fixtures rules -name '*.toml' -o -name Cargo.lock) ;;
   lexer) mapfile -t files < <(find fixtures -name '*.rs') ;;
   config) mapfile -t files < <(find fixtures rules/ecosystems -name '*.toml' ! -name Cargo.toml) ;;
   ruleset) mapfile -t files < <(find rules -maxdepth 1 -name 'otel-0.*.toml') ;;
+  yaml) mapfile -t files < <(find fixtures -name '*.yml' -o -name '*.yaml') ;;
   semver | audit | modules) files=() ;; # audit, modules: their seeds are archives of files
 esac
 seed "${files[@]}"
 
 dict=()
 case $target in
-  manifest | lockfile | toml_guard | config | ruleset | audit) dict=(-dict=fuzz/toml.dict) ;;
+  manifest | lockfile | toml_guard | config | ruleset | audit | fix_edit) dict=(-dict=fuzz/toml.dict) ;;
   lexer) dict=(-dict=fuzz/rust.dict) ;;
   modules) dict=(-dict=fuzz/modules.dict) ;;
+  yaml) dict=(-dict=fuzz/yaml.dict) ;;
 esac
 
 log=$build/logs/$target.log

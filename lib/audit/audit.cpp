@@ -159,7 +159,7 @@ struct Audited {
 };
 
 Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cache,
-                   std::size_t threads) {
+                   std::size_t threads, RepoModel* keep = nullptr) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree, cache);
@@ -240,6 +240,11 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
       repo.exporter = describe(d);
     if (repo.bridge.empty() && d.bridge) repo.bridge = describe(d);
   }
+  if (keep) {
+    Audited out{std::move(repo), model.cargo};
+    *keep = std::move(model);
+    return out;
+  }
   return {std::move(repo), std::move(model.cargo)};
 }
 
@@ -273,8 +278,8 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   return result;
 }
 
-RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
-  Audited a = audit_repo(input, rules, nullptr, core_count());
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules, RepoModel* model) {
+  Audited a = audit_repo(input, rules, nullptr, core_count(), model);
   return {std::move(a.result), std::move(a.cargo)};
 }
 

@@ -46,8 +46,12 @@ struct RepoAudit {
   CargoModel cargo;
 };
 
-/// The repository part of run_audit for one repository, with no policy applied.
-RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules);
+struct RepoModel; // rules/context.h
+
+/// The repository part of run_audit for one repository, with no policy applied. With `model`,
+/// the whole model the rules judged (sources and module tree too) is kept there, for the fixer.
+RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules,
+                           RepoModel* model = nullptr);
 
 /// The set-level part of run_audit, once every repository has its own findings (no policy
 /// applied): the cross-repository analysis, then the whole policy in one step (audit/policy.h),

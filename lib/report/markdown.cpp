@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "fix/plan.h"
 #include "graph/analysis.h"
 #include "score/score.h"
 
@@ -304,6 +305,19 @@ std::string severity_section(const AuditResult& result, Severity severity, std::
   return out;
 }
 
+/// A path as a shell word: in single quotes when it holds anything a shell would read.
+std::string shell_word(const std::string& s) {
+  bool plain = !s.empty();
+  for (char c : s)
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' ||
+                      c == '-' || c == '_' || c == '+' || c == ':' || c == '@' || c == '=');
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
 /// One checklist item per repository in migration order, with its blocker, high and medium
 /// findings grouped by rule and fix.
 std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
@@ -332,6 +346,17 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
     if (!step.depends_on.empty()) out += "; after " + join_escaped(step.depends_on);
     if (step.in_cycle) out += " (in a dependency cycle)";
     out += "\n";
+    // The manifest items `otel-audit fix` changes, for a repository read from a directory.
+    const bool fixable = std::any_of(r->findings.begin(), r->findings.end(), [](const Finding& f) {
+      return !f.suppressed && f.severity >= Severity::medium && fix::fix_handles(f.rule);
+    });
+    if (fixable && r->commit.empty())
+      out +=
+          "   - [ ] the items marked *fix*: " +
+          markdown_code(
+              "otel-audit fix " + shell_word(r->path) + " --target " + target + " --write", false) +
+          " changes the manifests and lists what it leaves (Cargo.lock, the code); see "
+          "docs/fix.md\n";
     // Group by (severity, rule, fix), in severity then report order.
     struct Group {
       Severity severity;
@@ -355,7 +380,8 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
       for (const Finding* f : g.findings)
         h += f->effort_hours;
       out += "   - [ ] " + markdown_escape(g.rule) + " (" + std::string(to_string(g.severity)) +
-             ", " + hours(h) + ") at ";
+             ", " + hours(h) +
+             (fixable && r->commit.empty() && fix::fix_handles(g.rule) ? ", *fix*" : "") + ") at ";
       for (std::size_t i = 0; i < g.findings.size() && i < kChecklistLocations; ++i)
         out += (i ? ", " : "") + markdown_code(location(g.findings[i]->loc), false);
       if (g.findings.size() > kChecklistLocations)

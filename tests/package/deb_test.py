@@ -72,9 +72,12 @@ class DebianPackage(unittest.TestCase):
             owner = package_of(library)
             self.assertIsNotNone(owner, library)
             self.assertIn(owner, depends, library)
-        for package in ("libgit2-1.5", "libfmt9", "libyaml-cpp0.7", "libtomlplusplus3",
+        for package in ("libgit2-1.5", "libfmt9", "libyaml-0-2", "libtomlplusplus3",
                         "libstdc++6", "libc6"):
             self.assertIn(package, depends)
+        # YAML is read with libyaml; yaml-cpp is neither linked nor required.
+        self.assertFalse([d for d in depends if d.startswith("libyaml-cpp")], depends)
+        self.assertFalse([n for n in needed if n.startswith("libyaml-cpp")], needed)
 
     def test_contents_under_usr(self):
         listing = output("dpkg-deb", "-c", self.deb)

@@ -11,15 +11,15 @@ namespace otelaudit::deploy {
 
 struct YamlEntry;
 
-/// A YAML value with the place it was written, copied out of yaml-cpp so that the model and
-/// the rules never touch yaml-cpp: aliases are expanded (within YamlLimits) and `<<` merge keys
-/// applied. A value reached through an alias keeps the position of the anchored original.
+/// A YAML value with the place it was written, built from libyaml's events so that the model
+/// and the rules never touch libyaml: aliases are expanded (within YamlLimits) and `<<` merge
+/// keys applied. A value reached through an alias keeps the position of the anchored original.
 struct YamlNode {
   enum class Kind { null, scalar, sequence, map };
   Kind kind = Kind::null;
   std::string scalar;             // the text of a scalar
   bool plain = true;              // a scalar written without quotes or block indicator
-  Location loc;                   // 1-based; line 0 when yaml-cpp gave no position
+  Location loc;                   // 1-based, columns in characters
   std::vector<YamlNode> items;    // a sequence's items
   std::vector<YamlEntry> entries; // a map's entries in document order (merged ones last)
 
@@ -61,7 +61,8 @@ struct YamlParseResult {
 /// Where the first `{{` (a Go template action) is; line 0 when there is none.
 Location first_template_action(std::string_view text, const std::string& file);
 
-/// Parses every document of `text` (a multi-document stream) into located nodes. Never throws.
+/// Parses every document of `text` (a multi-document stream) into located nodes, in one pass
+/// over libyaml's events; the limits are checked as they come. Never throws.
 YamlParseResult parse_yaml(std::string_view text, const std::string& file,
                            const YamlLimits& limits = {});
 

@@ -107,8 +107,8 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
   }
 }
 
-/// The packages whose compiled production code calls one of `names` (a method, or a path's
-/// last segment).
+} // namespace
+
 std::set<const PackageModel*> packages_calling(const RepoModel& repo,
                                                const std::vector<std::string>& names) {
   std::set<const PackageModel*> out;
@@ -125,8 +125,6 @@ std::set<const PackageModel*> packages_calling(const RepoModel& repo,
   }
   return out;
 }
-
-} // namespace
 
 void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   for (const FeatureRequirement& fr : rules.required_features) {

@@ -1,4 +1,8 @@
 #pragma once
+#include <set>
+#include <string>
+#include <vector>
+
 #include "rules/context.h"
 
 namespace otelaudit {
@@ -12,6 +16,11 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
 /// missing-feature and companion-drift: what the canonical set asks of each package.
 void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
+/// The packages whose compiled production code calls one of `names` (a method, or a path's
+/// last segment): those a `when-calls` feature requirement applies to.
+std::set<const PackageModel*> packages_calling(const RepoModel& repo,
+                                               const std::vector<std::string>& names);
 
 /// needs-integration: a repository that traces but has no OpenTelemetry.
 void check_integration(const RepoModel& repo, const Ruleset& rules, Sink& sink);

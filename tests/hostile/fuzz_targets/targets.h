@@ -8,6 +8,7 @@ extern "C" {
 int otelaudit_fuzz_audit(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_audit_init(int* argc, char*** argv);
 int otelaudit_fuzz_config(const std::uint8_t* data, std::size_t size);
+int otelaudit_fuzz_fix_edit(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_lexer(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_lockfile(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_manifest(const std::uint8_t* data, std::size_t size);
@@ -16,4 +17,5 @@ int otelaudit_fuzz_ruleset(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_ruleset_init(int* argc, char*** argv);
 int otelaudit_fuzz_semver(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_toml_guard(const std::uint8_t* data, std::size_t size);
+int otelaudit_fuzz_yaml(const std::uint8_t* data, std::size_t size);
 }

@@ -1,0 +1,5 @@
+// fuzz/yaml.cpp itself, compiled into the test binary under another name so that every fuzz
+// target links into one executable: fuzz_regressions_test.cpp runs each regression input of
+// fixtures/fuzz-regressions/yaml/ through it, invariant checks included.
+#define LLVMFuzzerTestOneInput otelaudit_fuzz_yaml
+#include "../../../fuzz/yaml.cpp"
