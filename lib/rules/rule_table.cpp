@@ -42,7 +42,7 @@ constexpr std::array kRules = {
     RuleInfo{"path-outside-repo", Severity::high, "input",
              "A workspace member or path dependency points outside the repository."},
     RuleInfo{"file-unreadable", Severity::medium, "input",
-             "A file could not be read or is not UTF-8 text."},
+             "A file could not be read, or its facts could not be fully extracted."},
     RuleInfo{"symlink-skipped", Severity::info, "input", "A symbolic link was not followed."},
     RuleInfo{"git-object-missing", Severity::medium, "input",
              "A file's blob is missing from the git object database (partial or pruned copy)."},

@@ -3,6 +3,8 @@
 // and that the audit completes; none asserts a timing.
 #include <doctest/doctest.h>
 
+#include <malloc.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,12 +18,15 @@
 #include <vector>
 
 #include "audit/audit.h"
+#include "report/text.h"
 #include "rules/ruleset.h"
 #include "rust/facts.h"
 #include "source/file_limit.h"
 #include "source/tree.h"
+#include "support/memory.h"
 
 using namespace otelaudit;
+using otelaudit::testsupport::peak_growth_kb;
 namespace fs = std::filesystem;
 
 namespace {
@@ -100,46 +105,39 @@ bool has_rule(const RepoResult& repo, const std::string& rule) {
 
 const std::string kPackage = "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n";
 
-/// A "Vm…:" field of /proc/self/status in kB, or -1.
-long status_kb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
-  return -1;
-}
-
-/// How much the resident memory of a child process grows at its peak while it runs `work`, in
-/// kB (-1 when it could not be measured). A child, because its peak starts from its own size.
-template <class Work>
-long peak_growth_kb(Work work) {
-  int fds[2];
-  if (::pipe(fds) != 0) return -1;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    long growth = -1;
-    try {
-      const long before = status_kb("VmRSS:");
-      work();
-      growth = status_kb("VmHWM:") - before;
-    } catch (...) {
-    }
-    (void)!::write(fds[1], &growth, sizeof growth);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  long growth = -1;
-  if (pid < 0 || ::read(fds[0], &growth, sizeof growth) != sizeof growth) growth = -1;
-  ::close(fds[0]);
-  if (pid > 0) ::waitpid(pid, nullptr, 0);
-  return growth;
-}
-
 /// Restores the process-wide file size limit at scope exit.
 struct FileLimitGuard {
   std::uintmax_t saved = max_file_size();
   ~FileLimitGuard() { set_max_file_size(saved); }
 };
+
+/// What `work` returns, computed in a child process (which may change its own limits).
+template <class Work>
+std::string in_child(Work work) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string out;
+    try {
+      out = work();
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    (void)!::write(fds[1], out.data(), out.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  ::waitpid(pid, nullptr, 0);
+  return out;
+}
 
 } // namespace
 
@@ -426,4 +424,74 @@ TEST_CASE("hostile: a 16 MiB .rs file of one-character tokens is lexed in bounde
   REQUIRE(growth > 0);
   MESSAGE("peak growth " << growth << " kB");
   CHECK(growth < 200 * 1024); // the text itself included
+}
+TEST_CASE("hostile: eight 16 MiB files of NUL bytes get one finding each, in bounded memory") {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool measure = false;
+#else
+  constexpr bool measure = true;
+#endif
+  // The lexer stored a diagnostic per NUL byte (about 1 GB a file), the audit peaked above
+  // 5 GB, an allocation failure in the facts extraction was swallowed so that the files past
+  // the fifth got no finding at all, and the text report of one such file was 251 MB.
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  write_file(tmp.path() / "src" / "main.rs", "fn main() {}\n");
+  for (int i = 1; i <= 8; ++i) {
+    const fs::path file = tmp.path() / "src" / ("z" + std::to_string(i) + ".rs");
+    { std::ofstream create(file); }
+    fs::resize_file(file, std::uintmax_t{16} << 20); // sparse: reads as NUL bytes, costs no disk
+  }
+  if (measure) {
+    const long growth = peak_growth_kb([&] {
+      DirTree tree(tmp.path());
+      (void)audit_tree(tree);
+    });
+    REQUIRE(growth > 0);
+    MESSAGE("peak growth " << growth << " kB");
+    CHECK(growth < 400 * 1024); // the files themselves, 16 MiB each, a few at a time
+  }
+  DirTree tree(tmp.path());
+  AuditResult result = run_audit({{"hostile", "hostile", &tree}}, rules_027());
+  std::vector<std::string> expected = {
+      "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
+      "requirements alone"};
+  for (int i = 1; i <= 8; ++i)
+    expected.push_back("source-lex-error src/z" + std::to_string(i) +
+                       ".rs:0:0 binary content (a NUL byte at line 1, column 1): not Rust source "
+                       "text, not analysed");
+  CHECK(joined(described(result.repos.front())) == joined(expected));
+  CHECK(result.repos.front().sources.size() == 1); // no binary text kept for the report
+  CHECK(render_text(result, {}).size() < 4096);
+}
+
+TEST_CASE("hostile: an allocation failure while extracting a file's facts is a finding") {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of address space: an address-space limit cannot work.
+  return;
+#endif
+  // 16 MiB of `;` need about 100 MB of code tokens; the child may grow by 64 MB. The failure
+  // used to be swallowed: the file had no finding and looked clean.
+  (void)rules_027(); // loaded before the child limits itself
+  const std::string found = in_child([] {
+    MemoryTree tree(
+        {{"Cargo.toml", kPackage}, {"src/main.rs", std::string(std::size_t{16} << 20, ';')}});
+    // Every large block from mmap, which the limit counts: a free block of the heap, left by
+    // the tests before, would otherwise serve the allocation that is meant to fail.
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    ::malloc_trim(0);
+    const long size_kb = testsupport::status_kb("VmSize:");
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(size_kb + 64 * 1024) * 1024;
+    if (size_kb <= 0 || ::setrlimit(RLIMIT_AS, &limit) != 0) return std::string("no limit");
+    AuditPolicy policy;
+    policy.jobs = 1;
+    AuditResult result = run_audit({{"hostile", "hostile", &tree}}, rules_027(), policy);
+    std::string out;
+    for (const std::string& d : described(result.repos.front()))
+      if (d.find("src/main.rs") != std::string::npos) out += d + "\n";
+    return out;
+  });
+  CHECK(found == "file-unreadable src/main.rs:0:0 out of memory while extracting its facts: only "
+                 "partly analysed\n");
 }
