@@ -115,6 +115,9 @@ constexpr std::array kRules = {
     // hardening: limits on what an audited repository can make the tool read
     RuleInfo{"file-too-large", Severity::medium, "input",
              "A file is larger than the size limit and was not read."},
+    RuleInfo{"repository-budget-exceeded", Severity::high, "input",
+             "A repository reached a reading budget (entries, path bytes, depth, file size, "
+             "member globs): part of it was not audited."},
 };
 
 } // namespace
