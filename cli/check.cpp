@@ -61,14 +61,11 @@ int run_check(CheckArgs args, const char* argv0) {
     return kUsage;
   }
 
-  fs::path rules_dir = find_rules_dir(args.rules_dir, argv0);
-  RulesetResult rules = load_ruleset(rules_dir, args.target);
+  const std::optional<fs::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
-    return kUsage;
-  }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
     return kUsage;
   }
 
@@ -118,50 +115,102 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   CLI::App* cmd =
       app.add_subcommand("check", "Audit repositories against the canonical OpenTelemetry set");
   cmd->add_option("repos", args->paths,
-                  "Repositories: directories, git repositories (with --ref) or git URLs");
+                  "Repositories: directories, git repositories (with --ref) or git URLs")
+      ->type_name("REPO");
   cmd->add_option("--config,-c", args->config,
                   "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml if "
-                  "present)");
+                  "present)")
+      ->type_name("FILE");
   args->target_opt = cmd->add_option("--target", args->target,
-                                     "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
+                                     "Canonical OpenTelemetry line (a rules/otel-<line>.toml "
+                                     "pack), or latest: the newest confirmed pack")
+                         ->type_name("LINE")
                          ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--format,-f", args->format, "Report format")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output,
-                  "Write the report to FILE (atomically) instead of stdout");
+                  "Write the report to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
   args->fail_on_opt =
-      cmd->add_option(
-             "--fail-on", args->fail_on,
-             "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
+      cmd->add_option("--fail-on", args->fail_on, "Fail (exit 1) on findings at or above")
+          ->type_name("SEVERITY")
+          ->check(severity_names())
           ->capture_default_str();
   args->min_score_opt =
       cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
+          ->type_name("N")
           ->check(CLI::Range(0, 100));
   cmd->add_option("--color", args->color, "Colour the text report")
+      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_option("--ref", args->ref,
-                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database");
+                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database")
+      ->type_name("REV");
   cmd->add_option("--cache-dir", args->cache_dir,
-                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
+                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
+      ->type_name("DIR");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
   cmd->add_option("--network-timeout", args->network_timeout,
                   "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   cmd->add_option("--jobs,-j", args->jobs,
                   "Threads for the audit (default: one per core); the report is the same for any")
+      ->type_name("N")
       ->check(CLI::Range(1u, 256u));
   add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_check(*args, argv0); });
 }
 
-void add_rules_command(CLI::App& app, int& exit_code) {
-  CLI::App* cmd = app.add_subcommand("rules", "List every rule with its default severity");
-  cmd->callback([&exit_code] {
+namespace {
+
+/// `rules --targets`: the packs of the rules directory with their release dates; the newest
+/// confirmed one is what `--target latest` selects.
+int print_targets(const std::string& rules_dir_flag, const char* argv0) {
+  const std::optional<fs::path> dir = find_rules_dir(rules_dir_flag, argv0);
+  if (!dir) return kUsage;
+  std::vector<TargetInfo> targets = available_targets(*dir);
+  if (targets.empty()) {
+    error("no rule packs (otel-LINE.toml) in " + dir->string());
+    return kUsage;
+  }
+  std::string latest;
+  for (const TargetInfo& t : targets)
+    if (t.confirmed) latest = t.line;
+  std::printf("%-6s %-10s %s\n", "line", "released", "status");
+  for (const TargetInfo& t : targets)
+    std::printf("%-6s %-10s %s\n", t.line.c_str(), t.released.empty() ? "?" : t.released.c_str(),
+                t.confirmed ? (t.line == latest ? "confirmed (latest)" : "confirmed")
+                            : "unconfirmed: never a blocker, never selected by latest");
+  return kPass;
+}
+
+} // namespace
+
+void add_rules_command(CLI::App& app, const char* argv0, int& exit_code) {
+  struct RulesArgs {
+    bool targets = false;
+    std::string rules_dir;
+  };
+  auto args = std::make_shared<RulesArgs>();
+  CLI::App* cmd = app.add_subcommand(
+      "rules", "List every rule with its default severity, or the target lines (--targets)");
+  cmd->add_flag("--targets", args->targets,
+                "List the OpenTelemetry lines that have a rule pack, with their release dates");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
+  cmd->callback([args, argv0, &exit_code] {
+    if (args->targets) {
+      exit_code = print_targets(args->rules_dir, argv0);
+      return;
+    }
     int width = 0;
     for (const RuleInfo& r : rule_table())
       width = std::max(width, static_cast<int>(r.id.size()));

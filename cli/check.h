@@ -7,6 +7,6 @@ namespace otelaudit::cli {
 void add_check_command(CLI::App& app, const char* argv0, int& exit_code);
 
 /// Adds `otel-audit rules`: the rule table (id, default severity, description).
-void add_rules_command(CLI::App& app, int& exit_code);
+void add_rules_command(CLI::App& app, const char* argv0, int& exit_code);
 
 } // namespace otelaudit::cli

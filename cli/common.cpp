@@ -80,9 +80,15 @@ void error(const std::string& message) {
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& diags) {
+  // A problem of no file (an unknown target) or of a whole file (unreadable) has no line.
   for (const Diagnostic& d : diags)
-    std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                 d.message.c_str());
+    if (d.loc.file.empty())
+      std::fprintf(stderr, "otel-audit: error: %s\n", d.message.c_str());
+    else if (d.loc.line == 0)
+      std::fprintf(stderr, "%s: error: %s\n", d.loc.file.c_str(), d.message.c_str());
+    else
+      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
+                   d.message.c_str());
 }
 
 bool env_set(const char* name) {
@@ -227,7 +233,8 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
 
 void add_gate_options(CLI::App& cmd, PolicyArgs& args) {
   cmd.add_option("--baseline", args.baseline,
-                 "A previous JSON report: findings already in it do not count for the gate");
+                 "A previous JSON report: findings already in it do not count for the gate")
+      ->type_name("FILE");
   auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
     cmd.add_option(names, keys, what)
         ->type_name("RULE|SEVERITY")
@@ -237,6 +244,12 @@ void add_gate_options(CLI::App& cmd, PolicyArgs& args) {
   level("-A,--allow", args.allow, "Allow: drop the rule's (or severity's) findings everywhere");
   level("-W,--warn", args.warn, "Warn: report the findings, never fail the gate on them");
   level("-D,--deny", args.deny, "Deny: any such finding fails the gate");
+}
+
+CLI::Validator severity_names() {
+  // Accepts every value: resolve_policy checks it once the config file's is merged.
+  return CLI::Validator([](std::string&) { return std::string(); },
+                        "{blocker,high,medium,low,info,none}");
 }
 
 int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,

@@ -67,6 +67,11 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args);
 /// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
 void add_gate_options(CLI::App& cmd, PolicyArgs& args);
 
+/// Names the values --fail-on takes ({blocker,…,none}) for --help, the man page and the shell
+/// completions, and accepts any: resolve_policy checks the value once the config file's is
+/// merged, with a message that says where it came from.
+CLI::Validator severity_names();
+
 /// The end of a judging command once the result is complete: marks baselined findings, warns
 /// about policy entries that matched nothing, writes the report (stdout or --output,
 /// atomically) and returns the gate's exit code (kToolFailure when the report cannot be

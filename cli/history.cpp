@@ -46,13 +46,11 @@ int run_history(const HistoryArgs& args, const char* argv0) {
       return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
     options.since = *since;
   }
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
-    return kUsage;
-  }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
     return kUsage;
   }
   std::filesystem::path repo = args.repo;
@@ -103,20 +101,30 @@ void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
   auto args = std::make_shared<HistoryArgs>();
   CLI::App* cmd = app.add_subcommand(
       "history", "Readiness of one git repository at each commit of its first-parent history");
-  cmd->add_option("repo", args->repo, "A git repository (normal or bare) or URL")->required();
-  cmd->add_option("--ref", args->ref, "Start from this branch, tag or commit (default HEAD)");
-  cmd->add_option("--max-count,-n", args->max_count, "At most N commits");
-  cmd->add_option("--since", args->since, "No commits older than this date (YYYY-MM-DD, UTC)");
-  cmd->add_option("--target", args->target, "Canonical OpenTelemetry line")->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("repo", args->repo, "A git repository (normal or bare) or URL")
+      ->type_name("REPO")
+      ->required();
+  cmd->add_option("--ref", args->ref, "Start from this branch, tag or commit (default HEAD)")
+      ->type_name("REV");
+  cmd->add_option("--max-count,-n", args->max_count, "At most N commits")->type_name("N");
+  cmd->add_option("--since", args->since, "No commits older than this date (YYYY-MM-DD, UTC)")
+      ->type_name("DATE");
+  cmd->add_option("--target", args->target, "Canonical OpenTelemetry line")
+      ->type_name("LINE")
+      ->capture_default_str();
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--format,-f", args->format, "Trend format")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "markdown"}))
       ->capture_default_str();
-  cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout");
-  cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned");
+  cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout")
+      ->type_name("FILE");
+  cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned")->type_name("DIR");
   cmd->add_flag("--offline", args->offline, "Use cached clones only");
   cmd->add_option("--network-timeout", args->network_timeout,
                   "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->callback([args, argv0, &exit_code] { exit_code = run_history(*args, argv0); });

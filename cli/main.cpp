@@ -3,23 +3,14 @@
 #include <cstdio>
 #include <exception>
 
-#include "check.h"
-#include "history.h"
+#include "app.h"
 #include "options.h"
-#include "report.h"
-#include "scan.h"
 
 int main(int argc, char** argv) {
   using namespace otelaudit::cli;
-  CLI::App app{"otel-audit: audit Rust repositories against a canonical OpenTelemetry line"};
-  app.set_version_flag("--version", std::string("otel-audit ") + OTEL_AUDIT_VERSION);
-  app.require_subcommand(1);
+  CLI::App app;
   int exit_code = kPass;
-  add_check_command(app, argv[0], exit_code);
-  add_history_command(app, argv[0], exit_code);
-  add_rules_command(app, exit_code);
-  add_scan_command(app, argv[0], exit_code);
-  add_report_command(app, argv[0], exit_code);
+  define_app(app, argv[0], exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

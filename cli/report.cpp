@@ -53,19 +53,18 @@ int run_report(ReportArgs args, const char* argv0) {
     docs.push_back(std::move(*loaded.document));
   }
   const std::string& target = docs.front().target;
-  if ((target_given || config_target) && args.target != target) {
-    error("the scan files were scanned against OpenTelemetry " + target + ", not " + args.target +
-          ": scan again with --target " + args.target);
-    return kUsage;
-  }
-
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), target);
+  // --target latest names whatever line the newest confirmed pack is: compare lines, not words.
+  const std::string wanted = target_given || config_target ? args.target : target;
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, wanted);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
     return kUsage;
   }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
+  if (rules.ruleset->target != target) {
+    error("the scan files were scanned against OpenTelemetry " + target + ", not " +
+          rules.ruleset->target + ": scan again with --target " + args.target);
     return kUsage;
   }
 
@@ -95,28 +94,37 @@ void add_report_command(CLI::App& app, const char* argv0, int& exit_code) {
   auto args = std::make_shared<ReportArgs>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Judge the repositories of scan documents together, as check judges a set");
-  cmd->add_option("files", args->files, "Scan documents written by `otel-audit scan`")->required();
+  cmd->add_option("files", args->files, "Scan documents written by `otel-audit scan`")
+      ->type_name("FILE")
+      ->required();
   cmd->add_option("--config,-c", args->config,
-                  "Config file whose [policy] applies (default: ./otel-audit.toml if present)");
+                  "Config file whose [policy] applies (default: ./otel-audit.toml if present)")
+      ->type_name("FILE");
   args->target_opt =
       cmd->add_option("--target", args->target,
                       "Canonical OpenTelemetry line; the documents must have been scanned "
-                      "against it (default: theirs)");
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+                      "against it (default: theirs)")
+          ->type_name("LINE");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--format,-f", args->format, "Report format")
+      ->type_name("FORMAT")
       ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
       ->capture_default_str();
   cmd->add_option("--output,-o", args->output,
-                  "Write the report to FILE (atomically) instead of stdout");
+                  "Write the report to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
   args->fail_on_opt =
-      cmd->add_option(
-             "--fail-on", args->fail_on,
-             "Fail (exit 1) on findings at or above: blocker, high, medium, low, info, none")
+      cmd->add_option("--fail-on", args->fail_on, "Fail (exit 1) on findings at or above")
+          ->type_name("SEVERITY")
+          ->check(severity_names())
           ->capture_default_str();
   args->min_score_opt =
       cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
+          ->type_name("N")
           ->check(CLI::Range(0, 100));
   cmd->add_option("--color", args->color, "Colour the text report")
+      ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No warnings on stderr");

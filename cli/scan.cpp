@@ -50,13 +50,11 @@ int run_scan(ScanArgs args, const char* argv0) {
   if (config && config->policy.target && !args.target_opt->count())
     args.target = *config->policy.target;
 
-  RulesetResult rules = load_ruleset(find_rules_dir(args.rules_dir, argv0), args.target);
+  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
+  if (!rules_dir) return kUsage;
+  RulesetResult rules = load_ruleset(*rules_dir, args.target);
   if (!rules.ruleset) {
     print_diagnostics(rules.errors);
-    return kUsage;
-  }
-  if (auto errors = check_rule_data(*rules.ruleset); !errors.empty()) {
-    print_diagnostics(errors);
     return kUsage;
   }
 
@@ -110,29 +108,40 @@ void add_scan_command(CLI::App& app, const char* argv0, int& exit_code) {
       "scan", "Audit one repository and write its findings and facts for `otel-audit report`");
   cmd->add_option("repo", args->location,
                   "The repository: a directory, a git repository (with --ref) or a git URL")
+      ->type_name("REPO")
       ->required();
   cmd->add_option("--ref", args->ref,
-                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database");
+                  "Audit this branch, tag or commit (HEAD~3 …) read from the object database")
+      ->type_name("REV");
   cmd->add_option("--name", args->name,
-                  "The repository's name in the report (default: its last path component)");
+                  "The repository's name in the report (default: its last path component)")
+      ->type_name("NAME");
   cmd->add_option("--url", args->url,
-                  "Its git URL, which the other repositories' git dependencies are matched to");
+                  "Its git URL, which the other repositories' git dependencies are matched to")
+      ->type_name("URL");
   cmd->add_option("--component", args->component,
-                  "Its expected service-name component (default: the name)");
+                  "Its expected service-name component (default: the name)")
+      ->type_name("NAME");
   cmd->add_option("--config,-c", args->config,
                   "Config file whose [policy] target applies (default: ./otel-audit.toml if "
-                  "present)");
+                  "present)")
+      ->type_name("FILE");
   args->target_opt = cmd->add_option("--target", args->target,
                                      "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
+                         ->type_name("LINE")
                          ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files");
+  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
   cmd->add_option("--output,-o", args->output,
-                  "Write the scan document to FILE (atomically) instead of stdout");
+                  "Write the scan document to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
   cmd->add_option("--cache-dir", args->cache_dir,
-                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)");
+                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
+      ->type_name("DIR");
   cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
   cmd->add_option("--network-timeout", args->network_timeout,
                   "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_flag("--quiet,-q", args->quiet, "No progress on stderr");

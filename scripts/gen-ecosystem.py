@@ -9,8 +9,8 @@ names, propagators, plus ordinary code (structs, impls, matches, tests, comments
 around them. The same arguments always give byte-identical output (fixed seed), so figures of
 two runs compare the same input.
 
-The OpenTelemetry crate versions come from rules/otel-lines.toml, so the audit sees the lines it
-knows; the other crates and their versions are made up but shaped like real ones.
+The OpenTelemetry crate versions come from the line packs rules/otel-LINE.toml, so the audit sees
+the lines it knows; the other crates and their versions are made up but shaped like real ones.
 
 Usage: gen-ecosystem.py OUT_DIR [--repos N] [--crates M] [--files K] [--lines L] [--seed S]
 Prints the number of repositories, crates, .rs files and lines of Rust written.
@@ -100,10 +100,26 @@ THIRD_PARTY = [
 ]
 
 
+def requirement(entry):
+    """The requirement to write for a pack entry: its `matches` prefix that covers `latest`."""
+    covering = [m for m in entry["matches"]
+                if entry["latest"] == m or entry["latest"].startswith(m + ".")]
+    return min(covering, key=len) if covering else entry["latest"]
+
+
 def load_lines():
-    with open(os.path.join(ROOT, "rules", "otel-lines.toml"), "rb") as f:
-        data = tomllib.load(f)
-    return {entry["line"]: entry for entry in data["line"]}
+    """Every line pack (rules/otel-LINE.toml) as {line: {"crates": {crate: req}, "bridge": req}}."""
+    lines = {}
+    for name in sorted(os.listdir(os.path.join(ROOT, "rules"))):
+        if not (name.startswith("otel-") and name.endswith(".toml")):
+            continue
+        with open(os.path.join(ROOT, "rules", name), "rb") as f:
+            pack = tomllib.load(f)
+        entry = {"crates": {c["name"]: requirement(c) for c in pack.get("crate", [])}}
+        if "bridge" in pack:
+            entry["bridge"] = requirement(pack["bridge"])
+        lines[pack["line"]] = entry
+    return lines
 
 
 def checksum(name, version):

@@ -41,11 +41,6 @@ const Lockfile* lockfile_for(const CargoModel& cargo, const std::string& manifes
   return best;
 }
 
-bool is_deprecated(const Ruleset& rules, const std::string& crate) {
-  return std::any_of(rules.deprecated.begin(), rules.deprecated.end(),
-                     [&](const DeprecatedCrate& d) { return d.crate == crate; });
-}
-
 std::string describe(const Declaration& d) {
   return d.dep->package + (d.dep->req ? " " + d.dep->req->value : std::string());
 }
@@ -86,13 +81,6 @@ void apply_levels(std::vector<Finding>& findings, const std::vector<LevelEntry>&
     kept.push_back(std::move(f));
   }
   findings = std::move(kept);
-}
-
-/// The deployment rule data: deployment.toml next to the ruleset's own data files.
-deploy::DeployRulesResult deploy_rules_for(const Ruleset& rules) {
-  if (rules.files.empty())
-    return {std::nullopt, {{"rule-data-invalid", {}, "no rule data directory"}}};
-  return deploy::load_deploy_rules(std::filesystem::path(rules.files.front()).parent_path());
 }
 
 /// One thread per core (at least one when the count is unknown).
@@ -298,16 +286,11 @@ struct Audited {
 };
 
 Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPolicy& policy,
-                   const deploy::DeployRulesResult& deploy_rules, std::vector<bool>& used,
-                   int& allowed, ParseCache* cache, std::size_t threads) {
+                   std::vector<bool>& used, int& allowed, ParseCache* cache, std::size_t threads) {
   RepoModel model;
   model.name = input.name;
   model.cargo = load_cargo(*input.tree, cache);
   model.deploy = deploy::load_deploy(*input.tree);
-  if (deploy_rules.rules) {
-    model.deploy.rules = *deploy_rules.rules;
-    model.deploy.rules_loaded = true;
-  }
   Sink sink(input.name, policy.severity_overrides);
   // A Cargo.lock that is there but was skipped, unreadable or malformed: reported on its own,
   // and no-lockfile then says the packages are judged without it, not that it is missing.
@@ -325,10 +308,6 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   }
   for (const Diagnostic& d : model.deploy.diagnostics)
     sink.emit(d.rule, d.loc, d.message);
-  if (!model.deploy.rules_loaded && !model.deploy.files.empty())
-    for (const Diagnostic& d : deploy_rules.errors)
-      sink.emit("deploy-rules-unavailable", d.loc,
-                d.message + ": the deployment files were not audited");
   load_sources(*input.tree, model, sink, cache, threads);
   for (RepoRule rule : repo_rules())
     rule(model, rules, sink);
@@ -345,7 +324,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   apply_levels(repo.findings, policy.levels, used, allowed);
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
-  repo.deploy = deploy::summarize_deploy(model.deploy, model.name);
+  repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, model.name);
   repo.sources = model.cargo.texts;
   // Source lines under findings: only the files that have some are kept.
   for (const Finding& f : repo.findings)
@@ -358,7 +337,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, const AuditPoli
   repo.otel_line = repository_line(decls, rules);
   for (const Declaration& d : decls) {
     const std::string& crate = d.dep->package;
-    bool deprecated = is_deprecated(rules, crate);
+    bool deprecated = rules.deprecation(crate) != nullptr;
     if (!d.otel && !d.bridge && !deprecated) continue;
     CrateUse use;
     use.name = crate;
@@ -417,15 +396,6 @@ std::string check_levels(const std::vector<LevelEntry>& levels) {
   return {};
 }
 
-std::vector<Diagnostic> check_rule_data(const Ruleset& rules) {
-  if (rules.files.empty()) return {};
-  const std::filesystem::path dir = std::filesystem::path(rules.files.front()).parent_path();
-  std::vector<Diagnostic> out = load_spread_rules(dir).errors;
-  for (Diagnostic& d : deploy::load_deploy_rules(dir).errors)
-    out.push_back(std::move(d));
-  return out;
-}
-
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy) {
   LevelReport ignored;
@@ -438,7 +408,6 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   result.target = rules.target;
   std::vector<bool> used(policy.levels.size(), false);
   levels = {};
-  deploy::DeployRulesResult deploy_rules = deploy_rules_for(rules);
   // Repositories are audited in parallel, each into its own slot (findings, the levels it
   // used, the findings it allowed), and merged in input order: the result does not depend on
   // scheduling. The cores left over go to each repository's source files; a single
@@ -455,8 +424,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
   parallel_for(repos.size(), workers, [&](std::size_t i) {
     Slot& slot = slots[i];
     slot.used.assign(policy.levels.size(), false);
-    slot.audited =
-        audit_repo(repos[i], rules, policy, deploy_rules, slot.used, slot.allowed, cache, inner);
+    slot.audited = audit_repo(repos[i], rules, policy, slot.used, slot.allowed, cache, inner);
   });
   std::vector<CargoModel> cargos;
   for (Slot& slot : slots) {
@@ -473,8 +441,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
 RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules) {
   std::vector<bool> used;
   int allowed = 0;
-  Audited a = audit_repo(input, rules, AuditPolicy{}, deploy_rules_for(rules), used, allowed,
-                         nullptr, core_count());
+  Audited a = audit_repo(input, rules, AuditPolicy{}, used, allowed, nullptr, core_count());
   return {std::move(a.result), std::move(a.cargo)};
 }
 
@@ -492,9 +459,7 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
                   const AuditPolicy& policy, std::vector<bool>& used, LevelReport& levels) {
   result.target = rules.target;
   // Across repositories: the dependency graph, link compatibility and version spread.
-  if (!rules.files.empty()) {
-    SpreadRulesResult spread =
-        load_spread_rules(std::filesystem::path(rules.files.front()).parent_path());
+  {
     std::vector<GraphRepo> graph_repos;
     for (std::size_t i = 0; i < repos.size(); ++i) {
       GraphRepo g;
@@ -505,8 +470,7 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
       g.otel_line = result.repos[i].otel_line;
       graph_repos.push_back(std::move(g));
     }
-    auto analysis = std::make_shared<SetAnalysis>(
-        analyze_set(graph_repos, rules, spread.rules.value_or(SpreadRules{})));
+    auto analysis = std::make_shared<SetAnalysis>(analyze_set(graph_repos, rules, rules.spread));
     for (std::size_t i = 0; i < result.repos.size(); ++i) {
       RepoResult& repo = result.repos[i];
       auto it = analysis->findings.find(repo.name);

@@ -74,12 +74,6 @@ struct LevelReport {
   std::vector<LevelEntry> unmatched; // entries that applied to no finding, in given order
 };
 
-/// The errors of the rule data the audit reads beside the Ruleset, in the same directory:
-/// spread.toml (the set analysis) and deployment.toml (the deployment rules). The cli refuses
-/// to run with any (exit 2), as with the Ruleset's own files; without the cli, run_audit reports
-/// unreadable deployment data as a finding and audits without the spread.
-std::vector<Diagnostic> check_rule_data(const Ruleset& rules);
-
 /// Reads, models, judges and scores every repository: the whole pipeline below the cli.
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
                       const AuditPolicy& policy = {});

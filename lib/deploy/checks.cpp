@@ -216,8 +216,7 @@ std::string code(std::string_view s) {
 
 } // namespace
 
-std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m, const DeployRules& r) {
   // Jaeger may be defined in another Compose file of the same project (`-f a.yml -f b.yml`).
   std::set<std::string> jaeger_hosts;
   for (const ComposeFile& cf : m.compose)
@@ -261,8 +260,7 @@ std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m) {
   return out;
 }
 
-std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m, const DeployRules& r) {
   std::vector<const Container*> jaegers;
   for (const ComposeFile& cf : m.compose)
     for (const Container& c : cf.services)
@@ -399,8 +397,8 @@ std::vector<DeployIssue> invalid_pipelines(const DeployModel& m) {
   return out;
 }
 
-std::vector<DeployIssue> missing_env(const DeployModel& m, std::string_view repo) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> missing_env(const DeployModel& m, const DeployRules& r,
+                                     std::string_view repo) {
   std::vector<DeployIssue> out;
   auto missing_of = [&](const std::set<std::string>& names) {
     std::vector<std::string> missing;
@@ -484,8 +482,7 @@ void each_env(const DeployModel& m, Fn fn) {
 
 } // namespace
 
-std::vector<DeployIssue> invalid_samplers(const DeployModel& m) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> invalid_samplers(const DeployModel& m, const DeployRules& r) {
   std::vector<DeployIssue> out;
   each_env(m, [&](const EnvSetting& e, const std::vector<EnvSetting>& scope) {
     if (e.name != r.sampler_arg_env || !e.has_value) return;
@@ -512,8 +509,8 @@ std::vector<DeployIssue> invalid_samplers(const DeployModel& m) {
   return out;
 }
 
-std::vector<DeployIssue> missing_pod_metadata(const DeployModel& m, std::string_view repo) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> missing_pod_metadata(const DeployModel& m, const DeployRules& r,
+                                              std::string_view repo) {
   std::vector<DeployIssue> out;
   for (const Workload& w : m.workloads) {
     if (w.kind != "Deployment" && w.kind != "StatefulSet") continue;
@@ -592,8 +589,7 @@ std::string percent_decode(std::string_view s) {
 
 } // namespace
 
-std::vector<DeployIssue> bad_service_names(const DeployModel& m) {
-  const DeployRules& r = m.rules;
+std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRules& r) {
   std::vector<DeployIssue> out;
   auto judge = [&](const EnvSetting& e, const std::string& name, int offset) {
     std::string problem = service_name_problem(name, r.service_name_prefix);
@@ -652,10 +648,8 @@ std::optional<Check> parse_check(std::string_view text) {
   return std::nullopt;
 }
 
-DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo) {
+DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::string_view repo) {
   DeploySummary s;
-  if (!m.rules_loaded) return s;
-  const DeployRules& r = m.rules;
   bool collector = !m.collectors.empty(), jaeger = false, own = false, k8s = false;
   for (const ComposeFile& cf : m.compose)
     for (const Container& c : cf.services) {
@@ -674,13 +668,13 @@ DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo) {
     }
   bool example = std::any_of(m.env_files.begin(), m.env_files.end(),
                              [](const EnvFile& f) { return f.example; });
-  if (!direct_to_jaeger(m).empty())
+  if (!direct_to_jaeger(m, r).empty())
     s.collector_in_path = Check::no;
   else if (collector)
     s.collector_in_path = Check::yes;
-  if (jaeger) s.jaeger_otlp = jaeger_without_otlp(m).empty() ? Check::yes : Check::no;
+  if (jaeger) s.jaeger_otlp = jaeger_without_otlp(m, r).empty() ? Check::yes : Check::no;
   if (example || own) {
-    std::vector<DeployIssue> env = missing_env(m, repo);
+    std::vector<DeployIssue> env = missing_env(m, r, repo);
     s.env_standard = env.empty() ? Check::yes : Check::no;
     for (const std::string& name : r.standard_env)
       for (const DeployIssue& i : env)
@@ -689,7 +683,7 @@ DeploySummary summarize_deploy(const DeployModel& m, std::string_view repo) {
           break;
         }
   }
-  if (k8s) s.k8s_metadata = missing_pod_metadata(m, repo).empty() ? Check::yes : Check::no;
+  if (k8s) s.k8s_metadata = missing_pod_metadata(m, r, repo).empty() ? Check::yes : Check::no;
   return s;
 }
 
@@ -706,27 +700,23 @@ void emit_all(const std::vector<deploy::DeployIssue>& issues, Sink& sink) {
 
 } // namespace
 
-void check_deploy_jaeger(const RepoModel& repo, const Ruleset&, Sink& sink) {
-  if (!repo.deploy.rules_loaded) return;
-  emit_all(deploy::direct_to_jaeger(repo.deploy), sink);
-  emit_all(deploy::jaeger_without_otlp(repo.deploy), sink);
+void check_deploy_jaeger(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  emit_all(deploy::direct_to_jaeger(repo.deploy, rules.deployment), sink);
+  emit_all(deploy::jaeger_without_otlp(repo.deploy, rules.deployment), sink);
 }
 
 void check_deploy_collector(const RepoModel& repo, const Ruleset&, Sink& sink) {
-  if (!repo.deploy.rules_loaded) return;
   emit_all(deploy::invalid_pipelines(repo.deploy), sink);
 }
 
-void check_deploy_env(const RepoModel& repo, const Ruleset&, Sink& sink) {
-  if (!repo.deploy.rules_loaded) return;
-  emit_all(deploy::missing_env(repo.deploy, repo.name), sink);
-  emit_all(deploy::invalid_samplers(repo.deploy), sink);
-  emit_all(deploy::bad_service_names(repo.deploy), sink);
+void check_deploy_env(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  emit_all(deploy::missing_env(repo.deploy, rules.deployment, repo.name), sink);
+  emit_all(deploy::invalid_samplers(repo.deploy, rules.deployment), sink);
+  emit_all(deploy::bad_service_names(repo.deploy, rules.deployment), sink);
 }
 
-void check_deploy_k8s(const RepoModel& repo, const Ruleset&, Sink& sink) {
-  if (!repo.deploy.rules_loaded) return;
-  emit_all(deploy::missing_pod_metadata(repo.deploy, repo.name), sink);
+void check_deploy_k8s(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  emit_all(deploy::missing_pod_metadata(repo.deploy, rules.deployment, repo.name), sink);
 }
 
 } // namespace otelaudit

@@ -3,7 +3,6 @@
 #include <vector>
 
 #include "common/location.h"
-#include "deploy/rules_data.h"
 #include "source/tree.h"
 
 namespace otelaudit::deploy {
@@ -106,9 +105,6 @@ struct DeployModel {
   std::vector<EnvFile> env_files;
   std::vector<EnvSetting> other_env;   // from Helm values: judged by value only
   std::vector<Diagnostic> diagnostics; // parse errors and skipped files
-  DeployRules rules;                   // the rule data the deployment rules judge against
-  bool rules_loaded = false;           // false: the rules do not run (see rules_errors)
-  std::vector<Diagnostic> rules_errors;
 };
 
 /// Which deployment file kind a path is, by name alone.

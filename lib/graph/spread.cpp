@@ -1,35 +1,16 @@
 #include "graph/spread.h"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
-#include <toml++/toml.h>
 #include <tuple>
 
-#include "cargo/toml_guard.h"
 #include "graph/compat.h"
 #include "rules/rule_table.h"
 
 namespace otelaudit {
 
 namespace {
-
-constexpr std::string_view kDataRule = "rule-data-invalid";
-
-Diagnostic data_error(const std::string& file, const toml::source_region& at, std::string message) {
-  int line = static_cast<int>(at.begin.line), column = static_cast<int>(at.begin.column);
-  if (line == 0) line = column = 1; // the root table has no position
-  return {std::string(kDataRule), {file, line, column}, std::move(message)};
-}
-
-std::optional<Boundary> parse_boundary(std::string_view s) {
-  if (s == "semver") return Boundary::semver;
-  if (s == "major") return Boundary::major;
-  if (s == "minor") return Boundary::minor;
-  return std::nullopt;
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -39,94 +20,6 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 } // namespace
-
-SpreadRulesResult parse_spread_rules(std::string_view text, const std::string& file) {
-  SpreadRulesResult result;
-  if (auto bad = toml_prescan(text, file, std::string(kDataRule))) {
-    result.errors.push_back(*bad);
-    return result;
-  }
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back(data_error(file, e.source(), std::string(e.description())));
-    return result;
-  }
-  auto& errors = result.errors;
-  for (auto&& [key, value] : root) {
-    (void)value;
-    if (key.str() != "schema" && key.str() != "crate")
-      errors.push_back(data_error(file, key.source(),
-                                  "unknown key \"" + std::string(key.str()) + "\" in spread.toml"));
-  }
-  const toml::node* schema = root.get("schema");
-  if (!schema)
-    errors.push_back(data_error(file, root.source(), "missing key \"schema\""));
-  else if (!schema->is_integer() || schema->as_integer()->get() != 1)
-    errors.push_back(data_error(file, schema->source(), "\"schema\" must be 1"));
-
-  SpreadRules rules;
-  rules.file = file;
-  const toml::node* crates = root.get("crate");
-  const toml::array* array = crates ? crates->as_array() : nullptr;
-  if (!crates) {
-    errors.push_back(data_error(file, root.source(), "missing key \"crate\": no [[crate]] listed"));
-  } else if (!array || !array->is_array_of_tables()) {
-    errors.push_back(
-        data_error(file, crates->source(), "\"crate\" must be an array of tables ([[crate]])"));
-  } else {
-    std::set<std::string> seen;
-    for (const toml::node& item : *array) {
-      const toml::table& t = *item.as_table();
-      for (auto&& [key, value] : t) {
-        (void)value;
-        if (key.str() != "name" && key.str() != "boundary")
-          errors.push_back(data_error(
-              file, key.source(), "unknown key \"" + std::string(key.str()) + "\" in [[crate]]"));
-      }
-      SpreadCrate c;
-      const toml::node* name = t.get("name");
-      if (!name || !name->is_string() || name->as_string()->get().empty()) {
-        errors.push_back(data_error(file, name ? name->source() : t.source(),
-                                    "[[crate]] needs a non-empty string \"name\""));
-        continue;
-      }
-      c.crate = name->as_string()->get();
-      if (!seen.insert(c.crate).second)
-        errors.push_back(
-            data_error(file, name->source(), "crate \"" + c.crate + "\" is listed twice"));
-      if (const toml::node* b = t.get("boundary")) {
-        std::optional<Boundary> parsed;
-        if (b->is_string()) parsed = parse_boundary(b->as_string()->get());
-        if (!parsed)
-          errors.push_back(
-              data_error(file, b->source(), "\"boundary\" must be one of semver, major, minor"));
-        else
-          c.boundary = *parsed;
-      }
-      rules.crates.push_back(std::move(c));
-    }
-  }
-  std::stable_sort(errors.begin(), errors.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return std::tie(a.loc.line, a.loc.column) < std::tie(b.loc.line, b.loc.column);
-  });
-  if (errors.empty()) result.rules = std::move(rules);
-  return result;
-}
-
-SpreadRulesResult load_spread_rules(const std::filesystem::path& rules_dir) {
-  const std::filesystem::path path = rules_dir / "spread.toml";
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    SpreadRulesResult r;
-    r.errors.push_back({std::string(kDataRule), {path.string(), 0, 0}, "cannot read spread.toml"});
-    return r;
-  }
-  std::ostringstream s;
-  s << in.rdbuf();
-  return parse_spread_rules(s.str(), path.string());
-}
 
 std::string breaking_unit(const Version& v, Boundary b) {
   switch (b) {

@@ -1,5 +1,4 @@
 #pragma once
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,38 +8,9 @@
 #include "common/location.h"
 #include "graph/graph.h"
 #include "rules/finding.h"
+#include "rules/spread_data.h"
 
 namespace otelaudit {
-
-/// What makes two versions of a crate unable to stand in for each other.
-enum class Boundary {
-  semver, // Cargo's rule: the major from 1.0 on, the minor for 0.x, the patch for 0.0.x
-  major,  // only a new major breaks
-  minor,  // a new major or minor breaks, even from 1.0 on
-};
-
-/// A crate whose locked versions are compared across the set.
-struct SpreadCrate {
-  std::string crate;
-  Boundary boundary = Boundary::semver;
-};
-
-/// The spread rule data (rules/spread.toml).
-struct SpreadRules {
-  std::string file;
-  std::vector<SpreadCrate> crates; // in file order
-};
-
-struct SpreadRulesResult {
-  std::optional<SpreadRules> rules; // absent when there are errors
-  std::vector<Diagnostic> errors;   // rule "rule-data-invalid", each at its file:line:column
-};
-
-/// Parses spread rule data from a string.
-SpreadRulesResult parse_spread_rules(std::string_view text, const std::string& file);
-
-/// Reads rules_dir/spread.toml.
-SpreadRulesResult load_spread_rules(const std::filesystem::path& rules_dir);
 
 /// The breaking unit `v` belongs to under `b`: versions of one unit are compatible
 /// (semver: 1.42.0 → "1", 0.12.3 → "0.12", 0.0.4 → "0.0.4").

@@ -19,6 +19,7 @@ struct Declaration {
   std::string req_error;          // why the written requirement does not parse
   std::vector<std::string> lines; // OpenTelemetry lines it selects, oldest first (one usually;
                                   // several when one release serves several lines)
+  bool older = false;             // older than every release the rule data knows
   bool otel = false;              // an OpenTelemetry crate of the lines table
   bool bridge = false;            // the tracing bridge (tracing-opentelemetry)
 
@@ -35,15 +36,6 @@ std::vector<Declaration> collect_declarations(const CargoModel& cargo, const Rul
 /// frequent, ties to the newest), else opentelemetry_sdk's, else any OpenTelemetry crate's.
 std::optional<std::string> repository_line(const std::vector<Declaration>& decls,
                                            const Ruleset& rules);
-
-/// A data-file version such as "0.14" or "0.29.1" as the newest release it stands for
-/// (0.14 → 0.14.999999), so that requirements are matched against every patch release.
-std::optional<Version> newest_of_data_version(std::string_view text);
-
-/// The OpenTelemetry lines whose release of `crate` (an OpenTelemetry crate or the bridge) the
-/// requirement selects, oldest first: the newest matching release decides, as in Cargo.
-std::vector<std::string> selected_lines(std::string_view crate, const VersionReq& req,
-                                        const Ruleset& rules);
 
 /// The breaking unit of a requirement ("0.24" for ^0.24.1, "1" for 1.2), from its minimum.
 std::optional<std::string> requirement_line(const VersionReq& req);

@@ -59,17 +59,16 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
       for (const Located& f : dep.features)
         enabled.insert(f.value);
       if (dep.default_features && scope.target_defaults) {
-        const LineInfo& t = rules.target_line();
-        if (auto it = t.default_features.find(crate); it != t.default_features.end())
-          enabled.insert(it->second.begin(), it->second.end());
+        if (const CrateOnLine* e = rules.target_line().find(crate))
+          enabled.insert(e->default_features.begin(), e->default_features.end());
       } else if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
         std::string error;
         if (auto req = parse_requirement(dep.req->value, error)) {
-          auto lines = selected_lines(crate, *req, rules);
+          auto lines = rules.selected_lines(crate, *req);
           if (!lines.empty())
             if (const LineInfo* li = rules.find_line(lines.back()))
-              if (auto it = li->default_features.find(crate); it != li->default_features.end())
-                enabled.insert(it->second.begin(), it->second.end());
+              if (const CrateOnLine* e = li->find(crate))
+                enabled.insert(e->default_features.begin(), e->default_features.end());
         }
       }
       std::set<std::string> missing;
@@ -147,11 +146,13 @@ void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   }
 
   for (const Companion& c : rules.companions) {
-    auto canonical = newest_of_data_version(c.version);
+    std::string error;
+    auto canonical = parse_requirement(c.version, error);
+    auto canonical_line = canonical ? requirement_line(*canonical) : std::nullopt;
     for (const Declaration& d : collect_declarations(repo.cargo, rules)) {
-      if (d.dep->package != c.crate || !d.req || !canonical) continue;
+      if (d.dep->package != c.crate || !d.req || !canonical_line) continue;
       auto line = requirement_line(*d.req);
-      if (!line || *line == canonical->line()) continue;
+      if (!line || *line == *canonical_line) continue;
       sink.emit("companion-drift", c.severity, d.dep->req->loc,
                 fmt::format("{} {} differs from the canonical {} of the {} set", c.crate,
                             d.dep->req->value, c.version, rules.target),

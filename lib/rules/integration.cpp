@@ -19,15 +19,14 @@ void check_integration(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
   for (const Declaration& d : decls) {
     const auto& tc = rules.tracing_crates;
     if (std::find(tc.begin(), tc.end(), d.dep->package) == tc.end()) continue;
-    const LineInfo& line = rules.target_line();
-    auto version = [&](const char* crate) {
+    auto version = [&](std::string_view crate) {
       return rules.target_version(crate).value_or(rules.target);
     };
     std::string fix =
         fmt::format("opentelemetry = \"{}\"; opentelemetry_sdk = {{ version = \"{}\", features = "
                     "[\"rt-tokio\"] }}; opentelemetry-otlp = \"{}\"; {} = \"{}\"",
                     version("opentelemetry"), version("opentelemetry_sdk"),
-                    version("opentelemetry-otlp"), rules.bridge_crate, line.bridge);
+                    version("opentelemetry-otlp"), rules.bridge_crate, version(rules.bridge_crate));
     sink.emit("needs-integration", d.dep->loc,
               fmt::format("{} uses {} but declares no OpenTelemetry crate: its spans never "
                           "reach the ecosystem's traces",

@@ -72,7 +72,9 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     };
     std::vector<Locked> otel;
     for (const LockedPackage& p : lf.packages) {
-      if (!rules.is_otel_crate(p.name)) continue;
+      // A deprecated crate has its own finding (deprecated-exporter); the API line it pulls in
+      // is reported through that API's own crates.
+      if (!rules.is_otel_crate(p.name) || rules.deprecation(p.name)) continue;
       auto v = parse_version(p.version);
       if (!v) continue;
       if (auto line = rules.line_of(p.name, *v)) otel.push_back({&p, *line});
@@ -99,8 +101,9 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
                             "API whose types do not match",
                             lf.file, l.pkg->name, l.pkg->version, l.line, newest,
                             pulled.empty() ? std::string() : ", pulled in by " + pulled),
+                // The way out is one line for all, and that line is the target.
                 fmt::format("upgrade what depends on {} {} to the {} line", l.pkg->name,
-                            l.pkg->version, newest));
+                            l.pkg->version, rules.target));
     }
   }
 }

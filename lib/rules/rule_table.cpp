@@ -16,9 +16,8 @@ constexpr std::array kRules = {
              "Crates of different OpenTelemetry lines are declared in one repository."},
     RuleInfo{"tracing-bridge-mismatch", Severity::high, "manifest",
              "tracing-opentelemetry is not the release built for the OpenTelemetry line in use."},
-    RuleInfo{
-        "deprecated-exporter", Severity::blocker, "manifest",
-        "A deprecated exporter crate is declared (opentelemetry-jaeger: export OTLP instead)."},
+    RuleInfo{"deprecated-exporter", Severity::blocker, "manifest",
+             "A deprecated crate is declared (opentelemetry-jaeger: export OTLP instead)."},
     RuleInfo{"missing-feature", Severity::high, "manifest",
              "A crate of the line lacks a feature the canonical set requires."},
     RuleInfo{"misnamed-crate", Severity::high, "manifest",
@@ -110,8 +109,6 @@ constexpr std::array kRules = {
     RuleInfo{"deploy-file-skipped", Severity::info, "input",
              "A deployment file was not audited: a Helm template, or over a size or "
              "alias-expansion limit."},
-    RuleInfo{"deploy-rules-unavailable", Severity::medium, "input",
-             "The deployment rule data (rules/deployment.toml) could not be read."},
     // hardening: limits on what an audited repository can make the tool read
     RuleInfo{"file-too-large", Severity::medium, "input",
              "A file is larger than the size limit and was not read."},

@@ -144,6 +144,11 @@ std::string_view first_segment(std::string_view path) {
   return path.substr(0, path.find("::"));
 }
 
+std::string_view last_segment(std::string_view path) {
+  const std::size_t sep = path.rfind("::");
+  return sep == std::string_view::npos ? path : path.substr(sep + 2);
+}
+
 bool callee_is(std::string_view callee, std::string_view entry) {
   if (callee == entry) return true;
   return callee.size() > entry.size() + 2 && callee.ends_with(entry) &&
@@ -155,6 +160,16 @@ bool declares(const PackageModel* package, std::string_view crate) {
   const std::string want = code_name(crate);
   return std::any_of(package->dependencies.begin(), package->dependencies.end(),
                      [&](const Dependency& d) { return code_name(d.package) == want; });
+}
+
+bool enables(const PackageModel* package, std::string_view crate, std::string_view feature) {
+  if (!package) return false;
+  const std::string want = code_name(crate);
+  for (const Dependency& d : package->dependencies)
+    if (code_name(d.package) == want)
+      for (const Located& f : d.features)
+        if (f.value == feature) return true;
+  return false;
 }
 
 std::vector<EnvRead> env_reads(const rust::FileFacts& facts) {

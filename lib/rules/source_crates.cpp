@@ -79,7 +79,7 @@ std::map<std::string, std::string, std::less<>> known_crates(const Ruleset& rule
   std::map<std::string, std::string, std::less<>> out;
   auto add = [&](const std::string& crate) { out.emplace(source::code_name(crate), crate); };
   for (const LineInfo& l : rules.lines)
-    for (const auto& [crate, version] : l.crates)
+    for (const auto& [crate, entry] : l.crates)
       add(crate);
   add(rules.bridge_crate);
   for (const auto& c : rules.tracing_crates)
@@ -118,8 +118,7 @@ std::set<std::string, std::less<>> local_names(const RepoModel& repo, const Pack
   return out;
 }
 
-void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink,
-                      RootsByFile& roots) {
+void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, RootsByFile& roots) {
   const auto known = known_crates(rules);
   const std::vector<FileView> all = source::all_files(repo);
   const std::vector<FileView> files = source::production_files(repo);

@@ -75,11 +75,13 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
   if (rules.api_changes.empty()) return;
   auto line = repository_line(collect_declarations(repo.cargo, rules), rules);
   if (!line) return;
-  // The changes the upgrade crosses: line < breaks <= target.
+  // The changes the upgrade crosses: line < breaks <= target, and not compiling again by the
+  // target (target < restored).
   std::vector<const ApiChange*> crossed;
   for (const ApiChange& c : rules.api_changes)
     if (line_less(*line, c.breaks).value_or(false) &&
-        !line_less(rules.target, c.breaks).value_or(true))
+        !line_less(rules.target, c.breaks).value_or(true) &&
+        (c.restored.empty() || line_less(rules.target, c.restored).value_or(false)))
       crossed.push_back(&c);
   if (crossed.empty()) return;
   std::vector<std::pair<const ApiChange*, std::vector<std::string>>> path_changes;
@@ -112,6 +114,8 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
     };
     std::set<std::pair<const ApiChange*, int>> reported; // one finding per change and line
     auto report = [&](const ApiChange* c, rust::Pos pos) {
+      // A gate, not a removal: the package that enables the feature still compiles.
+      if (!c->feature.empty() && source::enables(v.package, c->crate, c->feature)) return;
       if (!reported.insert({c, pos.line}).second) return;
       source::emit_at(sink, "removed-api", c->severity, v, pos,
                       fmt::format("{} ({}) stops compiling at {}: the repository is on {}, the "
@@ -178,13 +182,28 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       return receiver_named[c] = found;
     };
 
+    // Whether a method call is made, through a chain of calls, on the result of one of `names`
+    // (`meter.u64_counter("x").with_unit("s").init()` for "u64_counter"), each compared by whole
+    // segments from the end ("TracerProvider::builder" is `sdktrace::TracerProvider::builder()`,
+    // not `SdkTracerProvider::builder()`).
+    auto chained_on = [&](const rust::Call& call, const std::vector<std::string>& names) {
+      if (names.empty()) return true;
+      for (int r = call.receiver; r >= 0 && static_cast<std::size_t>(r) < facts.calls.size();) {
+        const rust::Call& prev = facts.calls[static_cast<std::size_t>(r)];
+        for (const std::string& name : names)
+          if (source::callee_is(prev.callee, name)) return true;
+        r = prev.receiver < r ? prev.receiver : -1; // receivers come before, never a cycle
+      }
+      return false;
+    };
+
     for (const rust::Call& call : facts.calls) {
       if (skip(call.in_test, call.pos) || call.macro) continue;
       const int args = static_cast<int>(call.args.size());
       if (call.method) {
         for (const ApiChange* c : crossed)
           if (c->method == call.callee && (c->args < 0 || c->args == args) &&
-              source::declares(v.package, c->crate) && receiver(c))
+              source::declares(v.package, c->crate) && receiver(c) && chained_on(call, c->receiver))
             report(c, call.pos);
         continue;
       }

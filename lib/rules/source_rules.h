@@ -101,6 +101,8 @@ std::string_view resolved_root(std::string_view first, const Imports& imports);
 
 /// The first segment of a written path ("a" of "::a::b"), as a view into `path`.
 std::string_view first_segment(std::string_view path);
+/// The last segment of a written path ("b" of "a::b"), as a view into `path`.
+std::string_view last_segment(std::string_view path);
 
 /// `segments` with a first segment imported by `use` replaced by the path it stands for, and
 /// a renamed dependency key (`otel` for package "opentelemetry") by the crate's code name.
@@ -113,6 +115,9 @@ bool callee_is(std::string_view callee, std::string_view entry);
 
 /// True when `crate` is declared by `package` in any dependency kind (by real crate name).
 bool declares(const PackageModel* package, std::string_view crate);
+/// True when `package` enables `feature` of its dependency on `crate` (as written or inherited
+/// from the workspace entry).
+bool enables(const PackageModel* package, std::string_view crate, std::string_view feature);
 
 /// A read of an environment variable whose name is a string literal.
 struct EnvRead {

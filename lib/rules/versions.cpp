@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
 
@@ -13,10 +15,23 @@ std::string lines_word(int n) {
   return n == 1 ? "1 line" : fmt::format("{} lines", n);
 }
 
-/// The version to write for `decl`'s crate on the target line.
-std::string target_version_of(const Declaration& decl, const Ruleset& rules) {
-  if (decl.bridge) return rules.target_line().bridge;
-  return rules.target_version(decl.dep->package).value_or(rules.target);
+/// The entry to write for `dep` on the target line, and what to say when no release of its
+/// crate is built for the target (a contrib crate that has not followed yet).
+std::pair<std::string, std::string> target_fix(const Dependency& dep, const Ruleset& rules) {
+  if (auto v = rules.target_version(dep.package))
+    return {dependency_line(dep, *v, feature_names(dep)), {}};
+  // A crate deprecated on some line will not follow; one that is not may still.
+  const bool deprecated =
+      std::any_of(rules.lines.begin(), rules.lines.end(), [&](const LineInfo& l) {
+        const CrateOnLine* e = l.find(dep.package);
+        return e && e->deprecated;
+      });
+  const std::string note =
+      deprecated ? fmt::format(" ({} is deprecated: no release of it is built for the {} line)",
+                               dep.package, rules.target)
+                 : fmt::format(" (no release of {} is built for the {} line yet)", dep.package,
+                               rules.target);
+  return {{}, note};
 }
 
 Location req_loc(const Declaration& d) {
@@ -39,9 +54,25 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
                             dep.package, d.req_error));
       continue;
     }
-    if ((!d.otel && !d.bridge) || d.lines.empty()) continue;
+    if (!d.otel && !d.bridge) continue;
+    // A deprecated crate is replaced, not upgraded: deprecated-exporter says so.
+    if (rules.deprecation(dep.package)) continue;
     const std::string written = dep.req ? dep.req->value : std::string();
-    const std::string fix = dependency_line(dep, target_version_of(d, rules), feature_names(dep));
+    const auto [fix, no_release] = target_fix(dep, rules);
+    if (d.older) {
+      const std::string& oldest = rules.lines.front().line;
+      sink.emit("otel-version-behind", Severity::blocker, req_loc(d),
+                fmt::format("{} {} is older than the {} line, the oldest the rule data knows: "
+                            "more than {} behind the target {}{}",
+                            dep.package, written, oldest, lines_word(target), rules.target,
+                            no_release),
+                fix);
+      continue;
+    }
+    if (d.lines.empty()) continue;
+    // Findings that rest on unconfirmed data (a line or release not read in a primary source)
+    // are never blockers.
+    const bool confirmed = rules.confirmed(rules.target) && rules.confirmed(d.line(), dep.package);
     const std::string what =
         d.bridge
             ? fmt::format("{} {} is built for opentelemetry {}", dep.package, written, d.line())
@@ -50,15 +81,16 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       int idx = rules.line_index(d.line()).value_or(target);
       if (idx < target) {
         int behind = target - idx;
-        Severity sev = behind >= rules.blocker_lines_behind ? Severity::blocker : Severity::high;
-        sink.emit(
-            "otel-version-behind", sev, req_loc(d),
-            fmt::format("{}, {} behind the target {}", what, lines_word(behind), rules.target),
-            fix);
+        Severity sev =
+            behind >= rules.blocker_lines_behind && confirmed ? Severity::blocker : Severity::high;
+        sink.emit("otel-version-behind", sev, req_loc(d),
+                  fmt::format("{}, {} behind the target {}{}", what, lines_word(behind),
+                              rules.target, no_release),
+                  fix);
       } else if (idx > target) {
         sink.emit("otel-version-ahead", req_loc(d),
-                  fmt::format("{}, {} ahead of the target {}", what, lines_word(idx - target),
-                              rules.target),
+                  fmt::format("{}, {} ahead of the target {}{}", what, lines_word(idx - target),
+                              rules.target, no_release),
                   fix);
       }
     }
@@ -84,17 +116,19 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
     const Dependency& dep = *d.dep;
     for (const DeprecatedCrate& dc : rules.deprecated) {
       if (dep.package != dc.crate) continue;
-      sink.emit("deprecated-exporter", dc.severity, dep.loc,
+      const Severity sev = dc.severity == Severity::blocker && !rules.confirmed(rules.target)
+                               ? Severity::high
+                               : dc.severity;
+      sink.emit("deprecated-exporter", sev, dep.loc,
                 dc.reason.empty() ? dc.crate + " is deprecated" : dc.reason, dc.fix);
     }
-    if (auto it = rules.misspellings.find(dep.package); it != rules.misspellings.end()) {
+    if (auto meant = rules.misspelling_of(dep.package)) {
       Dependency fixed = dep;
-      fixed.package = it->second;
-      if (fixed.key == dep.package) fixed.key = it->second;
+      fixed.package = *meant;
+      if (fixed.key == dep.package) fixed.key = *meant;
       sink.emit(
           "misnamed-crate", dep.loc,
-          fmt::format("no crate is published as \"{}\": the name is \"{}\"", dep.package,
-                      it->second),
+          fmt::format("no crate is published as \"{}\": the name is \"{}\"", dep.package, *meant),
           dependency_line(fixed, dep.req ? dep.req->value : rules.target, feature_names(dep)));
     }
   }

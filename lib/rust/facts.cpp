@@ -311,6 +311,8 @@ private:
     if (depth_ <= frames_.size()) {
       const Frame fr = frames_.back();
       finish_arg(fr, i);
+      last_closer_ = i;
+      last_closed_call_ = fr.call;
       if (fr.mod && !mod_stack_.empty()) mod_stack_.pop_back();
       frames_.pop_back();
     }
@@ -790,9 +792,20 @@ private:
     c.macro = macro;
     c.in_test = in_test();
     c.pos = pos_at(seg_at_.back());
+    if (method) c.receiver = receiver_of(seg_at_.back());
     call_index_ = static_cast<long>(f_.calls.size());
     call_open_ = open;
     f_.calls.push_back(std::move(c));
+  }
+
+  // The call whose result the method named at `name` is called on: `a(…).name(…)` or
+  // `a(…)?.name(…)`, when the `)` before the dot closed that call's arguments.
+  int receiver_of(std::size_t name) const {
+    if (name < 2 || !is_punct(code_[name - 1], ".")) return -1;
+    std::size_t k = name - 2;
+    if (is_punct(code_[k], "?") && k > 0) --k;
+    if (k != last_closer_ || !is_punct(code_[k], ")") || last_closed_call_ < 0) return -1;
+    return static_cast<int>(last_closed_call_);
   }
 
   // ---- use and extern crate ----
@@ -922,8 +935,10 @@ private:
   std::size_t item_mod_ = SIZE_MAX;  // the `mod` keyword the last attributes apply to
   std::optional<std::string> item_mod_path_;
   bool item_mod_cfg_test_ = false;
-  long enum_depth_ = -1;             // depth of the `enum` whose body comes next
-  std::size_t call_open_ = SIZE_MAX; // the bracket opening the arguments of the last call seen
+  long enum_depth_ = -1;               // depth of the `enum` whose body comes next
+  std::size_t call_open_ = SIZE_MAX;   // the bracket opening the arguments of the last call seen
+  std::size_t last_closer_ = SIZE_MAX; // the last bracket closed, and the call whose arguments
+  long last_closed_call_ = -1;         // it held (-1: none)
   long call_index_ = -1;
 
   // Scratch buffers reused for every path, so walking allocates only for recorded facts.

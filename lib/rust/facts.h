@@ -59,7 +59,9 @@ struct Call {
   bool macro = false;    // `name!(…)` / `name![…]` / `name!{…}`; callee without the `!`
   std::vector<Arg> args; // top-level, comma-separated
   bool in_test = false;
-  Pos pos; // of the callee's last segment
+  int receiver = -1; // a method: the index in FileFacts::calls of the call whose result it is
+                     // called on (`a(…).b(…)`, `a(…)?.b(…)`); -1 when not such a chain
+  Pos pos;           // of the callee's last segment
 };
 
 /// `field: <expr>` in a struct expression, when the value is a string literal (as Arg::literal).

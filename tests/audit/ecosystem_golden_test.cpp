@@ -84,10 +84,23 @@ TEST_CASE("ecosystem golden: the headline results of the seed-era state") {
   }
 }
 
-TEST_CASE("ecosystem golden: the same repositories against 0.28 (a new line is data only)") {
-  AuditResult result = audit_ecosystem("0.28");
-  CHECK(result.target == "0.28");
-  check_golden("ecosystem/report-0.28.json", render_json(result));
+TEST_CASE("ecosystem golden: the same repositories against 0.28, 0.30 and 0.32 (data only)") {
+  for (const char* target : {"0.28", "0.30", "0.32"}) {
+    AuditResult result = audit_ecosystem(target);
+    CHECK(result.target == target);
+    check_golden(std::string("ecosystem/report-") + target + ".json", render_json(result));
+    // Every fix names the target line, never another: a fix advising 0.27 against 0.30 would
+    // send the user to the wrong release.
+    for (const RepoResult& repo : result.repos)
+      for (const Finding& f : repo.findings) {
+        INFO(target << " " << f.rule << ": " << f.fix);
+        for (const char* other : {"0.27 line", "0.28 line", "0.30 line", "0.32 line"})
+          if (std::string(other).rfind(target, 0) != 0)
+            CHECK(f.fix.find(other) == std::string::npos);
+      }
+  }
+  // --target latest is the newest confirmed pack.
+  CHECK(audit_ecosystem("latest").target == "0.32");
 }
 
 TEST_CASE("ecosystem golden: byte-identical JSON, Markdown and SARIF whatever the threads") {

@@ -66,8 +66,24 @@ TEST_CASE("cli: a file given as a repository is a usage error") {
 TEST_CASE("cli: an unknown target names the targets that exist") {
   Run r = run("check fixtures/cases/jaeger-propagator --target 0.99");
   CHECK(r.code == 2);
-  CHECK(r.err.find("no rule data for target \"0.99\" (available: 0.27, 0.28)") !=
-        std::string::npos);
+  CHECK(r.err.find("error: no rule pack for target \"0.99\" (available: 0.20, 0.21, 0.22, 0.23, "
+                   "0.24, 0.25, 0.26, 0.27, 0.28, 0.29, 0.30, 0.31, 0.32, 0.33 (unconfirmed), or "
+                   "\"latest\")\n") != std::string::npos);
+}
+
+TEST_CASE("cli: --target latest judges against the newest confirmed pack") {
+  Run r =
+      run("check fixtures/cases/jaeger-propagator --target latest --format json --fail-on none");
+  CHECK(r.code == 0);
+  CHECK(r.out.find("\"target\": \"0.32\"") != std::string::npos);
+  Run targets = run("rules --targets");
+  CHECK(targets.code == 0);
+  CHECK(targets.out.starts_with("line   released   status\n"
+                                "0.20   2023-07-29 confirmed\n"
+                                "0.21   2023-11-06 confirmed\n"));
+  CHECK(targets.out.find("0.32   2026-05-08 confirmed (latest)\n"
+                         "0.33   2026-09-18 unconfirmed: never a blocker, never selected by "
+                         "latest\n") != std::string::npos);
 }
 
 TEST_CASE("cli: every rule data file is checked before the audit, with its errors located") {
@@ -82,15 +98,11 @@ TEST_CASE("cli: every rule data file is checked before the audit, with its error
     Run r = run(std::string(command) + " --rules-dir '" + dir.string() + "'");
     CHECK(r.code == 2);
     CHECK(r.out == "");
-    // scoring.toml is part of the rule set: its error stops the tool before the others are read.
+    // Every file is read and checked by the one loader before any audit work: all errors at once.
     CHECK(r.err == (dir / "scoring.toml").string() +
-                       ":60:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n");
+                       ":60:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n" +
+                       (dir / "spread.toml").string() + ":3:8: error: \"name\" must be a string\n");
   }
-  std::ofstream(dir / "scoring.toml", std::ios::trunc)
-      << otelaudit::testsupport::read_file(fs::path(OTEL_AUDIT_RULES_DIR) / "scoring.toml");
-  Run r = run("check fixtures/cases/jaeger-propagator --rules-dir '" + dir.string() + "'");
-  CHECK(r.code == 2);
-  CHECK(r.err.find((dir / "spread.toml").string() + ":3:") == 0);
   fs::remove_all(dir);
 }
 

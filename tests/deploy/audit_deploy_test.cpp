@@ -71,19 +71,3 @@ TEST_CASE("deploy audit: parse errors and skipped files become findings, the res
   CHECK(repo.findings[2].rule == "deploy-sampler-invalid");
   CHECK(where(repo.findings[2].loc) == "prod.env:1:25");
 }
-
-TEST_CASE("deploy audit: without deployment rule data the files are reported, not judged") {
-  RulesetResult lines = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
-  REQUIRE(lines.ruleset);
-  Ruleset rules = *lines.ruleset;
-  rules.files = {"/nonexistent-rules/otel-lines.toml"};
-  MemoryTree with(std::map<std::string, std::string>{{".env", "OTEL_TRACES_SAMPLER_ARG=3\n"}});
-  MemoryTree without(std::map<std::string, std::string>{{"README", "no deployment here\n"}});
-  AuditResult result = run_audit({{"a", "a", &with}, {"b", "b", &without}}, rules);
-  REQUIRE(result.repos.at(0).findings.size() == 1);
-  const Finding& f = result.repos[0].findings[0];
-  CHECK(f.rule == "deploy-rules-unavailable");
-  CHECK(f.loc.file == "/nonexistent-rules/deployment.toml");
-  CHECK(f.message == "cannot read deployment.toml: the deployment files were not audited");
-  CHECK(result.repos.at(1).findings.empty());
-}

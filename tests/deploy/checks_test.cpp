@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "deploy/checks.h"
+#include "rules/ruleset.h"
 #include "source/tree.h"
 
 using namespace otelaudit;
@@ -12,13 +13,17 @@ namespace {
 
 DeployModel model_of(std::map<std::string, std::string> files) {
   MemoryTree tree(std::move(files));
-  DeployModel m = load_deploy(tree);
-  DeployRulesResult rules = load_deploy_rules(OTEL_AUDIT_RULES_DIR);
-  REQUIRE(rules.errors.empty());
-  REQUIRE(rules.rules);
-  m.rules = *rules.rules;
-  m.rules_loaded = true;
-  return m;
+  return load_deploy(tree);
+}
+
+/// The bundled deployment rule data (rules/deployment.toml), through the one loader.
+const DeployRules& R() {
+  static const DeployRules rules = [] {
+    RulesetResult r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+    REQUIRE(r.ruleset);
+    return r.ruleset->deployment;
+  }();
+  return rules;
 }
 
 const char* kDirectCompose = "services:\n"
@@ -37,7 +42,7 @@ const char* kDirectCompose = "services:\n"
 
 TEST_CASE("deploy checks: a Compose service exporting to a Jaeger service is flagged") {
   DeployModel m = model_of({{"docker-compose.production.yml", kDirectCompose}});
-  auto issues = direct_to_jaeger(m);
+  auto issues = direct_to_jaeger(m, R());
   REQUIRE(issues.size() == 1);
   CHECK(issues[0].rule == "deploy-direct-to-jaeger");
   CHECK(where(issues[0].loc) == "docker-compose.production.yml:5:23");
@@ -47,7 +52,7 @@ TEST_CASE("deploy checks: a Compose service exporting to a Jaeger service is fla
   CHECK(issues[0].fix == "add an OpenTelemetry Collector service "
                          "(otel/opentelemetry-collector-contrib) that receives OTLP and exports "
                          "to Jaeger, and point OTLP_ENDPOINT at it (http://otel-collector:4317)");
-  CHECK(jaeger_without_otlp(m).empty());
+  CHECK(jaeger_without_otlp(m, R()).empty());
 }
 
 TEST_CASE("deploy checks: through a collector, to a Jaeger agent port, and via env_file") {
@@ -63,7 +68,7 @@ TEST_CASE("deploy checks: through a collector, to a Jaeger agent port, and via e
                                  "      OTLP_ENDPOINT: http://jaeger:4317\n"
                                  "  jaeger:\n"
                                  "    image: jaegertracing/all-in-one\n"}});
-  CHECK(direct_to_jaeger(ok).empty());
+  CHECK(direct_to_jaeger(ok, R()).empty());
 
   DeployModel agent = model_of({{"docker-compose.yml", "services:\n"
                                                        "  policy:\n"
@@ -72,7 +77,7 @@ TEST_CASE("deploy checks: through a collector, to a Jaeger agent port, and via e
                                                        "  otel:\n"
                                                        "    image: otel/opentelemetry-collector\n"},
                                 {"config/app.env", "JAEGER_AGENT_HOST=tracing-host:6831\n"}});
-  auto issues = direct_to_jaeger(agent);
+  auto issues = direct_to_jaeger(agent, R());
   REQUIRE(issues.size() == 1);
   CHECK(where(issues[0].loc) == "config/app.env:1:19");
   CHECK(issues[0].message == "service `policy` sends telemetry straight to Jaeger "
@@ -95,7 +100,7 @@ TEST_CASE("deploy checks: an interpolated endpoint is judged by its default only
                                        "      OTLP_ENDPOINT: ${OTLP_ENDPOINT}\n"
                                        "  jaeger:\n"
                                        "    image: docker.io/jaegertracing/all-in-one:1.57\n"}});
-  auto issues = direct_to_jaeger(m);
+  auto issues = direct_to_jaeger(m, R());
   REQUIRE(issues.size() == 1);
   CHECK(issues[0].loc.line == 5);
 }
@@ -125,7 +130,7 @@ TEST_CASE("deploy checks: Jaeger without OTLP, by version, setting and ports") {
                               "  v2:\n"
                               "    image: jaegertracing/jaeger:2.1.0\n"
                               "    ports: [\"16686:16686\"]\n"}});
-  auto issues = jaeger_without_otlp(m);
+  auto issues = jaeger_without_otlp(m, R());
   REQUIRE(issues.size() == 4);
   CHECK(where(issues[0].loc) == "docker-compose.yml:3:12");
   CHECK(issues[0].message == "Jaeger `old` (jaegertracing/all-in-one:1.30) predates OTLP (Jaeger "
@@ -231,7 +236,7 @@ TEST_CASE("deploy checks: standard variables missing from .env.example and own s
                                     "        - name: edge-agent\n"
                                     "          image: llm/edge-agent:1\n"
                                     "          envFrom: [{configMapRef: {name: otel-env}}]\n"}});
-  auto issues = missing_env(m, "edge-agent");
+  auto issues = missing_env(m, R(), "edge-agent");
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == ".env.example:1:1");
   CHECK(issues[0].message == "the template does not list the standard variables "
@@ -254,7 +259,7 @@ TEST_CASE("deploy checks: the sampler argument must be a ratio") {
                                            "OTEL_TRACES_SAMPLER_ARG=endpoint=http://j:14250\n"},
                             {"ratio.env", "OTEL_TRACES_SAMPLER=parentbased_traceidratio\n"
                                           "OTEL_TRACES_SAMPLER_ARG=-0.1\n"}});
-  auto issues = invalid_samplers(m);
+  auto issues = invalid_samplers(m, R());
   REQUIRE(issues.size() == 3);
   CHECK(where(issues[0].loc) == ".env:1:25");
   CHECK(issues[0].message ==
@@ -313,7 +318,7 @@ TEST_CASE("deploy checks: Kubernetes pods need their name and namespace from the
                                  "    spec:\n"
                                  "      containers: [{name: migrate, image: llm/m:1}]\n"}});
   REQUIRE(m.workloads.size() == 3);
-  auto issues = missing_pod_metadata(m, "edge-agent");
+  auto issues = missing_pod_metadata(m, R(), "edge-agent");
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == "k8s/app.yaml:10:11");
   CHECK(issues[0].message == "container `edge-agent` of Deployment `edge-agent` does not receive "
@@ -352,7 +357,7 @@ TEST_CASE("deploy checks: service.name from OTEL_SERVICE_NAME and OTEL_RESOURCE_
         "    environment:\n"
         "      OTEL_SERVICE_NAME: llm.edge-agent.proxy\n"
         "      OTEL_RESOURCE_ATTRIBUTES: service.name=${NAME}\n"}});
-  auto issues = bad_service_names(m);
+  auto issues = bad_service_names(m, R());
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == "docker-compose.yml:5:27");
   CHECK(issues[0].message == "service.name `llm-edge-agent` (OTEL_SERVICE_NAME) breaks the naming "
@@ -374,7 +379,7 @@ TEST_CASE("deploy checks: service.name inside a quoted OTEL_RESOURCE_ATTRIBUTES 
         "      OTEL_RESOURCE_ATTRIBUTES: \"service.name=LLM.Edge,deployment.environment=prod\"\n"},
        {".env.example", "OTLP_ENDPOINT=http://collector:4317\n"
                         "OTEL_RESOURCE_ATTRIBUTES='service.name=LLM.Env'\n"}});
-  auto issues = bad_service_names(m);
+  auto issues = bad_service_names(m, R());
   REQUIRE(issues.size() == 2);
   // The column of the name's first letter, past the opening quote.
   CHECK(where(issues[0].loc) == ".env.example:2:40");
@@ -396,17 +401,17 @@ TEST_CASE("deploy checks: Helm templates are skipped, values are read as plain Y
   CHECK(where(m.diagnostics[0].loc) == "chart/templates/deployment.yaml:4:9");
   CHECK(m.diagnostics[0].message == "Helm template: rendered by Helm, not audited as YAML");
   CHECK(m.workloads.empty());
-  auto names = bad_service_names(m);
+  auto names = bad_service_names(m, R());
   REQUIRE(names.size() == 1);
   CHECK(where(names[0].loc) == "chart/values.yaml:2:22");
-  auto samplers = invalid_samplers(m);
+  auto samplers = invalid_samplers(m, R());
   REQUIRE(samplers.size() == 1);
   CHECK(where(samplers[0].loc) == "chart/values.yaml:5:12");
 }
 
 TEST_CASE("deploy checks: the summary follows the rules' findings") {
   DeployModel direct = model_of({{"docker-compose.production.yml", kDirectCompose}});
-  DeploySummary s = summarize_deploy(direct, "edge-agent");
+  DeploySummary s = summarize_deploy(direct, R(), "edge-agent");
   CHECK(s.collector_in_path == Check::no);
   CHECK(s.jaeger_otlp == Check::yes);
   CHECK(s.env_standard == Check::no);
@@ -426,13 +431,13 @@ TEST_CASE("deploy checks: the summary follows the rules' findings") {
                         "    image: otel/opentelemetry-collector-contrib\n"
                         "  jaeger:\n"
                         "    image: jaegertracing/all-in-one:1.40\n"}});
-  DeploySummary t = summarize_deploy(with_collector, "x");
+  DeploySummary t = summarize_deploy(with_collector, R(), "x");
   CHECK(t.collector_in_path == Check::yes);
   CHECK(t.jaeger_otlp == Check::no);
   CHECK(t.env_standard == Check::yes);
   CHECK(t.env_missing.empty());
 
-  DeploySummary none = summarize_deploy(model_of({}), "x");
+  DeploySummary none = summarize_deploy(model_of({}), R(), "x");
   CHECK(none.collector_in_path == Check::not_applicable);
   CHECK(none.jaeger_otlp == Check::not_applicable);
   CHECK(none.env_standard == Check::not_applicable);

@@ -19,9 +19,9 @@ namespace {
 
 const SpreadRules& spread_rules() {
   static const SpreadRules rules = [] {
-    SpreadRulesResult r = load_spread_rules(OTEL_AUDIT_RULES_DIR);
-    REQUIRE(r.rules.has_value());
-    return *r.rules;
+    RulesetResult r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
+    REQUIRE(r.ruleset.has_value());
+    return r.ruleset->spread;
   }();
   return rules;
 }

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "support/rule_files.h"
+
 #include "cargo/workspace.h"
 #include "graph/spread.h"
 #include "source/tree.h"
@@ -34,11 +36,11 @@ TEST_CASE(
 }
 
 TEST_CASE("graph spread: rules/spread.toml lists the default crates with the semver boundary") {
-  SpreadRulesResult r = load_spread_rules(OTEL_AUDIT_RULES_DIR);
+  RulesetResult r = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");
   REQUIRE(r.errors.empty());
-  REQUIRE(r.rules.has_value());
+  REQUIRE(r.ruleset.has_value());
   std::vector<std::string> names;
-  for (const SpreadCrate& c : r.rules->crates) {
+  for (const SpreadCrate& c : r.ruleset->spread.crates) {
     names.push_back(c.crate);
     CHECK(c.boundary == Boundary::semver);
   }
@@ -48,33 +50,32 @@ TEST_CASE("graph spread: rules/spread.toml lists the default crates with the sem
 
 TEST_CASE("graph spread: invalid rule data is reported at its position") {
   auto one = [](std::string_view text) {
-    SpreadRulesResult r = parse_spread_rules(text, "spread.toml");
-    CHECK_FALSE(r.rules.has_value());
+    RulesetResult r = parse_rule_data(
+        test::replaced(test::bundled_rule_files(), {"rules/spread.toml", std::string(text)}),
+        "0.27");
+    CHECK_FALSE(r.ruleset.has_value());
     REQUIRE(r.errors.size() == 1);
     CHECK(r.errors[0].rule == "rule-data-invalid");
     return r.errors[0];
   };
   Diagnostic e = one("schema = 1\n[[crate]]\nname = \"tokio\"\nboundary = \"patch\"\n");
-  CHECK(e.loc == Location{"spread.toml", 4, 12});
+  CHECK(e.loc == Location{"rules/spread.toml", 4, 12});
   CHECK(e.message == "\"boundary\" must be one of semver, major, minor");
   e = one("schema = 1\n[[crate]]\nname = \"tokio\"\n[[crate]]\nname = \"tokio\"\n");
-  CHECK(e.loc == Location{"spread.toml", 5, 8});
+  CHECK(e.loc == Location{"rules/spread.toml", 5, 8});
   CHECK(e.message == "crate \"tokio\" is listed twice");
   e = one("schema = 1\n[[crate]]\nname = \"tokio\"\nnote = \"x\"\n");
-  CHECK(e.loc == Location{"spread.toml", 4, 1});
+  CHECK(e.loc == Location{"rules/spread.toml", 4, 1});
   CHECK(e.message == "unknown key \"note\" in [[crate]]");
   e = one("schema = 2\n[[crate]]\nname = \"tokio\"\n");
-  CHECK(e.loc == Location{"spread.toml", 1, 10});
-  CHECK(e.message == "\"schema\" must be 1");
+  CHECK(e.loc == Location{"rules/spread.toml", 1, 10});
+  CHECK(e.message == "schema 2 is not supported (expected 1)");
   e = one("schema = 1\ncrate = \"tokio\"\n");
   CHECK(e.message == "\"crate\" must be an array of tables ([[crate]])");
   e = one("schema = 1\n[[crate]\n");
   CHECK(e.loc.line == 2);
   e = one("schema = 1\n\xC3\xA9 = 1\n");
-  CHECK(e.loc == Location{"spread.toml", 2, 1});
-  SpreadRulesResult missing = load_spread_rules("/nonexistent-rules-dir");
-  REQUIRE(missing.errors.size() == 1);
-  CHECK(missing.errors[0].message == "cannot read spread.toml");
+  CHECK(e.loc == Location{"rules/spread.toml", 2, 1});
 }
 
 TEST_CASE("graph spread: min and max across lockfiles, reported where the minimum comes from") {

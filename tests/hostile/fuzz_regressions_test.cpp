@@ -90,10 +90,7 @@ const std::map<std::string, std::function<void(std::string_view)>>& entry_points
        }},
       {"config", [](std::string_view t) { (void)parse_config(t, "otel-audit.toml"); }},
       {"ruleset",
-       [](std::string_view t) {
-         static const std::string lines = slurp(fs::path(OTEL_AUDIT_RULES_DIR) / "otel-lines.toml");
-         (void)parse_ruleset(lines, "otel-lines.toml", t, "otel-0.27.toml");
-       }},
+       [](std::string_view t) { fuzz::run_ruleset(t); }},
       {"audit",
        [](std::string_view t) {
          static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, "0.27");

@@ -668,3 +668,26 @@ fn after() { KeyValue::new("service.name", "prod"); }
   CHECK(!f.in_test(7));
   CHECK(!f.in_test(14));
 }
+
+TEST_CASE("facts: a method call knows the call whose result it is called on") {
+  const FileFacts f = extract_facts(R"(fn f() {
+    meter.u64_counter("n").with_unit("s").init();
+    opentelemetry_otlp::new_pipeline().tracing()?.install_batch(rt);
+    (a).b();
+    x.c(y()).d();
+})");
+  auto index = [&](std::string_view callee) {
+    for (std::size_t i = 0; i < f.calls.size(); ++i)
+      if (f.calls[i].callee == callee) return static_cast<int>(i);
+    return -2;
+  };
+  CHECK(f.calls[static_cast<std::size_t>(index("u64_counter"))].receiver == -1); // on a variable
+  CHECK(f.calls[static_cast<std::size_t>(index("with_unit"))].receiver == index("u64_counter"));
+  CHECK(f.calls[static_cast<std::size_t>(index("init"))].receiver == index("with_unit"));
+  CHECK(f.calls[static_cast<std::size_t>(index("tracing"))].receiver ==
+        index("opentelemetry_otlp::new_pipeline"));
+  CHECK(f.calls[static_cast<std::size_t>(index("install_batch"))].receiver == index("tracing"));
+  CHECK(f.calls[static_cast<std::size_t>(index("b"))].receiver == -1); // a parenthesis, no call
+  // `d` is called on c's result, not on y's, whose `)` closed first.
+  CHECK(f.calls[static_cast<std::size_t>(index("d"))].receiver == index("c"));
+}

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../golden.h"
+#include "support/json_schema.h"
 
 namespace fs = std::filesystem;
 
@@ -66,9 +67,11 @@ const std::vector<std::string> kEcosystem = {"connector-hub", "cost-ops",      "
                                              "shield"};
 
 /// Scans every repository of `dir` named in `names` into `tmp`; returns the files in order.
+/// Every document written has the shape of its JSON Schema (docs/schema).
 std::string scan_all(const TempDir& tmp, const std::string& dir,
                      const std::vector<std::string>& names) {
   std::string files;
+  std::vector<fs::path> written;
   for (const std::string& name : names) {
     const std::string file = tmp.file(name + ".json");
     ScanRun r = otel_audit("scan " + dir + "/" + name + " --output '" + file + "'");
@@ -76,7 +79,11 @@ std::string scan_all(const TempDir& tmp, const std::string& dir,
     REQUIRE(r.code == 0);
     CHECK(r.out == "");
     files += " '" + file + "'";
+    written.push_back(file);
   }
+  const auto schema = otelaudit::testsupport::validate_json_files(written);
+  CHECK(schema.output == "");
+  CHECK(schema.code == 0);
   return files;
 }
 
@@ -96,6 +103,11 @@ void check_same(const std::string& paths, const std::string& files, const std::s
   CHECK(report.err == check.err);
   CHECK(otelaudit::golden_difference(check.out, report.out) == "");
   CHECK(!check.out.empty());
+  if (options.find("--format json") != std::string::npos) {
+    const auto schema = otelaudit::testsupport::validate_json_text(report.out, "report.json");
+    CHECK(schema.output == "");
+    CHECK(schema.code == 0);
+  }
 }
 
 } // namespace

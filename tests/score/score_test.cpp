@@ -8,26 +8,11 @@
 #include "graph/analysis.h"
 #include "rules/ruleset.h"
 #include "score/score.h"
+#include "support/rule_files.h"
 
 using namespace otelaudit;
 
 namespace {
-
-const std::string kLines = R"toml(schema = 1
-[[line]]
-line = "0.21"
-[line.crates]
-opentelemetry = "0.21"
-[[line]]
-line = "0.27"
-[line.crates]
-opentelemetry = "0.27"
-)toml";
-
-const std::string kTarget = R"toml(schema = 1
-target = "0.27"
-tracing-crates = ["tracing"]
-)toml";
 
 const std::string kScoring = R"toml(schema = 1
 [score]
@@ -40,8 +25,8 @@ removed-api = 1.25
 )toml";
 
 RulesetResult parse(const std::string& scoring) {
-  return parse_ruleset(kLines, "rules/otel-lines.toml", kTarget, "rules/otel-0.27.toml", {}, {},
-                       DataText{scoring, "rules/scoring.toml"});
+  return parse_rule_data(
+      test::replaced(test::bundled_rule_files(), {"rules/scoring.toml", scoring}), "0.27");
 }
 
 Finding finding(std::string rule, Severity s, std::string repo, int line = 1) {
@@ -117,19 +102,12 @@ removed-api = -1
                  "hours from 0 to 1000 in quarters (0.25)");
 }
 
-TEST_CASE("scoring data: a rules directory without scoring.toml is refused") {
-  namespace fs = std::filesystem;
-  const fs::path dir = fs::temp_directory_path() / "otel-audit-scoring-test";
-  fs::remove_all(dir);
-  fs::create_directories(dir);
-  for (const char* f : {"otel-lines.toml", "otel-0.27.toml"})
-    fs::copy_file(fs::path(OTEL_AUDIT_RULES_DIR) / f, dir / f);
-  RulesetResult r = load_ruleset(dir, "0.27");
+TEST_CASE("scoring data: rule data without scoring.toml is refused") {
+  RulesetResult r =
+      parse_rule_data(test::without(test::bundled_rule_files(), "rules/scoring.toml"), "0.27");
   CHECK_FALSE(r.ruleset.has_value());
   REQUIRE(r.errors.size() == 1);
-  CHECK(r.errors[0].message == "cannot read scoring.toml");
-  CHECK(r.errors[0].loc.file == (dir / "scoring.toml").string());
-  fs::remove_all(dir);
+  CHECK(r.errors[0].message == "missing rule data file \"scoring.toml\"");
 }
 
 TEST_CASE("score: penalties and time to readiness come from the data") {

@@ -1,11 +1,6 @@
 #pragma once
-#include <filesystem>
-#include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
-
-#include "common/location.h"
 
 namespace otelaudit::deploy {
 
@@ -29,16 +24,5 @@ struct DeployRules {
   std::vector<std::string> collector_images;
   std::vector<std::string> infrastructure_images; // images that are not the repository's own
 };
-
-/// Rule data or the errors found in it (rule `rule-data-invalid`, file and line).
-struct DeployRulesResult {
-  std::optional<DeployRules> rules;
-  std::vector<Diagnostic> errors;
-};
-
-/// Parses deployment.toml from a string (tests use this).
-DeployRulesResult parse_deploy_rules(std::string_view text, const std::string& file);
-/// Reads rules_dir/deployment.toml.
-DeployRulesResult load_deploy_rules(const std::filesystem::path& rules_dir);
 
 } // namespace otelaudit::deploy
