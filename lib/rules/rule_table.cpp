@@ -45,6 +45,9 @@ constexpr std::array kRules = {
     RuleInfo{"symlink-skipped", Severity::info, "input", "A symbolic link was not followed."},
     RuleInfo{"git-object-missing", Severity::medium, "input",
              "A file's blob is missing from the git object database (partial or pruned copy)."},
+    RuleInfo{"git-object-corrupt", Severity::medium, "input",
+             "A git object is damaged (a truncated or invalid loose object, a bad pack entry, "
+             "content that does not match its id)."},
     RuleInfo{"git-submodule-skipped", Severity::info, "input",
              "A git submodule was not followed: audit it as a repository of its own."},
     RuleInfo{"unused-suppression", Severity::low, "input",

@@ -15,8 +15,8 @@ inline constexpr std::uintmax_t kDefaultMaxFileSize = std::uintmax_t{16} << 20;
 std::uintmax_t max_file_size();
 void set_max_file_size(std::uintmax_t bytes);
 
-/// Why a file over the size limit is not read, when it is listed and when it is read: `file of
-/// N bytes not read (limit L bytes)`.
+/// Why a file (or git blob) over the size limit is not read: `file of N bytes not read (limit
+/// L bytes)`, the same for a directory on disk and a git tree, so both are `file-too-large`.
 std::string file_too_large(std::uintmax_t size, std::uintmax_t limit);
 
 } // namespace otelaudit

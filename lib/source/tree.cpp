@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "source/activity.h"
 #include "source/beneath.h"
 #include "source/budget.h"
 #include "source/file_limit.h"
@@ -35,7 +36,15 @@ std::string file_too_large(std::uintmax_t size, std::uintmax_t limit) {
 }
 
 std::string_view unreadable_rule(std::string_view read_error) {
-  return read_error.substr(0, 11) == "git object " ? "git-object-missing" : "file-unreadable";
+  if (read_error.starts_with("git object ")) {
+    if (read_error.find(" is missing from the object database") != std::string_view::npos)
+      return "git-object-missing";
+    if (read_error.find(" is corrupt: ") != std::string_view::npos) return "git-object-corrupt";
+  }
+  if (read_error.starts_with("file of ") &&
+      read_error.find(" bytes not read (limit ") != std::string_view::npos)
+    return "file-too-large";
+  return "file-unreadable";
 }
 
 std::uintmax_t max_file_size() {
@@ -191,6 +200,7 @@ std::optional<std::string> DirTree::read(const std::string& path, std::string& e
   // descriptor without following a link on any component, with O_NONBLOCK, and checked to be
   // regular, in case a directory on the way or the file itself was replaced by a link or a
   // FIFO since it was listed; the size limit holds for a file that grew since.
+  ReadingNow reading("reading " + path + " in " + root_.string());
   const int fd = open_beneath(root_fd_, path, O_RDONLY | O_NONBLOCK);
   if (fd < 0) {
     error = errno == ELOOP || errno == EXDEV

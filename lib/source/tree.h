@@ -28,8 +28,10 @@ public:
   }
 };
 
-/// The rule a failed Tree::read is reported under: "git-object-missing" for a blob missing from
-/// a git object database (GitTree's error says so), else "file-unreadable".
+/// The rule a failed Tree::read is reported under, from its error text: "git-object-missing"
+/// for a blob missing from a git object database, "git-object-corrupt" for a damaged one (as
+/// GitTree's errors say), "file-too-large" for a file over the size limit, else
+/// "file-unreadable".
 std::string_view unreadable_rule(std::string_view read_error);
 
 /// A directory on disk. Symbolic links are not followed, on any component of a path, even one
