@@ -511,6 +511,17 @@ bool add_object_dir(git_odb* odb, const fs::path& objects, bool alternate, std::
   return true;
 }
 
+/// `path` with its symbolic links resolved lies inside `root` (itself resolved). A path that
+/// does not exist is not outside: whoever opens it fails.
+bool outside(const fs::path& path, const fs::path& root) {
+  std::error_code ec;
+  const fs::path real = fs::canonical(path, ec);
+  if (ec) return false;
+  const std::string r = root.string(), p = real.string();
+  return !(p == r || (p.size() > r.size() && p.compare(0, r.size(), r) == 0 &&
+                      (r.back() == '/' || p[r.size()] == '/')));
+}
+
 /// The first line of a small text file (a `.git` file, an alternates list), read without
 /// following a symbolic link; empty when there is none.
 std::string read_small(const fs::path& file, std::size_t max = 64 * 1024) {
@@ -541,15 +552,26 @@ std::string trimmed(std::string_view s) {
 }
 
 /// The object directory and, depth first, the alternates it names (relative ones from the
-/// object directory, as git reads them), each once.
-bool object_dirs(const fs::path& objects, int depth, std::vector<fs::path>& out,
-                 std::string& error) {
+/// object directory, as git reads them), each once; an error names one outside `root`.
+bool object_dirs(const fs::path& objects, const fs::path& root, const std::string& where, int depth,
+                 std::vector<fs::path>& out, std::string& error) {
   std::error_code ec;
   const fs::path real = fs::canonical(objects, ec);
   if (ec) return true; // git skips an alternate that does not exist
   for (const fs::path& known : out)
     if (known == real) return true;
   out.push_back(real);
+  // A link in objects/pack can hand libgit2 another repository's pack.
+  for (const fs::directory_entry& entry : fs::directory_iterator(real / "pack", ec)) {
+    std::error_code lec;
+    if (entry.is_symlink(lec) && outside(entry.path(), root)) {
+      error = "cannot open git repository " + where + ": " +
+              (real / "pack" / entry.path().filename()).string() +
+              " is a symbolic link to a file outside the audited directory (an audited "
+              "repository may not make otel-audit read another one)";
+      return false;
+    }
+  }
   if (depth >= kMaxAlternateDepth) return true;
   const std::string list = read_small(real / "info" / "alternates");
   std::size_t start = 0;
@@ -561,7 +583,14 @@ bool object_dirs(const fs::path& objects, int depth, std::vector<fs::path>& out,
     if (line.empty() || line[0] == '#') continue;
     fs::path alternate = line;
     if (alternate.is_relative()) alternate = real / alternate;
-    if (!object_dirs(alternate, depth + 1, out, error)) return false;
+    if (outside(alternate, root)) {
+      error = "cannot open git repository " + where + ": " +
+              (real / "info" / "alternates").string() + " names " + line +
+              ", outside the audited directory (an audited repository may not make otel-audit "
+              "read another one)";
+      return false;
+    }
+    if (!object_dirs(alternate, root, where, depth + 1, out, error)) return false;
   }
   return true;
 }
@@ -578,6 +607,25 @@ git_repository* open_audited_repository(const fs::path& dir, std::uintmax_t max_
     error = "cannot open git repository " + where + ": " + ec.message();
     return nullptr;
   }
+  const std::string refusal =
+      ", outside the audited directory (an audited repository may not make otel-audit read "
+      "another one: audit that repository by its own path)";
+  // Before libgit2 opens anything: a `.git` file names the git directory to use.
+  const fs::path dotgit = dir / ".git";
+  if (fs::is_regular_file(fs::symlink_status(dotgit, ec))) {
+    const std::string first = read_small(dotgit, 4096);
+    const std::string line = trimmed(std::string_view(first).substr(0, first.find('\n')));
+    if (line.rfind("gitdir:", 0) == 0) {
+      const std::string target = trimmed(std::string_view(line).substr(7));
+      fs::path gitdir = target;
+      if (gitdir.is_relative()) gitdir = dir / gitdir;
+      if (!target.empty() && outside(gitdir, root)) {
+        error =
+            "cannot open git repository " + where + ": its .git file points to " + target + refusal;
+        return nullptr;
+      }
+    }
+  }
   git_repository* raw = nullptr;
   // NO_SEARCH: the path the user gave is the repository; never climb into an enclosing one.
   if (git_repository_open_ext(&raw, where.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0) {
@@ -585,10 +633,24 @@ git_repository* open_audited_repository(const fs::path& dir, std::uintmax_t max_
     return nullptr;
   }
   RepoPtr repo(raw);
+  // A symbolic link as .git, or a `commondir` file (as a linked worktree has), leads elsewhere
+  // just as well.
+  for (const char* path : {git_repository_path(repo.get()), git_repository_commondir(repo.get())}) {
+    if (path && outside(path, root)) {
+      error = "cannot open git repository " + where + ": its git directory is " +
+              fs::canonical(path, ec).string() + refusal;
+      return nullptr;
+    }
+  }
   std::vector<fs::path> dirs;
   const char* common = git_repository_commondir(repo.get());
   const fs::path objects = fs::path(common ? common : git_repository_path(repo.get())) / "objects";
-  if (!object_dirs(objects, 0, dirs, error)) return nullptr;
+  if (outside(objects, root)) {
+    error = "cannot open git repository " + where + ": its object directory is " +
+            fs::canonical(objects, ec).string() + refusal;
+    return nullptr;
+  }
+  if (!object_dirs(objects, root, where, 0, dirs, error)) return nullptr;
   git_odb* raw_odb = nullptr;
   if (git_odb_new(&raw_odb) < 0) {
     error = "cannot open git repository " + where + ": " + last_git_error();

@@ -10,6 +10,10 @@ namespace otelaudit {
 /// Opens the git repository at `dir` (a work tree with its `.git`, or a bare repository; no
 /// search upwards) to read audited content from it, or nullptr with `error` set. Audited
 /// repositories are untrusted, so:
+/// - the git directory, its common directory, the object directory and every alternate object
+///   directory must lie inside `dir`: a `.git` file (`gitdir: /elsewhere`), a `commondir` file
+///   or `objects/info/alternates` naming another repository on the machine is refused with an
+///   error naming it (a worktree or submodule git directory inside `dir` is fine);
 /// - loose objects are read by a reader of this project (zlib, bounded), not by libgit2 1.5.1,
 ///   which loops for ever on a truncated one (libgit2#7342) and writes past its buffer on one
 ///   whose header understates its size (libgit2#7177); a loose file that is a symbolic link,

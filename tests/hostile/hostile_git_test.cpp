@@ -281,6 +281,71 @@ TEST_CASE("hostile git: a damaged commit is named, in check and in history") {
                                                 0) == 0);
 }
 
+TEST_CASE("hostile git: a .git file or link to another repository is refused, one inside is "
+          "fine") {
+  TempDir tmp;
+  const fs::path victim = tmp.path() / "victim";
+  std::string secret_commit;
+  {
+    GitRepoBuilder repo(victim);
+    secret_commit = repo.commit(
+        {{"Cargo.toml", "[package]\nname = \"victim-secret\"\nversion = \"1.0.0\"\n"}}, "secret");
+  }
+  const fs::path repo = tmp.path() / "repo";
+  fs::create_directories(repo);
+  write_bytes(repo / ".git", "gitdir: " + (victim / ".git").string() + "\n");
+  const std::string refused =
+      "otel-audit: error: cannot open git repository " + repo.string() +
+      ": its .git file points to " + (victim / ".git").string() +
+      ", outside the audited directory (an audited repository may not make otel-audit read "
+      "another one: audit that repository by its own path)\n";
+  for (const char* command : {"check --ref main", "scan --ref main", "history"}) {
+    CAPTURE(command);
+    CliRun r = run(std::string(command) + " --timeout 60 " + quoted(repo));
+    CHECK(r.code == 2);
+    CHECK(r.out == "");
+    CHECK(r.err == refused);
+  }
+  // A relative gitdir that climbs out, and a .git that is a link: the same.
+  write_bytes(repo / ".git", "gitdir: ../victim/.git\n");
+  CHECK(run("check --ref main " + quoted(repo))
+            .err.find("its .git file points to ../victim/.git, "
+                      "outside the audited directory") != std::string::npos);
+  fs::remove(repo / ".git");
+  fs::create_directory_symlink(victim / ".git", repo / ".git");
+  CliRun r = run("check --ref main " + quoted(repo));
+  CHECK(r.code == 2);
+  CHECK(r.err == "otel-audit: error: cannot open git repository " + repo.string() +
+                     ": its git directory is " + fs::canonical(victim / ".git").string() +
+                     ", outside the audited directory (an audited repository may not make "
+                     "otel-audit read another one: audit that repository by its own path)\n");
+
+  // Alternates: objects/info/alternates naming the other repository's objects.
+  const fs::path borrower = tmp.path() / "borrower";
+  {
+    GitRepoBuilder b(borrower);
+    b.commit({{"Cargo.toml", kManifest.c_str()}}, "own");
+  }
+  write_bytes(borrower / ".git" / "objects" / "info" / "alternates",
+              (victim / ".git" / "objects").string() + "\n");
+  r = run("check --ref main " + quoted(borrower));
+  CHECK(r.code == 2);
+  CHECK(r.err == "otel-audit: error: cannot open git repository " + borrower.string() + ": " +
+                     fs::canonical(borrower / ".git" / "objects").string() +
+                     "/info/alternates names " + (victim / ".git" / "objects").string() +
+                     ", outside the audited directory (an audited repository may not make "
+                     "otel-audit read another one)\n");
+
+  // A git directory inside the audited one, as a worktree or submodule has: audited.
+  fs::remove(repo / ".git");
+  fs::create_directories(repo / "meta");
+  fs::copy(victim / ".git", repo / "meta" / "git", fs::copy_options::recursive);
+  write_bytes(repo / ".git", "gitdir: meta/git\n");
+  r = run("check --ref main --format json --fail-on none " + quoted(repo));
+  CHECK(r.code == 0);
+  CHECK(nlohmann::json::parse(r.out)["repos"][0]["commit"] == secret_commit);
+}
+
 TEST_CASE("hostile git: a few hundred KB of tree that repeats long names 40 levels deep stops at "
           "the path bytes budget") {
 #if defined(__SANITIZE_ADDRESS__)
