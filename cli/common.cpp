@@ -17,6 +17,7 @@
 #include "report/text.h"
 #include "rules/finding.h"
 #include "source/activity.h"
+#include "source/remote.h"
 
 namespace otelaudit::cli {
 
@@ -139,6 +140,7 @@ void FetchWatchdog::run() {
                  "--network-timeout SECONDS, 0 for none)\n",
                  shown_.c_str(), seconds_);
     std::fflush(stderr);
+    remove_unfinished_clones();
     std::_Exit(kToolFailure);
   }
 }
@@ -159,6 +161,7 @@ RunTimeout::RunTimeout(int seconds) : seconds_(seconds) {
                  "(raise the limit with --timeout SECONDS, 0 for none); under way: %s\n",
                  isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_, under_way.c_str());
     std::fflush(stderr);
+    remove_unfinished_clones();
     std::_Exit(kToolFailure);
   });
 }

@@ -113,7 +113,7 @@ private:
 /// (--timeout): a read blocked inside libgit2 or the kernel (a FIFO where libgit2 expects a ref
 /// or its config, a file system that stops answering) cannot be interrupted, and a CI step must
 /// end all the same. The message names the reads under way, so the repository and the object
-/// it was stuck on. 0 disables it.
+/// it was stuck on; the clones under way are removed first. 0 disables it.
 class RunTimeout {
 public:
   explicit RunTimeout(int seconds);
