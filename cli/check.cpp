@@ -32,11 +32,13 @@ struct CheckArgs : PolicyArgs {
   std::string cache_dir;
   bool offline = false;
   int network_timeout = 120;
+  int timeout = 3600;
 };
 
 // --------------------------------------------------------------------------------------------
 
 int run_check(CheckArgs args, const char* argv0) {
+  RunTimeout timeout(args.timeout);
   std::optional<ResolvedPolicy> resolved = resolve_policy(args);
   if (!resolved) return kUsage;
   const std::optional<Config>& config = resolved->config;
@@ -160,6 +162,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  add_timeout_option(*cmd, args->timeout);
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   cmd->add_option("--jobs,-j", args->jobs,
                   "Threads for the audit (default: one per core); the report is the same for any")

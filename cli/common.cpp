@@ -16,6 +16,8 @@
 #include "report/sarif.h"
 #include "report/text.h"
 #include "rules/finding.h"
+#include "source/activity.h"
+#include "source/remote.h"
 
 namespace otelaudit::cli {
 
@@ -138,8 +140,48 @@ void FetchWatchdog::run() {
                  "--network-timeout SECONDS, 0 for none)\n",
                  shown_.c_str(), seconds_);
     std::fflush(stderr);
+    remove_unfinished_clones();
     std::_Exit(kToolFailure);
   }
+}
+
+RunTimeout::RunTimeout(int seconds) : seconds_(seconds) {
+  if (seconds_ <= 0) return;
+  thread_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(mutex_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds_);
+    if (wake_.wait_until(lock, deadline, [this] { return stop_; })) return;
+    std::string under_way;
+    for (const std::string& read : reads_in_progress())
+      under_way += (under_way.empty() ? "" : "; ") + read;
+    if (under_way.empty()) under_way = "no read of a repository (the audit itself)";
+    // The blocked call cannot be cancelled: the process ends here.
+    std::fprintf(stderr,
+                 "%sotel-audit: error: the run did not finish within %d s and was stopped "
+                 "(raise the limit with --timeout SECONDS, 0 for none); under way: %s\n",
+                 isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_, under_way.c_str());
+    std::fflush(stderr);
+    remove_unfinished_clones();
+    std::_Exit(kToolFailure);
+  });
+}
+
+RunTimeout::~RunTimeout() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void add_timeout_option(CLI::App& cmd, int& seconds) {
+  cmd.add_option("--timeout", seconds,
+                 "Stop the whole run (exit 3) after this many seconds, naming what it was "
+                 "reading (0: never)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
 }
 
 AcquireOptions acquire_options(const std::string& cache_dir, bool offline, Progress& progress,

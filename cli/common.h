@@ -108,6 +108,29 @@ private:
   std::thread thread_;
 };
 
+/// Ends the process with exit code 3 when the whole run takes longer than `seconds`
+/// (--timeout): a read blocked inside libgit2 or the kernel (a FIFO where libgit2 expects a ref
+/// or its config, a file system that stops answering) cannot be interrupted, and a CI step must
+/// end all the same. The message names the reads under way, so the repository and the object
+/// it was stuck on; the clones under way are removed first. 0 disables it.
+class RunTimeout {
+public:
+  explicit RunTimeout(int seconds);
+  ~RunTimeout();
+  RunTimeout(const RunTimeout&) = delete;
+  RunTimeout& operator=(const RunTimeout&) = delete;
+
+private:
+  int seconds_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+/// Adds --timeout SECONDS (default: an hour) to a command that reads repositories.
+void add_timeout_option(CLI::App& cmd, int& seconds);
+
 class Progress;
 
 /// A command's acquisition options: its cache and offline flags, transfers drawn by `progress`

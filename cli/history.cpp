@@ -30,9 +30,11 @@ struct HistoryArgs {
   std::string cache_dir;
   bool offline = false;
   int network_timeout = 120;
+  int timeout = 3600;
 };
 
 int run_history(const HistoryArgs& args, const char* argv0) {
+  RunTimeout timeout(args.timeout);
   auto fail = [](const std::string& message) {
     std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
     return kUsage;
@@ -127,6 +129,7 @@ void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  add_timeout_option(*cmd, args->timeout);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_history(*args, argv0); });
 }
 

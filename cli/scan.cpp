@@ -38,10 +38,12 @@ struct ScanArgs {
   std::string cache_dir;
   bool offline = false;
   int network_timeout = 120;
+  int timeout = 3600;
   bool quiet = false;
 };
 
 int run_scan(ScanArgs args, const char* argv0) {
+  RunTimeout timeout(args.timeout);
   // Only the target is taken from the config: the policy (severities, ignores, levels, gate)
   // is applied once, by `report`, over the whole set.
   bool failed = false;
@@ -144,6 +146,7 @@ void add_scan_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->type_name("SECONDS")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  add_timeout_option(*cmd, args->timeout);
   cmd->add_flag("--quiet,-q", args->quiet, "No progress on stderr");
   cmd->callback([args, argv0, &exit_code] { exit_code = run_scan(*args, argv0); });
 }

@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets (clang, ASan + UBSan) into build-fuzz/ and runs one of them.
 # Usage: scripts/fuzz.sh TARGET SECONDS [extra libFuzzer flags]
 #   TARGET: manifest | lockfile | semver | toml_guard | lexer | config | ruleset | audit | modules
-#           | fix_edit | yaml
+#           | fix_edit | yaml | git_loose
 # The working corpus is build-fuzz/corpus/TARGET, seeded on each run from fuzz/seeds/TARGET and
 # from the repository's fixtures and rule data (copied, never committed). Crashes, timeouts and
 # out-of-memory inputs land in build-fuzz/artifacts/TARGET/; a found input belongs under
@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-targets=(manifest lockfile semver toml_guard lexer config ruleset audit modules fix_edit yaml)
+targets=(manifest lockfile semver toml_guard lexer config ruleset audit modules fix_edit yaml git_loose)
 if [ $# -lt 2 ] || [[ ! " ${targets[*]} " == *" $1 "* ]] || [[ ! $2 =~ ^[0-9]+$ ]]; then
   echo "usage: scripts/fuzz.sh TARGET SECONDS [libFuzzer flags]" >&2
   echo "targets: ${targets[*]}" >&2
@@ -60,6 +60,12 @@ case $target in
   config) mapfile -t files < <(find fixtures rules/ecosystems -name '*.toml' ! -name Cargo.toml) ;;
   ruleset) mapfile -t files < <(find rules -maxdepth 1 -name 'otel-0.*.toml') ;;
   yaml) mapfile -t files < <(find fixtures -name '*.yml' -o -name '*.yaml') ;;
+  # Loose objects of this repository's own object database (a few hundred; packed ones are not
+  # files of their own).
+  git_loose)
+    objects=$(git rev-parse --git-common-dir 2>/dev/null)/objects
+    mapfile -t files < <(find "$objects" -path '*/objects/??/*' -type f 2>/dev/null | head -n 300)
+    ;;
   semver | audit | modules) files=() ;; # audit, modules: their seeds are archives of files
 esac
 seed "${files[@]}"

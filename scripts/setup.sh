@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # To build it, and to package it as a .deb (CPack runs dpkg-shlibdeps, which needs file).
 packages=(build-essential cmake ninja-build pkg-config git
           libtomlplusplus-dev nlohmann-json3-dev libcli11-dev libgit2-dev libfmt-dev doctest-dev
-          libyaml-dev
+          libyaml-dev zlib1g-dev
           dpkg-dev file)
 if [ "${1:-}" = --build-deps ]; then
   shift

@@ -138,17 +138,22 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
   for (const Diagnostic& d : model.modules.diagnostics)
     sink.emit(d.rule, d.loc, d.message);
   // A file that does not lex cleanly is still judged on what could be read; its first problems
-  // are reported (a binary file named .rs would otherwise give thousands).
+  // are reported, with the count of the others. A file not analysed (binary) or only in part
+  // (out of memory) says so, on the file rather than a line (the line of a binary file can be
+  // all of its 16 MiB, and a report must not quote it): no file is skipped without a finding.
   constexpr std::size_t kLexReportLimit = 5;
   for (const auto& [file, facts] : model.sources) {
+    if (!facts.not_analysed.empty())
+      sink.emit(facts.binary ? "source-lex-error" : "file-unreadable", Location{file, 0, 0},
+                facts.not_analysed);
     const auto& diags = facts.lex_diagnostics;
+    const std::size_t total = diags.size() + facts.lex_more;
     for (std::size_t i = 0; i < diags.size() && i < kLexReportLimit; ++i)
       sink.emit("source-lex-error", Location{file, diags[i].line, diags[i].column},
-                diags[i].message +
-                    (i + 1 == kLexReportLimit && diags.size() > kLexReportLimit
-                         ? " (and " + std::to_string(diags.size() - kLexReportLimit) +
-                               " more problems in this file)"
-                         : std::string()));
+                diags[i].message + (i + 1 == kLexReportLimit && total > kLexReportLimit
+                                        ? " (and " + std::to_string(total - kLexReportLimit) +
+                                              " more problems in this file)"
+                                        : std::string()));
   }
 }
 

@@ -41,10 +41,13 @@ constexpr std::array kRules = {
     RuleInfo{"path-outside-repo", Severity::high, "input",
              "A workspace member or path dependency points outside the repository."},
     RuleInfo{"file-unreadable", Severity::medium, "input",
-             "A file could not be read or is not UTF-8 text."},
+             "A file could not be read, or its facts could not be fully extracted."},
     RuleInfo{"symlink-skipped", Severity::info, "input", "A symbolic link was not followed."},
     RuleInfo{"git-object-missing", Severity::medium, "input",
              "A file's blob is missing from the git object database (partial or pruned copy)."},
+    RuleInfo{"git-object-corrupt", Severity::medium, "input",
+             "A git object is damaged (a truncated or invalid loose object, a bad pack entry, "
+             "content that does not match its id)."},
     RuleInfo{"git-submodule-skipped", Severity::info, "input",
              "A git submodule was not followed: audit it as a repository of its own."},
     RuleInfo{"unused-suppression", Severity::low, "input",
@@ -112,6 +115,9 @@ constexpr std::array kRules = {
     // hardening: limits on what an audited repository can make the tool read
     RuleInfo{"file-too-large", Severity::medium, "input",
              "A file is larger than the size limit and was not read."},
+    RuleInfo{"repository-budget-exceeded", Severity::high, "input",
+             "A repository reached a reading budget (entries, path bytes, depth, file size, "
+             "member globs): part of it was not audited."},
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace otelaudit {
 
@@ -13,5 +14,9 @@ inline constexpr std::uintmax_t kDefaultMaxFileSize = std::uintmax_t{16} << 20;
 /// without a Tree interface change; set it before constructing trees.
 std::uintmax_t max_file_size();
 void set_max_file_size(std::uintmax_t bytes);
+
+/// Why a file (or git blob) over the size limit is not read: `file of N bytes not read (limit
+/// L bytes)`, the same for a directory on disk and a git tree, so both are `file-too-large`.
+std::string file_too_large(std::uintmax_t size, std::uintmax_t limit);
 
 } // namespace otelaudit

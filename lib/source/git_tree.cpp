@@ -1,6 +1,10 @@
 #include "source/git_tree.h"
 
 #include "common/paths.h"
+#include "source/activity.h"
+#include "source/budget.h"
+#include "source/file_limit.h"
+#include "source/git_odb.h"
 
 #include <git2.h>
 
@@ -26,14 +30,11 @@ using GitPtr = std::unique_ptr<T, GitFree<T, Free>>;
 using RepoPtr = GitPtr<git_repository, git_repository_free>;
 using ObjectPtr = GitPtr<git_object, git_object_free>;
 using TreePtr = GitPtr<git_tree, git_tree_free>;
-using BlobPtr = GitPtr<git_blob, git_blob_free>;
 using RefIterPtr = GitPtr<git_reference_iterator, git_reference_iterator_free>;
 using RefPtr = GitPtr<git_reference, git_reference_free>;
 using CommitPtr = GitPtr<git_commit, git_commit_free>;
-
-// A hostile repository can reuse one subtree many times over and make the listing explode;
-// no real Rust repository comes near this many entries.
-constexpr std::size_t kMaxEntries = 2'000'000;
+using OdbPtr = GitPtr<git_odb, git_odb_free>;
+using OdbObjectPtr = GitPtr<git_odb_object, git_odb_object_free>;
 
 std::string last_git_error() {
   const git_error* e = git_error_last();
@@ -48,6 +49,17 @@ std::string hex(const git_oid& id) {
 
 std::string missing_object(const git_oid& id) {
   return "git object " + hex(id) + " is missing from the object database";
+}
+
+/// Why the object `id` could not be read, after a libgit2 call returned `rc`: missing, corrupt
+/// (unreadable_rule tells these two apart by the text) or otherwise unreadable.
+std::string read_failure(int rc, const git_oid& id) {
+  if (rc == GIT_ENOTFOUND) return missing_object(id);
+  std::string reason = last_git_error();
+  if (!git_object_corrupt(rc)) return "cannot read git object " + hex(id) + ": " + reason;
+  const std::string own = "loose object " + hex(id) + " is corrupt: ";
+  if (reason.rfind(own, 0) == 0) reason.erase(0, own.size());
+  return "git object " + hex(id) + " is corrupt: " + reason;
 }
 
 // Names git itself refuses to check out: they would write into .git or outside the root.
@@ -122,7 +134,9 @@ std::vector<std::string> close_ref_names(const std::vector<std::string>& names,
 
 struct GitTree::Impl {
   RepoPtr repo;
+  OdbPtr odb;
   std::map<std::string, git_oid> blobs;
+  std::string where; // the repository's path, for ReadingNow
   // libgit2 objects must not be used from two threads at once; reads may come in parallel.
   std::mutex mutex;
 };
@@ -134,16 +148,19 @@ std::unique_ptr<GitTree> GitTree::open(const std::filesystem::path& repo_path,
                                        const std::string& rev, std::string& error) {
   ensure_libgit2();
   const std::string where = repo_path.string();
-  git_repository* raw_repo = nullptr;
-  // NO_SEARCH: the path the user gave is the repository; never climb into an enclosing one.
-  if (git_repository_open_ext(&raw_repo, where.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) <
-      0) {
+  const std::uintmax_t limit = max_file_size();
+  std::optional<ReadingNow> now(std::in_place, "opening git repository " + where);
+  RepoPtr repo(open_audited_repository(repo_path, limit, error));
+  if (!repo) return nullptr;
+  git_odb* raw_odb = nullptr;
+  if (git_repository_odb(&raw_odb, repo.get()) < 0) {
     error = "cannot open git repository " + where + ": " + last_git_error();
     return nullptr;
   }
-  RepoPtr repo(raw_repo);
+  OdbPtr odb(raw_odb);
 
   const std::string spec = rev.empty() ? "HEAD" : rev;
+  now.emplace("resolving \"" + spec + "\" in " + where);
   git_object* raw_obj = nullptr;
   int rc = git_revparse_single(&raw_obj, repo.get(), spec.c_str());
   ObjectPtr obj(raw_obj);
@@ -191,35 +208,66 @@ std::unique_ptr<GitTree> GitTree::open(const std::filesystem::path& repo_path,
   if (const char* summary = git_commit_summary(commit)) tree->commit_summary_ = summary;
   tree->commit_time_ = static_cast<std::int64_t>(git_commit_time(commit));
 
+  now.emplace("listing the tree of commit " + tree->commit_id_ + " in " + where);
+  // The header first: a tree object may claim gigabytes.
+  std::size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
   git_tree* raw_root = nullptr;
-  rc = git_tree_lookup(&raw_root, repo.get(), git_commit_tree_id(commit));
+  rc = git_odb_read_header(&size, &type, odb.get(), git_commit_tree_id(commit));
+  if (rc == 0 && size > limit) {
+    error = "cannot read the tree of commit " + tree->commit_id_ + ": " +
+            budget_exceeded("file size", limit, "bytes",
+                            "its root tree object is " + std::to_string(size) + " bytes");
+    return nullptr;
+  }
+  if (rc == 0) rc = git_tree_lookup(&raw_root, repo.get(), git_commit_tree_id(commit));
   if (rc < 0) {
-    error = rc == GIT_ENOTFOUND
-                ? missing_object(*git_commit_tree_id(commit))
+    error = rc == GIT_ENOTFOUND || git_object_corrupt(rc)
+                ? read_failure(rc, *git_commit_tree_id(commit))
                 : "cannot read the tree of commit " + tree->commit_id_ + ": " + last_git_error();
     return nullptr;
   }
 
   // An explicit stack instead of git_tree_walk: a missing subtree (partial copies) is
   // reported and skipped instead of aborting the whole listing, and depth costs no C stack.
-  std::vector<std::pair<std::string, TreePtr>> pending;
-  pending.emplace_back("", TreePtr(raw_root));
-  std::size_t seen = 0;
+  // The budgets are checked entry by entry: a tree whose entries all point at one subtree lists
+  // 2^depth paths from a few hundred bytes, so the listing must stop before memory does.
+  const ReadBudget budget = read_budget();
+  struct Pending {
+    std::string prefix;
+    std::size_t depth = 0; // of the entries in `tree`
+    TreePtr tree;
+  };
+  std::vector<Pending> pending;
+  pending.push_back({"", 1, TreePtr(raw_root)});
+  std::size_t entries = 0;
+  std::size_t path_bytes = 0;
+  // A listing that reaches the entries or path bytes budget stops where it is.
+  auto stop = [&](const std::string& prefix, const char* name, std::size_t value,
+                  const char* unit) {
+    tree->diagnostics_.push_back(
+        {kBudgetRule,
+         {prefix.empty() ? "." : prefix.substr(0, prefix.size() - 1), 0, 0},
+         budget_exceeded(name, value, unit,
+                         "the listing stopped here; the files not listed yet are not audited")});
+    pending.clear();
+  };
   while (!pending.empty()) {
-    auto [prefix, current] = std::move(pending.back());
+    Pending current = std::move(pending.back());
     pending.pop_back();
-    std::size_t count = git_tree_entrycount(current.get());
+    const std::string& prefix = current.prefix;
+    std::size_t count = git_tree_entrycount(current.tree.get());
     for (std::size_t i = 0; i < count; ++i) {
-      if (++seen > kMaxEntries) {
-        tree->diagnostics_.push_back(
-            {"file-unreadable",
-             {prefix.empty() ? "." : prefix, 0, 0},
-             "tree listing stopped after " + std::to_string(kMaxEntries) + " entries"});
-        pending.clear();
+      const git_tree_entry* entry = git_tree_entry_byindex(current.tree.get(), i);
+      const std::string name = git_tree_entry_name(entry);
+      if (++entries > budget.entries) {
+        stop(prefix, "entries", budget.entries, "entries");
         break;
       }
-      const git_tree_entry* entry = git_tree_entry_byindex(current.get(), i);
-      const std::string name = git_tree_entry_name(entry);
+      if ((path_bytes += prefix.size() + name.size()) > budget.path_bytes) {
+        stop(prefix, "path bytes", budget.path_bytes, "bytes");
+        break;
+      }
       const std::string path = prefix + name;
       if (unsafe_name(name)) {
         tree->diagnostics_.push_back(
@@ -232,21 +280,33 @@ std::unique_ptr<GitTree> GitTree::open(const std::filesystem::path& repo_path,
       switch (git_tree_entry_filemode(entry)) {
       case GIT_FILEMODE_TREE: {
         if (skipped_directory(name)) break;
-        git_tree* raw_sub = nullptr;
-        int sub_rc = git_tree_lookup(&raw_sub, repo.get(), id);
-        if (sub_rc == GIT_ENOTFOUND) {
+        if (current.depth + 1 > budget.depth) {
           tree->diagnostics_.push_back(
-              {"git-object-missing", {path, 0, 0}, missing_object(*id) + "; directory not listed"});
+              {kBudgetRule,
+               {path, 0, 0},
+               budget_exceeded("depth", budget.depth, "levels", "directory not listed")});
           break;
         }
+        ReadingNow reading("reading git tree " + hex(*id) + " (" + path + "/) in " + where);
+        int sub_rc = git_odb_read_header(&size, &type, odb.get(), id);
+        if (sub_rc == 0 && size > limit) {
+          tree->diagnostics_.push_back(
+              {kBudgetRule,
+               {path, 0, 0},
+               budget_exceeded("file size", limit, "bytes",
+                               "git tree " + hex(*id) + " is " + std::to_string(size) +
+                                   " bytes; directory not listed")});
+          break;
+        }
+        git_tree* raw_sub = nullptr;
+        if (sub_rc == 0) sub_rc = git_tree_lookup(&raw_sub, repo.get(), id);
         if (sub_rc < 0) {
-          tree->diagnostics_.push_back({"file-unreadable",
-                                        {path, 0, 0},
-                                        "cannot read git tree " + hex(*id) + ": " +
-                                            last_git_error() + "; directory not listed"});
+          const std::string why = read_failure(sub_rc, *id);
+          tree->diagnostics_.push_back(
+              {std::string(unreadable_rule(why)), {path, 0, 0}, why + "; directory not listed"});
           break;
         }
-        pending.emplace_back(path + "/", TreePtr(raw_sub));
+        pending.push_back({path + "/", current.depth + 1, TreePtr(raw_sub)});
         break;
       }
       case GIT_FILEMODE_BLOB:
@@ -277,6 +337,8 @@ std::unique_ptr<GitTree> GitTree::open(const std::filesystem::path& repo_path,
                      return std::tie(a.loc.file, a.rule) < std::tie(b.loc.file, b.rule);
                    });
   tree->impl_->repo = std::move(repo);
+  tree->impl_->odb = std::move(odb);
+  tree->impl_->where = where;
   return tree;
 }
 
@@ -293,19 +355,31 @@ std::optional<std::string> GitTree::read(const std::string& path, std::string& e
     return std::nullopt;
   }
   std::lock_guard lock(impl_->mutex);
-  git_blob* raw = nullptr;
-  int rc = git_blob_lookup(&raw, impl_->repo.get(), &it->second);
-  if (rc == GIT_ENOTFOUND) {
-    error = missing_object(it->second);
-    return std::nullopt;
-  }
+  ReadingNow reading("reading " + path + " (git object " + hex(it->second) + ") in " +
+                     impl_->where);
+  // The size from the header before the content: a blob over the file size limit is
+  // file-too-large, as on disk, and never inflated.
+  std::size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  int rc = git_odb_read_header(&size, &type, impl_->odb.get(), &it->second);
   if (rc < 0) {
-    error = "cannot read git object " + hex(it->second) + ": " + last_git_error();
+    error = read_failure(rc, it->second);
     return std::nullopt;
   }
-  BlobPtr blob(raw);
-  const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-  return std::string(data, static_cast<std::size_t>(git_blob_rawsize(blob.get())));
+  const std::uintmax_t limit = max_file_size();
+  if (size > limit) {
+    error = file_too_large(size, limit);
+    return std::nullopt;
+  }
+  git_odb_object* raw = nullptr;
+  rc = git_odb_read(&raw, impl_->odb.get(), &it->second);
+  if (rc < 0) {
+    error = read_failure(rc, it->second);
+    return std::nullopt;
+  }
+  OdbObjectPtr object(raw);
+  const char* data = static_cast<const char*>(git_odb_object_data(object.get()));
+  return std::string(data, git_odb_object_size(object.get()));
 }
 
 std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesystem::path& repo_path,
@@ -316,13 +390,10 @@ std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesyste
   // Resolving through GitTree gives the same errors (missing ref, close matches) as check.
   auto start = GitTree::open(repo_path, rev, error);
   if (!start) return std::nullopt;
-  git_repository* raw_repo = nullptr;
-  if (git_repository_open_ext(&raw_repo, repo_path.string().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
-                              nullptr) < 0) {
-    error = "cannot open git repository " + repo_path.string() + ": " + last_git_error();
-    return std::nullopt;
-  }
-  RepoPtr repo(raw_repo);
+  ReadingNow reading("walking the first-parent history of commit " + start->commit_id() + " in " +
+                     repo_path.string());
+  RepoPtr repo(open_audited_repository(repo_path, max_file_size(), error));
+  if (!repo) return std::nullopt;
   // Walked by hand, parent by parent: a revision walker stops at the first missing object as
   // if the history ended there, and says nothing.
   std::vector<CommitInfo> out;
@@ -333,11 +404,14 @@ std::optional<std::vector<CommitInfo>> first_parent_history(const std::filesyste
   }
   while (max_count == 0 || out.size() < max_count) {
     git_commit* raw_commit = nullptr;
-    if (git_commit_lookup(&raw_commit, repo.get(), &id) < 0) {
+    if (int rc = git_commit_lookup(&raw_commit, repo.get(), &id); rc < 0) {
       if (ended)
-        *ended = "the history ends at commit " + hex(id) +
-                 ", whose object is missing from the object database (a shallow or damaged "
-                 "repository)";
+        *ended = rc == GIT_ENOTFOUND
+                     ? "the history ends at commit " + hex(id) +
+                           ", whose object is missing from the object database (a shallow or "
+                           "damaged repository)"
+                     : "the history ends at commit " + hex(id) + ", whose object cannot be read (" +
+                           read_failure(rc, id) + ")";
       break;
     }
     CommitPtr commit(raw_commit);

@@ -1,16 +1,27 @@
 #include "source/remote.h"
 
+#include <fcntl.h>
 #include <git2.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cctype>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <random>
+#include <set>
 #include <system_error>
+#include <thread>
 
+#include "source/activity.h"
 #include "source/git_tree.h"
 
 namespace otelaudit {
@@ -278,6 +289,118 @@ bool fetch_into(git_repository* repo, const std::string& url, const FetchOptions
   return true;
 }
 
+// The temporary clones this process is making, for remove_unfinished_clones. Never destroyed:
+// a watchdog thread may ask while the process exits.
+std::mutex& unfinished_mutex() {
+  static auto* mutex = new std::mutex;
+  return *mutex;
+}
+
+std::set<fs::path>& unfinished() {
+  static auto* clones = new std::set<fs::path>;
+  return *clones;
+}
+
+/// Registers a temporary clone for as long as it is being made.
+class Unfinished {
+public:
+  explicit Unfinished(fs::path dir) : dir_(std::move(dir)) {
+    std::lock_guard lock(unfinished_mutex());
+    unfinished().insert(dir_);
+  }
+  ~Unfinished() {
+    std::lock_guard lock(unfinished_mutex());
+    unfinished().erase(dir_);
+  }
+  Unfinished(const Unfinished&) = delete;
+  Unfinished& operator=(const Unfinished&) = delete;
+
+private:
+  fs::path dir_;
+};
+
+/// An exclusive flock(2) on `<cache>/<key>.lock`, the file beside the clone: runs in other
+/// processes fetching the same URL into the same cache take turns, so they never race for the
+/// cached copy's HEAD.lock and ref locks (libgit2 fails a fetch when another holds one). The
+/// kernel releases it when the process ends, however it ends.
+class CacheLock {
+public:
+  CacheLock() = default;
+  ~CacheLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  CacheLock(const CacheLock&) = delete;
+  CacheLock& operator=(const CacheLock&) = delete;
+
+  /// Waits for the lock; `heartbeat` is called while waiting, so that a watchdog of stalled
+  /// transfers does not count the turn of another run as silence from the remote.
+  bool acquire(const fs::path& file, const std::string& shown,
+               const std::function<void()>& heartbeat, std::string& error) {
+    file_ = file;
+    std::optional<ReadingNow> waiting;
+    for (;;) {
+      fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+      if (fd_ < 0) {
+        error = "cannot open the cache lock " + file.string() + ": " + std::strerror(errno);
+        return false;
+      }
+      while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR) continue;
+        if (errno != EWOULDBLOCK) {
+          error = "cannot lock " + file.string() + ": " + std::strerror(errno);
+          return false;
+        }
+        if (!waiting)
+          waiting.emplace("waiting for another run to finish fetching " + shown + " (lock " +
+                          file.string() + ")");
+        if (heartbeat) heartbeat();
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+      // The run before may have removed the file (remove_file) while this one waited on it: a
+      // lock on a file no longer at that name excludes nobody, so take the one that is.
+      struct stat held {
+      }, named{};
+      if (::fstat(fd_, &held) == 0 && ::lstat(file.c_str(), &named) == 0 &&
+          held.st_dev == named.st_dev && held.st_ino == named.st_ino)
+        return true;
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+
+  /// Removes the lock file, still holding it (a failed first clone leaves nothing in the
+  /// cache); runs waiting on it see that and lock the next one.
+  void remove_file() {
+    if (fd_ >= 0) ::unlink(file_.c_str());
+  }
+
+private:
+  fs::path file_;
+  int fd_ = -1;
+};
+
+/// Removes the temporary clones of `key` that runs ended before they could (killed, or out of
+/// power): with the key's lock held, no other run is making one.
+void remove_stale_clones(const fs::path& cache, const std::string& key) {
+  const std::string prefix = ".tmp-" + key + "-";
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(cache, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.compare(0, prefix.size(), prefix) != 0) continue;
+    // `<pid>-<random>` exactly: a longer key may begin with this one and its prefix.
+    const std::string rest = name.substr(prefix.size());
+    const auto dash = rest.find('-');
+    auto digits = [](std::string_view d) {
+      return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+    };
+    if (dash == std::string::npos || !digits(std::string_view(rest).substr(0, dash)) ||
+        !digits(std::string_view(rest).substr(dash + 1)))
+      continue;
+    std::error_code ignored;
+    fs::remove_all(entry.path(), ignored);
+  }
+}
+
 std::string human_bytes(double bytes) {
   char buf[32];
   if (bytes < 1024)
@@ -380,11 +503,24 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   const fs::path dest = cache / key;
   std::error_code ec;
 
+  if (options.offline) {
+    failed = false;
+    if (is_repository(dest)) return dest;
+    error = "no cached copy of " + shown + " (run once without --offline)";
+    return std::nullopt;
+  }
+
+  fs::create_directories(cache, ec);
+  if (ec) {
+    error = "cannot create cache directory " + cache.string() + ": " + ec.message();
+    return std::nullopt;
+  }
+  CacheLock lock;
+  if (!lock.acquire(cache / (key + ".lock"), shown, options.heartbeat, error)) return std::nullopt;
+  remove_stale_clones(cache, key);
+
   if (is_repository(dest)) {
-    if (options.offline) {
-      failed = false;
-      return dest;
-    }
+    ReadingNow fetching("fetching " + shown + " into " + dest.string());
     git_repository* raw = nullptr;
     if (git_repository_open_ext(&raw, dest.string().c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH,
                                 nullptr) < 0) {
@@ -396,22 +532,14 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
     failed = false;
     return dest;
   }
-  if (options.offline) {
-    error = "no cached copy of " + shown + " (run once without --offline)";
-    failed = false;
-    return std::nullopt;
-  }
 
-  fs::create_directories(cache, ec);
-  if (ec) {
-    error = "cannot create cache directory " + cache.string() + ": " + ec.message();
-    return std::nullopt;
-  }
   // Clone beside the final place and rename when complete: an interrupted clone never looks
   // like a cached copy.
   std::random_device random;
   const fs::path tmp =
       cache / (".tmp-" + key + "-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
+  ReadingNow cloning("cloning " + shown + " into " + tmp.string());
+  Unfinished registered(tmp);
   auto cleanup = [&tmp] {
     std::error_code ignored;
     fs::remove_all(tmp, ignored);
@@ -431,6 +559,7 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   }
   if (!ok) {
     cleanup();
+    if (!is_repository(dest)) lock.remove_file();
     return std::nullopt;
   }
   // A leftover that is not a repository (a crash before this code existed) is replaced.
@@ -438,7 +567,7 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   fs::rename(tmp, dest, ec);
   if (ec) {
     cleanup();
-    // Another run may have finished the same clone first; its copy is as good as ours.
+    // A run of an older otel-audit, which took no lock, may have finished the same clone first.
     if (is_repository(dest)) {
       failed = false;
       return dest;
@@ -448,6 +577,19 @@ std::optional<fs::path> fetch_to_cache(const std::string& url, const FetchOption
   }
   failed = false;
   return dest;
+}
+
+void remove_unfinished_clones() {
+  std::lock_guard lock(unfinished_mutex());
+  for (const fs::path& dir : unfinished()) {
+    // The transfer may still be writing into it from another thread: a second pass takes what
+    // it wrote after the first.
+    for (int pass = 0; pass < 3; ++pass) {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+      if (!fs::exists(dir, ec)) break;
+    }
+  }
 }
 
 std::string progress_line(const FetchProgress& p, double seconds) {

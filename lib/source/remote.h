@@ -45,11 +45,18 @@ struct FetchOptions {
 
 /// A bare copy of `url` in the cache, with every branch under refs/heads and every tag under
 /// refs/tags (so GitTree resolves `main` or `v1.2.0` as in the original), brought up to date
-/// unless offline. nullopt with `error` (URL redacted) on failure; `tool_failure`, when given,
-/// is set when the failure is the network's or the cache's (not a missing offline copy).
+/// unless offline. Runs in other processes that fetch the same URL into the same cache take
+/// turns (a lock file beside the copy), and leave no temporary clone behind. nullopt with `error`
+/// (URL redacted) on failure; `tool_failure`, when given, is set when the failure is the network's
+/// or the cache's (not a missing offline copy).
 std::optional<std::filesystem::path> fetch_to_cache(const std::string& url,
                                                     const FetchOptions& options, std::string& error,
                                                     bool* tool_failure = nullptr);
+
+/// Removes the temporary directories of the clones this process has under way, for a caller
+/// about to end the process in the middle of a transfer (a watchdog): no `.tmp-*` is left in
+/// the cache. Safe to call from any thread.
+void remove_unfinished_clones();
 
 /// One line of progress, e.g. `receiving objects: 45% (90/200), 1.2 MiB, 640 KiB/s`.
 std::string progress_line(const FetchProgress& progress, double seconds);

@@ -28,15 +28,22 @@ public:
   }
 };
 
-/// The rule a failed Tree::read is reported under: "git-object-missing" for a blob missing from
-/// a git object database (GitTree's error says so), else "file-unreadable".
+/// The rule a failed Tree::read is reported under, from its error text: "git-object-missing"
+/// for a blob missing from a git object database, "git-object-corrupt" for a damaged one (as
+/// GitTree's errors say), "file-too-large" for a file over the size limit, else
+/// "file-unreadable".
 std::string_view unreadable_rule(std::string_view read_error);
 
-/// A directory on disk. Symbolic links are not followed (audited repositories are untrusted);
-/// `.git`, `target` and `node_modules` directories are not listed.
+/// A directory on disk. Symbolic links are not followed, on any component of a path, even one
+/// swapped in while the audit runs (audited repositories are untrusted); `.git`, `target` and
+/// `node_modules` directories are not listed; the listing keeps to the read budget
+/// (source/budget.h).
 class DirTree : public Tree {
 public:
   explicit DirTree(std::filesystem::path root);
+  ~DirTree() override;
+  DirTree(const DirTree&) = delete;
+  DirTree& operator=(const DirTree&) = delete;
   const std::vector<std::string>& files() const override { return files_; }
   std::optional<std::string> read(const std::string& path, std::string& error) const override;
   const std::vector<Diagnostic>& listing_diagnostics() const override { return diagnostics_; }
@@ -44,6 +51,7 @@ public:
 
 private:
   std::filesystem::path root_;
+  int root_fd_ = -1; // every file is opened below it
   std::vector<std::string> files_;
   std::vector<Diagnostic> diagnostics_;
 };

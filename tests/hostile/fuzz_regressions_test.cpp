@@ -56,6 +56,7 @@ const std::vector<Target>& targets() {
       {"audit", otelaudit_fuzz_audit, otelaudit_fuzz_audit_init},
       {"config", otelaudit_fuzz_config, nullptr},
       {"fix_edit", otelaudit_fuzz_fix_edit, nullptr},
+      {"git_loose", otelaudit_fuzz_git_loose, nullptr},
       {"lexer", otelaudit_fuzz_lexer, nullptr},
       {"lockfile", otelaudit_fuzz_lockfile, nullptr},
       {"manifest", otelaudit_fuzz_manifest, nullptr},

@@ -3,6 +3,9 @@
 // and that the audit completes; none asserts a timing.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <malloc.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,17 +14,24 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "audit/audit.h"
+#include "model/cargo/workspace.h"
 #include "model/rust/facts.h"
+#include "report/text.h"
 #include "rules/ruleset.h"
+#include "source/beneath.h"
+#include "source/budget.h"
 #include "source/file_limit.h"
 #include "source/tree.h"
+#include "support/memory.h"
 
 using namespace otelaudit;
+using otelaudit::testsupport::peak_growth_kb;
 namespace fs = std::filesystem;
 
 namespace {
@@ -100,46 +110,72 @@ bool has_rule(const RepoResult& repo, const std::string& rule) {
 
 const std::string kPackage = "[package]\nname = \"deep\"\nversion = \"0.1.0\"\n";
 
-/// A "Vm…:" field of /proc/self/status in kB, or -1.
-long status_kb(const std::string& field) {
-  std::ifstream in("/proc/self/status");
-  std::string line;
-  while (std::getline(in, line))
-    if (line.rfind(field, 0) == 0) return std::stol(line.substr(field.size()));
-  return -1;
-}
-
-/// How much the resident memory of a child process grows at its peak while it runs `work`, in
-/// kB (-1 when it could not be measured). A child, because its peak starts from its own size.
-template <class Work>
-long peak_growth_kb(Work work) {
-  int fds[2];
-  if (::pipe(fds) != 0) return -1;
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    long growth = -1;
-    try {
-      const long before = status_kb("VmRSS:");
-      work();
-      growth = status_kb("VmHWM:") - before;
-    } catch (...) {
-    }
-    (void)!::write(fds[1], &growth, sizeof growth);
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  long growth = -1;
-  if (pid < 0 || ::read(fds[0], &growth, sizeof growth) != sizeof growth) growth = -1;
-  ::close(fds[0]);
-  if (pid > 0) ::waitpid(pid, nullptr, 0);
-  return growth;
-}
-
 /// Restores the process-wide file size limit at scope exit.
 struct FileLimitGuard {
   std::uintmax_t saved = max_file_size();
   ~FileLimitGuard() { set_max_file_size(saved); }
 };
+
+/// Sets the read budget for a scope and restores the one in force before.
+struct BudgetGuard {
+  ReadBudget saved = read_budget();
+  explicit BudgetGuard(const ReadBudget& budget) { set_read_budget(budget); }
+  ~BudgetGuard() { set_read_budget(saved); }
+};
+
+/// `n` directories named `d`, each inside the one before, below `root` (made with openat: the
+/// path of the deepest one is far longer than PATH_MAX), with `file` and its text at the bottom.
+void nest_directories(const fs::path& root, int n, const std::string& file,
+                      const std::string& text) {
+  int fd = ::open(root.c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(fd >= 0);
+  for (int i = 0; i < n; ++i) {
+    REQUIRE(::mkdirat(fd, "d", 0755) == 0);
+    const int next = ::openat(fd, "d", O_RDONLY | O_DIRECTORY);
+    ::close(fd);
+    REQUIRE(next >= 0);
+    fd = next;
+  }
+  const int out = ::openat(fd, file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ::close(fd);
+  REQUIRE(out >= 0);
+  REQUIRE(::write(out, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  ::close(out);
+}
+
+/// Removes a tree too deep for std::filesystem (whose paths stop at PATH_MAX).
+void remove_deep(const fs::path& dir) {
+  const std::string command = "rm -rf '" + dir.string() + "'";
+  REQUIRE(std::system(command.c_str()) == 0);
+}
+
+/// What `work` returns, computed in a child process (which may change its own limits).
+template <class Work>
+std::string in_child(Work work) {
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    std::string out;
+    try {
+      out = work();
+    } catch (const std::exception& e) {
+      out = std::string("exception: ") + e.what();
+    }
+    (void)!::write(fds[1], out.data(), out.size());
+    ::_exit(0);
+  }
+  ::close(fds[1]);
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    out.append(buf, static_cast<std::size_t>(n));
+  ::close(fds[0]);
+  ::waitpid(pid, nullptr, 0);
+  return out;
+}
 
 } // namespace
 
@@ -426,4 +462,239 @@ TEST_CASE("hostile: a 16 MiB .rs file of one-character tokens is lexed in bounde
   REQUIRE(growth > 0);
   MESSAGE("peak growth " << growth << " kB");
   CHECK(growth < 200 * 1024); // the text itself included
+}
+
+TEST_CASE("hostile: a directory swapped for a link to outside after the listing is not read "
+          "through") {
+  // O_NOFOLLOW covers only the last component: with crates/ replaced by a link between the
+  // listing and the reading, crates/app/Cargo.toml was read from the other directory.
+  TempDir tmp;
+  const fs::path outside = tmp.path() / "outside";
+  write_file(outside / "app" / "Cargo.toml", "[package]\nname = \"secret\"\nversion = \"1.0.0\"\n");
+  const fs::path repo = tmp.path() / "repo";
+  write_file(repo / "Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n");
+  write_file(repo / "crates" / "app" / "Cargo.toml", kPackage);
+  DirTree tree(repo);
+  REQUIRE(joined(tree.files()) == joined({"Cargo.toml", "crates/app/Cargo.toml"}));
+
+  // The swap a concurrent writer can make while the audit runs.
+  fs::rename(repo / "crates", repo / "crates.listed");
+  fs::create_directory_symlink(outside, repo / "crates");
+  std::string error;
+  CHECK_FALSE(tree.read("crates/app/Cargo.toml", error).has_value());
+  CHECK(error == "not read: a symbolic link replaced it or a directory on its path since it was "
+                 "listed (links are not followed)");
+  const RepoResult result = audit_tree(tree);
+  CHECK(has_rule(result, "file-unreadable"));
+  for (const auto& [file, text] : result.sources)
+    CHECK_MESSAGE(text.find("secret") == std::string::npos, file);
+
+  // Each way of opening refuses a link on any component, `..` and absolute paths.
+  const int dir = ::open(repo.c_str(), O_RDONLY | O_DIRECTORY);
+  REQUIRE(dir >= 0);
+  for (BeneathMode mode : {BeneathMode::automatic, BeneathMode::walk}) {
+    CAPTURE(static_cast<int>(mode));
+    errno = 0;
+    CHECK(open_beneath(dir, "crates/app/Cargo.toml", O_RDONLY, mode) == -1);
+    CHECK(errno == ELOOP);
+    CHECK(open_beneath(dir, "crates.listed/../crates/app/Cargo.toml", O_RDONLY, mode) == -1);
+    CHECK(errno == EXDEV);
+    CHECK(open_beneath(dir, "/etc/passwd", O_RDONLY, mode) == -1);
+    CHECK(errno == EXDEV);
+    CHECK(open_beneath(dir, "crates.listed//app/Cargo.toml", O_RDONLY, mode) == -1);
+    CHECK(errno == EXDEV);
+    const int fd = open_beneath(dir, "crates.listed/app/Cargo.toml", O_RDONLY, mode);
+    CHECK(fd >= 0);
+    char buf[9] = {};
+    CHECK(::read(fd, buf, 9) == 9);
+    CHECK(std::string(buf, 9) == "[package]");
+    ::close(fd);
+  }
+  ::close(dir);
+}
+
+TEST_CASE("hostile: 10,000 nested directories stop at the depth budget, the rest is audited") {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool measure = false;
+#else
+  constexpr bool measure = true;
+#endif
+  TempDir tmp;
+  const fs::path repo = tmp.path() / "repo";
+  write_file(repo / "Cargo.toml", kPackage + "\n[dependencies]\nopentelemetry-jaeger = \"0.20\"\n");
+  nest_directories(repo, 10000, "lib.rs", "fn deep() {}\n");
+  // The directory listing kept a path and a directory stream for every level: 5 GB here.
+  if (measure) {
+    const long growth = peak_growth_kb([&] { (void)audit_tree(DirTree(repo)); });
+    REQUIRE(growth > 0);
+    MESSAGE("peak growth " << growth << " kB");
+    CHECK(growth < 100 * 1024);
+  }
+  DirTree tree(repo);
+  std::string depth128;
+  for (int i = 0; i < 128; ++i)
+    depth128 += i ? "/d" : "d";
+  const RepoResult result = audit_tree(tree);
+  CHECK(joined(rules_of(result)) ==
+        joined({"no-lockfile", "deprecated-exporter", "repository-budget-exceeded"}));
+  CHECK(described(result).back() ==
+        "repository-budget-exceeded " + depth128 +
+            ":0:0 repository budget \"depth\" of 128 levels reached: directory not listed");
+  remove_deep(repo);
+}
+
+TEST_CASE("hostile: a listing past the entries or path bytes budget stops with a finding") {
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  for (int i = 0; i < 30; ++i)
+    write_file(tmp.path() / "many" / ("f" + std::to_string(100 + i) + ".txt"), "x");
+  {
+    ReadBudget budget;
+    budget.entries = 20;
+    BudgetGuard guard(budget);
+    DirTree tree(tmp.path());
+    CHECK(tree.files().size() == 19); // Cargo.toml and 18 files of many/ (many/ is an entry)
+    CHECK(joined(described(audit_tree(tree))) ==
+          joined({"no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are "
+                  "judged from requirements alone",
+                  "repository-budget-exceeded many:0:0 repository budget \"entries\" of 20 "
+                  "entries reached: the listing stopped here; the files not listed yet are not "
+                  "audited"}));
+  }
+  {
+    ReadBudget budget;
+    budget.path_bytes = 100; // "Cargo.toml" and "many" are 14 bytes, each "many/f1NN.txt" 13
+    BudgetGuard guard(budget);
+    DirTree tree(tmp.path());
+    CHECK(tree.files().size() == 7);
+    CHECK(joined(rules_of(audit_tree(tree))) ==
+          joined({"no-lockfile", "repository-budget-exceeded"}));
+  }
+}
+
+TEST_CASE("hostile: eight 16 MiB files of NUL bytes get one finding each, in bounded memory") {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool measure = false;
+#else
+  constexpr bool measure = true;
+#endif
+  // The lexer stored a diagnostic per NUL byte (about 1 GB a file), the audit peaked above
+  // 5 GB, an allocation failure in the facts extraction was swallowed so that the files past
+  // the fifth got no finding at all, and the text report of one such file was 251 MB.
+  TempDir tmp;
+  write_file(tmp.path() / "Cargo.toml", kPackage);
+  write_file(tmp.path() / "src" / "main.rs", "fn main() {}\n");
+  for (int i = 1; i <= 8; ++i) {
+    const fs::path file = tmp.path() / "src" / ("z" + std::to_string(i) + ".rs");
+    { std::ofstream create(file); }
+    fs::resize_file(file, std::uintmax_t{16} << 20); // sparse: reads as NUL bytes, costs no disk
+  }
+  if (measure) {
+    const long growth = peak_growth_kb([&] {
+      DirTree tree(tmp.path());
+      (void)audit_tree(tree);
+    });
+    REQUIRE(growth > 0);
+    MESSAGE("peak growth " << growth << " kB");
+    CHECK(growth < 400 * 1024); // the files themselves, 16 MiB each, a few at a time
+  }
+  DirTree tree(tmp.path());
+  AuditResult result = run_audit({{"hostile", "hostile", &tree}}, rules_027());
+  std::vector<std::string> expected = {
+      "no-lockfile Cargo.toml:1:1 no Cargo.lock beside Cargo.toml: versions are judged from "
+      "requirements alone"};
+  for (int i = 1; i <= 8; ++i)
+    expected.push_back("source-lex-error src/z" + std::to_string(i) +
+                       ".rs:0:0 binary content (a NUL byte at line 1, column 1): not Rust source "
+                       "text, not analysed");
+  CHECK(joined(described(result.repos.front())) == joined(expected));
+  CHECK(result.repos.front().sources.size() == 1); // no binary text kept for the report
+  CHECK(render_text(result, {}).size() < 4096);
+}
+
+TEST_CASE("hostile: an allocation failure while extracting a file's facts is a finding") {
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reserves terabytes of address space: an address-space limit cannot work.
+  return;
+#endif
+  // 16 MiB of `;` need about 100 MB of code tokens; the child may grow by 64 MB. The failure
+  // used to be swallowed: the file had no finding and looked clean.
+  (void)rules_027(); // loaded before the child limits itself
+  const std::string found = in_child([] {
+    MemoryTree tree(
+        {{"Cargo.toml", kPackage}, {"src/main.rs", std::string(std::size_t{16} << 20, ';')}});
+    // Every large block from mmap, which the limit counts: a free block of the heap, left by
+    // the tests before, would otherwise serve the allocation that is meant to fail.
+    ::mallopt(M_MMAP_THRESHOLD, 1 << 20);
+    ::malloc_trim(0);
+    const long size_kb = testsupport::status_kb("VmSize:");
+    rlimit limit{};
+    limit.rlim_cur = limit.rlim_max = static_cast<rlim_t>(size_kb + 64 * 1024) * 1024;
+    if (size_kb <= 0 || ::setrlimit(RLIMIT_AS, &limit) != 0) return std::string("no limit");
+    AuditPolicy policy;
+    policy.jobs = 1;
+    AuditResult result = run_audit({{"hostile", "hostile", &tree}}, rules_027(), policy);
+    std::string out;
+    for (const std::string& d : described(result.repos.front()))
+      if (d.find("src/main.rs") != std::string::npos) out += d + "\n";
+    return out;
+  });
+  CHECK(found == "file-unreadable src/main.rs:0:0 out of memory while extracting its facts: only "
+                 "partly analysed\n");
+}
+
+TEST_CASE("hostile: 20,000 repeated workspace member globs are expanded once") {
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool measure = false;
+#else
+  constexpr bool measure = true;
+#endif
+  // Each repeat was expanded again: 20,000 copies of 200 paths, and gigabytes with more crates.
+  std::map<std::string, std::string> files;
+  std::string members;
+  for (int i = 0; i < 20000; ++i)
+    members += i ? ", \"crates/*\"" : "\"crates/*\"";
+  files["Cargo.toml"] = "[workspace]\nmembers = [" + members + "]\n";
+  for (int i = 0; i < 200; ++i)
+    files["crates/c" + std::to_string(i) + "/Cargo.toml"] =
+        "[package]\nname = \"c" + std::to_string(i) + "\"\nversion = \"0.1.0\"\n";
+  MemoryTree tree(files);
+  if (measure) {
+    const long growth = peak_growth_kb([&] { (void)load_cargo(tree); });
+    REQUIRE(growth > 0);
+    MESSAGE("peak growth " << growth << " kB");
+    CHECK(growth < 64 * 1024);
+  }
+  const CargoModel cargo = load_cargo(tree);
+  REQUIRE(cargo.workspaces.size() == 1);
+  CHECK(cargo.workspaces[0].members.size() == 200);
+  CHECK(cargo.diagnostics.empty());
+}
+
+TEST_CASE("hostile: member globs past the budget are a located finding, the rest is audited") {
+  ReadBudget budget;
+  budget.member_glob_tests = 1000;
+  BudgetGuard guard(budget);
+  std::map<std::string, std::string> files;
+  std::string members = "\"crates/*\"";
+  for (int i = 0; i < 20000; ++i)
+    members += ", \"crates/c" + std::to_string(i) + "*\"";
+  files["Cargo.toml"] = "[workspace]\nmembers = [" + members + "]\n";
+  for (int i = 0; i < 200; ++i)
+    files["crates/c" + std::to_string(i) + "/Cargo.toml"] =
+        "[package]\nname = \"c" + std::to_string(i) + "\"\nversion = \"0.1.0\"\n";
+  MemoryTree tree(files);
+  const CargoModel cargo = load_cargo(tree);
+  REQUIRE(cargo.workspaces.size() == 1);
+  CHECK(cargo.workspaces[0].members.size() == 200); // the first glob found them all
+  std::vector<std::string> diags;
+  for (const Diagnostic& d : cargo.diagnostics)
+    diags.push_back(d.rule + " " + d.loc.file + ":" + std::to_string(d.loc.line) + ":" +
+                    std::to_string(d.loc.column) + " " + d.message);
+  // 201 tests for each glob (the root and 200 crates): the fifth glob, "crates/c3*" at column
+  // 66 of line 2, crosses 1000.
+  CHECK(joined(diags) ==
+        joined({"repository-budget-exceeded Cargo.toml:2:66 repository budget \"member globs\" "
+                "of 1000 directory tests reached: this workspace member glob and the ones after "
+                "it are not expanded"}));
 }

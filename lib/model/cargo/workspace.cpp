@@ -2,6 +2,7 @@
 
 #include "common/glob.h"
 #include "common/paths.h"
+#include "source/budget.h"
 
 #include <algorithm>
 #include <set>
@@ -137,7 +138,8 @@ private:
     for (const auto& ex : ws.exclude) {
       if (auto dir = resolve_relative(root_dir, ex.value)) excluded.push_back(*dir);
     }
-    std::vector<std::string> pending; // directories to visit, with no path-dep restriction
+    std::set<std::string> pending; // directories to visit, with no path-dep restriction
+    std::set<std::string> globs;   // a glob given twice adds nothing the second time
     for (const auto& member : ws.members) {
       std::optional<std::string> dir = resolve_relative(root_dir, member.value);
       if (!dir) {
@@ -149,7 +151,7 @@ private:
       if (!has_glob(member.value)) {
         literal.push_back(*dir);
         if (manifest_dirs_.count(*dir)) {
-          pending.push_back(*dir);
+          pending.insert(*dir);
         } else {
           model_.diagnostics.push_back(
               {"workspace-member-missing", member.loc,
@@ -157,11 +159,25 @@ private:
         }
         continue;
       }
+      if (!globs.insert(*dir).second || globs_exhausted_) continue;
+      // Every glob is tested against every package directory: thousands of distinct globs
+      // that each match everything would hold millions of paths. The tests are counted
+      // against the repository's budget as they are made.
       const std::vector<std::string> pattern = split_path(*dir);
       bool matched = false;
-      for (const std::string& candidate : manifest_dirs_) {
-        if (glob_match(pattern, split_path(candidate))) {
-          pending.push_back(candidate);
+      for (const auto& [candidate, parts] : candidates()) {
+        if (++glob_tests_ > budget_.member_glob_tests) {
+          model_.diagnostics.push_back(
+              {kBudgetRule, member.loc,
+               budget_exceeded("member globs", budget_.member_glob_tests, "directory tests",
+                               "this workspace member glob and the ones after it are not "
+                               "expanded")});
+          globs_exhausted_ = true;
+          matched = true;
+          break;
+        }
+        if (glob_match(pattern, parts)) {
+          pending.insert(candidate);
           matched = true;
         }
       }
@@ -182,8 +198,8 @@ private:
     Root root{&m, {}};
     std::vector<std::pair<std::string, bool>> queue; // directory, reached as a path dependency
     if (m.package) queue.emplace_back(root_dir, false);
-    for (auto& dir : pending)
-      queue.emplace_back(std::move(dir), false);
+    for (const std::string& dir : pending)
+      queue.emplace_back(dir, false);
     while (!queue.empty()) {
       auto [dir, as_path_dep] = std::move(queue.back());
       queue.pop_back();
@@ -313,8 +329,20 @@ private:
               });
   }
 
+  // The package directories split into components, once for every glob.
+  const std::vector<std::pair<std::string, std::vector<std::string>>>& candidates() {
+    if (candidates_.empty())
+      for (const std::string& dir : manifest_dirs_)
+        candidates_.emplace_back(dir, split_path(dir));
+    return candidates_;
+  }
+
   const Tree& tree_;
   ParseCache* cache_ = nullptr;
+  const ReadBudget budget_ = read_budget();
+  std::size_t glob_tests_ = 0; // (glob, directory) pairs tested, for the whole repository
+  bool globs_exhausted_ = false;
+  std::vector<std::pair<std::string, std::vector<std::string>>> candidates_;
   ParseCache::Entry scratch_; // the current file when nothing is cached
   CargoModel model_;
   std::set<std::string> manifest_dirs_; // directories holding a Cargo.toml, parsed or not

@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
 #include <unordered_set>
 #include <utility>
 
@@ -919,18 +923,40 @@ private:
 
 FileFacts extract_facts(std::string_view source) {
   FileFacts facts;
+  facts.line_count = static_cast<int>(std::count(source.begin(), source.end(), '\n'));
+  if (!source.empty() && source.back() != '\n') ++facts.line_count;
+  if (const void* nul = std::memchr(source.data(), '\0', source.size())) {
+    const std::size_t at = static_cast<std::size_t>(static_cast<const char*>(nul) - source.data());
+    const std::size_t newline = source.rfind('\n', at);
+    const std::size_t line_start = newline == std::string_view::npos ? 0 : newline + 1;
+    const auto line = std::count(source.begin(), source.begin() + static_cast<long>(at), '\n') + 1;
+    // Columns count code points, as the lexer's do: every byte but UTF-8 continuation bytes.
+    const auto column =
+        std::count_if(source.begin() + static_cast<long>(line_start),
+                      source.begin() + static_cast<long>(at),
+                      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }) +
+        1;
+    facts.binary = true;
+    facts.not_analysed = "binary content (a NUL byte at line " + std::to_string(line) +
+                         ", column " + std::to_string(column) +
+                         "): not Rust source text, not analysed";
+    return facts;
+  }
   try {
-    facts.line_count = static_cast<int>(std::count(source.begin(), source.end(), '\n'));
-    if (!source.empty() && source.back() != '\n') ++facts.line_count;
     // Comments are not kept; suppressions are read from them on the way.
     CodeLexResult lexed = lex_code(source, [&facts](const Token& t) {
       if (t.kind != TokenKind::line_comment) return;
       if (auto s = parse_suppression(t)) facts.suppressions.push_back(std::move(*s));
     });
     facts.lex_diagnostics = std::move(lexed.diagnostics);
+    facts.lex_more = lexed.more_diagnostics;
     Extractor(lexed.tokens, facts).run();
-  } catch (...) {
-    // Only allocation can fail here; the facts gathered so far are still worth returning.
+  } catch (const std::bad_alloc&) {
+    // The facts gathered so far are kept, and the file says it was not fully analysed.
+    facts.not_analysed = "out of memory while extracting its facts: only partly analysed";
+  } catch (const std::exception& e) {
+    facts.not_analysed =
+        std::string("facts extraction failed (") + e.what() + "): only partly analysed";
   }
   return facts;
 }

@@ -108,14 +108,22 @@ struct FileFacts {
   std::vector<std::pair<int, int>> test_lines; // [first, last] line ranges of #[cfg(test)] items
                                                // and #[test] functions
   std::vector<LexDiagnostic> lex_diagnostics;
+  std::size_t lex_more = 0; // lexer problems past lex_diagnostics, counted, not kept
   int line_count = 0;
+  // Why the file was not analysed, or only in part; empty when it was. `binary`: it holds a
+  // NUL byte, so it is not Rust source text (rustc refuses it too) and is not lexed at all; a
+  // file of NUL bytes would otherwise cost memory per byte for nothing. Else the extraction
+  // failed (out of memory) and the facts are those found before.
+  std::string not_analysed;
+  bool binary = false;
 
   /// True when `line` lies in one of test_lines.
   bool in_test(int line) const;
 };
 
 /// Lexes `source` and extracts its facts in one pass. Never throws; malformed text gives the
-/// facts of what could be read plus the lexer's diagnostics.
+/// facts of what could be read plus the lexer's diagnostics, binary text and a failure (an
+/// allocation) say so in `not_analysed`, never silently.
 FileFacts extract_facts(std::string_view source);
 
 } // namespace otelaudit::rust

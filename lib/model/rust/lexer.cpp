@@ -167,9 +167,10 @@ protected:
 // positions and once for tokens, and invalid UTF-8 is reported wherever it occurs.
 class Lexer {
 public:
-  Lexer(std::string_view source, Sink& sink, std::vector<LexDiagnostic>& diagnostics)
+  Lexer(std::string_view source, Sink& sink, std::vector<LexDiagnostic>& diagnostics,
+        std::size_t& more)
       : src_(source), b_(reinterpret_cast<const unsigned char*>(source.data())), n_(source.size()),
-        sink_(sink), diagnostics_(diagnostics) {}
+        sink_(sink), diagnostics_(diagnostics), more_(more) {}
 
   void run() {
     size_t pos = 0;
@@ -186,6 +187,10 @@ public:
       pos = next > pos ? next : pos + 1; // a guard: every iteration consumes a byte
     }
     sync(n_);
+    for (const Repeated& r : repeated_)
+      if (r.index != kNone && r.more > 0)
+        diagnostics_[r.index].message += " (and " + std::to_string(r.more) + " more " +
+                                         (r.more == 1 ? r.one : r.many) + " in this file)";
   }
 
 private:
@@ -196,7 +201,7 @@ private:
   void sync(size_t to) {
     walk_ =
         advance(b_, n_, walk_, to, line_, column_, [this](int line, int column, unsigned char c) {
-          diagnostics_.push_back({line, column, "invalid UTF-8 byte " + hex_byte(c)});
+          note(kInvalid, line, column, "invalid UTF-8 byte " + hex_byte(c));
         });
   }
 
@@ -208,8 +213,42 @@ private:
   }
 
   // A diagnostic at the start of the token added last.
-  void report(std::string message) {
-    diagnostics_.push_back({last_line_, last_column_, std::move(message)});
+  void report(std::string message, int repeat = kOnce) {
+    note(repeat, last_line_, last_column_, std::move(message));
+  }
+
+  // Problems that come once per byte of binary or mangled text are reported at their first
+  // place with a count of the others ("one diagnostic per file, never one per byte"), and no
+  // more than kMaxLexDiagnostics are kept in all: a file of 16 MiB of NUL bytes gave 16
+  // million diagnostics, about 1 GB.
+  static constexpr int kOnce = -1;
+  static constexpr int kInvalid = 0;
+  static constexpr int kNul = 1;
+  static constexpr int kUnexpected = 2;
+  static constexpr std::size_t kNone = SIZE_MAX;
+  struct Repeated {
+    const char* one;
+    const char* many;
+    bool seen = false;
+    std::size_t index = kNone; // of the first one in diagnostics_, when it was kept
+    std::size_t more = 0;      // seen after it
+  };
+
+  void note(int repeat, int line, int column, std::string message) {
+    if (repeat != kOnce) {
+      Repeated& r = repeated_[repeat];
+      if (r.seen) {
+        ++(r.index != kNone ? r.more : more_);
+        return;
+      }
+      r.seen = true;
+      if (diagnostics_.size() < kMaxLexDiagnostics) r.index = diagnostics_.size();
+    }
+    if (diagnostics_.size() >= kMaxLexDiagnostics) {
+      ++more_;
+      return;
+    }
+    diagnostics_.push_back({line, column, std::move(message)});
   }
 
   // Length of the code point at i when it may start an identifier, else 0.
@@ -329,7 +368,7 @@ private:
       return ident(pos);
     case '\0':
       add(TokenKind::unknown, pos, pos + 1);
-      report("NUL byte");
+      report("NUL byte", kNul);
       return pos + 1;
     default:
       break;
@@ -339,10 +378,11 @@ private:
     if (has_class(c, kPunct)) return punct(pos);
     add(TokenKind::unknown, pos, pos + 1);
     if (c >= 0x20 && c < 0x7F) {
-      report(std::string("unexpected character '") + static_cast<char>(c) + "'");
+      report(std::string("unexpected character '") + static_cast<char>(c) + "'", kUnexpected);
     } else {
       static constexpr char digits[] = "0123456789ABCDEF";
-      report(std::string("unexpected character U+00") + digits[c >> 4] + digits[c & 0xF]);
+      report(std::string("unexpected character U+00") + digits[c >> 4] + digits[c & 0xF],
+             kUnexpected);
     }
     return pos + 1;
   }
@@ -634,6 +674,10 @@ private:
   int last_column_ = 0;
   Sink& sink_;
   std::vector<LexDiagnostic>& diagnostics_;
+  std::size_t& more_;
+  Repeated repeated_[3] = {{"invalid UTF-8 byte", "invalid UTF-8 bytes"},
+                           {"NUL byte", "NUL bytes"},
+                           {"unexpected character", "unexpected characters"}};
 };
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -679,7 +723,7 @@ LexResult lex(std::string_view source) {
   LexResult out;
   out.tokens.reserve(source.size() / 5 + 16);
   Keep keep(source, out.tokens);
-  Lexer(source, keep, out.diagnostics).run();
+  Lexer(source, keep, out.diagnostics, out.more_diagnostics).run();
   return out;
 }
 
@@ -759,12 +803,12 @@ CodeLexResult lex_code(std::string_view source,
     const std::function<void(const Token&)>& on_comment_;
   };
   if (source.size() > UINT32_MAX) source = source.substr(0, UINT32_MAX);
-  CodeLexResult out{CodeTokens(source), {}};
+  CodeLexResult out{CodeTokens(source), {}, 0};
   // A token is at least one byte. The room is address space only until tokens fill it, and
   // it spares the copy a growing array makes (which would hold the old and the new at once).
   out.tokens.reserve(source.size());
   Compact compact(source, out.tokens, on_comment);
-  Lexer(source, compact, out.diagnostics).run();
+  Lexer(source, compact, out.diagnostics, out.more_diagnostics).run();
   return out;
 }
 

@@ -59,8 +59,12 @@ struct LexDiagnostic {
 /// All tokens of one source text (comments included) and the problems met, both in source order.
 struct LexResult {
   std::vector<Token> tokens;
-  std::vector<LexDiagnostic> diagnostics;
+  std::vector<LexDiagnostic> diagnostics; // at most kMaxLexDiagnostics
+  std::size_t more_diagnostics = 0;       // problems met past those, counted, not kept
 };
+
+/// The most diagnostics a lex keeps: a hostile file must not make them cost memory per byte.
+inline constexpr std::size_t kMaxLexDiagnostics = 100;
 
 /// Lexes a whole Rust source text. The tokens view into `source`, which must outlive them.
 /// A UTF-8 BOM at the start is skipped without shifting columns; a shebang line
@@ -72,6 +76,8 @@ struct LexResult {
 ///   "unterminated byte literal", "invalid UTF-8 byte 0xFF", "NUL byte",
 ///   "unexpected character '\'" (printable ASCII) or "unexpected character U+0007",
 ///   "no digits in number literal", "expected at least one digit in exponent".
+/// Invalid UTF-8 bytes, NUL bytes and unexpected characters are each reported once, where the
+/// first one is, with the count of the others: "NUL byte (and 41 more NUL bytes in this file)".
 /// `$` is an ordinary punct token: it is valid Rust in every macro_rules body. `>>`, `&&` and
 /// `||` are single tokens as in the Rust reference, so a reader of generics splits `>>`.
 LexResult lex(std::string_view source);
@@ -122,6 +128,7 @@ private:
 struct CodeLexResult {
   CodeTokens tokens;
   std::vector<LexDiagnostic> diagnostics;
+  std::size_t more_diagnostics = 0;
 };
 
 /// Lexes like lex() but keeps only the code tokens, compactly; `on_comment`, when given, sees

@@ -9,6 +9,7 @@ int otelaudit_fuzz_audit(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_audit_init(int* argc, char*** argv);
 int otelaudit_fuzz_config(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_fix_edit(const std::uint8_t* data, std::size_t size);
+int otelaudit_fuzz_git_loose(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_lexer(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_lockfile(const std::uint8_t* data, std::size_t size);
 int otelaudit_fuzz_manifest(const std::uint8_t* data, std::size_t size);

@@ -381,15 +381,14 @@ TEST_CASE("rust lexer: malformed input gives positioned diagnostics") {
        "ident a 1:1\nunknown \xFF 1:2\nident b 1:3\n", "1:2 invalid UTF-8 byte 0xFF\n"},
       {"// \xC3\n\"\x80\xE4\xB8\" x",
        "line_comment // \xC3 1:1\nstring \"\x80\xE4\xB8\" 2:1\nident x 2:7\n",
-       "1:4 invalid UTF-8 byte 0xC3\n2:2 invalid UTF-8 byte 0x80\n2:3 invalid UTF-8 byte "
-       "0xE4\n2:4 invalid UTF-8 byte 0xB8\n"},
+       "1:4 invalid UTF-8 byte 0xC3 (and 3 more invalid UTF-8 bytes in this file)\n"},
       {"\xED\xA0\x80", "unknown \xED 1:1\nunknown \xA0 1:2\nunknown \x80 1:3\n",
-       "1:1 invalid UTF-8 byte 0xED\n1:2 invalid UTF-8 byte 0xA0\n1:3 invalid UTF-8 byte 0x80\n"},
+       "1:1 invalid UTF-8 byte 0xED (and 2 more invalid UTF-8 bytes in this file)\n"},
       {std::string("a\0b", 3),
        "ident a 1:1\nunknown " + std::string(1, '\0') + " 1:2\nident b 1:3\n", "1:2 NUL byte\n"},
       {"x \\ y", "ident x 1:1\nunknown \\ 1:3\nident y 1:5\n", "1:3 unexpected character '\\'\n"},
       {"`a`", "unknown ` 1:1\nident a 1:2\nunknown ` 1:3\n",
-       "1:1 unexpected character '`'\n1:3 unexpected character '`'\n"},
+       "1:1 unexpected character '`' (and 1 more unexpected character in this file)\n"},
       {"\x07", "unknown \x07 1:1\n", "1:1 unexpected character U+0007\n"},
       {"0x 1e 2.5e+", "integer 0x 1:1\nfloat 1e 1:4\nfloat 2.5e+ 1:7\n",
        "1:1 no digits in number literal\n1:4 expected at least one digit in exponent\n"
@@ -402,6 +401,37 @@ TEST_CASE("rust lexer: malformed input gives positioned diagnostics") {
     CHECK(render(result) == c.tokens);
     CHECK(render_diagnostics(result) == c.diagnostics);
   }
+}
+
+TEST_CASE("rust lexer: binary and mangled text gives one diagnostic per kind, not one per byte") {
+  // A file of NUL bytes gave one diagnostic per byte: 16 million for 16 MiB, about 1 GB.
+  const std::string nul(100000, '\0');
+  LexResult result = lex(nul);
+  CHECK(render_diagnostics(result) == "1:1 NUL byte (and 99999 more NUL bytes in this file)\n");
+  CHECK(result.more_diagnostics == 0);
+  CHECK(result.tokens.size() == 100000); // still one unknown token per byte, as rustc sees it
+
+  const std::string mixed = "fn a() {}\n\xFF\xFE x \x07\x07 `" + std::string(3, '\0') + "\xC3";
+  result = lex(mixed);
+  CHECK(render_diagnostics(result) ==
+        "2:1 invalid UTF-8 byte 0xFF (and 2 more invalid UTF-8 bytes in this file)\n"
+        "2:6 unexpected character U+0007 (and 2 more unexpected characters in this file)\n"
+        "2:10 NUL byte (and 2 more NUL bytes in this file)\n");
+  CHECK(lex_code(mixed).diagnostics == result.diagnostics);
+}
+
+TEST_CASE("rust lexer: at most kMaxLexDiagnostics are kept, the others are counted") {
+  std::string source;
+  for (int i = 0; i < 5000; ++i)
+    source += "0x ";
+  const LexResult result = lex(source);
+  REQUIRE(result.diagnostics.size() == kMaxLexDiagnostics);
+  CHECK(result.diagnostics.front() == LexDiagnostic{1, 1, "no digits in number literal"});
+  CHECK(result.diagnostics.back() == LexDiagnostic{1, 298, "no digits in number literal"});
+  CHECK(result.more_diagnostics == 5000 - kMaxLexDiagnostics);
+  const CodeLexResult code = lex_code(source);
+  CHECK(code.diagnostics == result.diagnostics);
+  CHECK(code.more_diagnostics == result.more_diagnostics);
 }
 
 TEST_CASE("rust lexer: every prefix of a tricky sample and random bytes lex safely") {
