@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/write_fd.h"
 #include "source/git_tree.h"
 
 namespace otelaudit::fix {
@@ -22,18 +23,6 @@ namespace {
 
 std::string system_error(const fs::path& p, int err) {
   return p.string() + ": " + std::strerror(err);
-}
-
-bool write_fd(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 /// The file's content read without following a symbolic link; nullopt when that fails.

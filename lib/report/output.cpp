@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/write_fd.h"
+
 namespace otelaudit {
 
 namespace {
@@ -15,18 +17,6 @@ namespace {
 bool fail(const std::filesystem::path& path, int err, std::string& error) {
   error = "cannot write " + path.string() + ": " + std::strerror(err);
   return false;
-}
-
-bool write_all(int fd, std::string_view content) {
-  while (!content.empty()) {
-    const ssize_t n = ::write(fd, content.data(), content.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    content.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 } // namespace
@@ -41,7 +31,7 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
     if (fd < 0) return fail(path, errno, error);
-    int err = write_all(fd, content) ? 0 : errno;
+    int err = write_fd(fd, content) ? 0 : errno;
     if (::close(fd) != 0 && err == 0) err = errno;
     return err == 0 || fail(path, err, error);
   }
@@ -57,7 +47,7 @@ bool write_file_atomically(const std::filesystem::path& path, std::string_view c
   if (fd < 0) return fail(path, errno, error);
 
   int err = 0;
-  if (!write_all(fd, content) || ::fsync(fd) != 0) err = errno;
+  if (!write_fd(fd, content) || ::fsync(fd) != 0) err = errno;
   if (::close(fd) != 0 && err == 0) err = errno;
   if (err == 0 && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
