@@ -272,55 +272,35 @@ private:
     }
   }
 
-  // A basic string from its opening quote; returns the decoded text.
-  std::string basic(bool multiline) {
+  // A basic or literal string from its opening quote; returns the decoded text.
+  std::string basic(bool multiline) { return quoted('"', multiline); }
+  std::string literal(bool multiline) { return quoted('\'', multiline); }
+
+  // A string opened by `quote` (`"` basic, with escapes; `'` literal, without), from its
+  // opening quote; returns the decoded text.
+  std::string quoted(char quote, bool multiline) {
+    const char closing[] = {quote, quote, quote, '\0'};
     std::string out;
     i_ += multiline ? 3 : 1;
     if (multiline) skip_first_newline();
     while (true) {
       if (eof()) fail("unterminated string");
       const char c = t_[i_];
-      if (multiline && at("\"\"\"")) {
+      if (multiline && at(closing)) {
         std::size_t n = 3;
-        while (n < 5 && i_ + n < t_.size() && t_[i_ + n] == '"')
+        while (n < 5 && i_ + n < t_.size() && t_[i_ + n] == quote)
           ++n;
-        out.append(n - 3, '"');
+        out.append(n - 3, quote);
         i_ += n;
         return out;
       }
-      if (!multiline && c == '"') {
+      if (!multiline && c == quote) {
         ++i_;
         return out;
       }
-      if (c == '\\') {
+      if (quote == '"' && c == '\\') {
         escape(out, multiline);
         continue;
-      }
-      if (!multiline && (c == '\n' || c == '\r')) fail("a newline in a single-line string");
-      if (c == '\r' && !at("\r\n")) fail("a carriage return not followed by a newline");
-      out += c;
-      ++i_;
-    }
-  }
-
-  std::string literal(bool multiline) {
-    std::string out;
-    i_ += multiline ? 3 : 1;
-    if (multiline) skip_first_newline();
-    while (true) {
-      if (eof()) fail("unterminated string");
-      const char c = t_[i_];
-      if (multiline && at("'''")) {
-        std::size_t n = 3;
-        while (n < 5 && i_ + n < t_.size() && t_[i_ + n] == '\'')
-          ++n;
-        out.append(n - 3, '\'');
-        i_ += n;
-        return out;
-      }
-      if (!multiline && c == '\'') {
-        ++i_;
-        return out;
       }
       if (!multiline && (c == '\n' || c == '\r')) fail("a newline in a single-line string");
       if (c == '\r' && !at("\r\n")) fail("a carriage return not followed by a newline");
