@@ -139,6 +139,14 @@ public:
   Planner(const RepoModel& repo, const Ruleset& rules)
       : repo_(repo), cargo_(repo.cargo), rules_(rules),
         decls_(collect_declarations(repo.cargo, rules)) {
+    // Entries no member inherits are no declarations of the audit, but the plan names them
+    // among what it leaves.
+    for (Declaration& d : unused_workspace_declarations(repo.cargo, rules))
+      decls_.push_back(std::move(d));
+    std::stable_sort(decls_.begin(), decls_.end(), [](const Declaration& a, const Declaration& b) {
+      return std::tie(a.dep->loc.file, a.dep->loc.line, a.dep->loc.column) <
+             std::tie(b.dep->loc.file, b.dep->loc.line, b.dep->loc.column);
+    });
     for (const Manifest& m : cargo_.manifests) {
       std::string error;
       auto it = cargo_.texts.find(m.file);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
+#include <string>
 #include <tuple>
 
 namespace otelaudit {
@@ -28,6 +30,53 @@ Declaration make_declaration(const Manifest& m, const Dependency& d, bool ws,
   return decl;
 }
 
+bool loc_less(const Declaration& a, const Declaration& b) {
+  return std::tie(a.dep->loc.file, a.dep->loc.line, a.dep->loc.column) <
+         std::tie(b.dep->loc.file, b.dep->loc.line, b.dep->loc.column);
+}
+
+// `prefix` is `dir` or one of its ancestors, comparing whole components.
+bool dir_within(const std::string& dir, const std::string& prefix) {
+  if (prefix.empty()) return true;
+  return dir == prefix || (dir.size() > prefix.size() &&
+                           dir.compare(0, prefix.size(), prefix) == 0 && dir[prefix.size()] == '/');
+}
+
+std::string dir_of(const std::string& file) {
+  auto slash = file.rfind('/');
+  return slash == std::string::npos ? std::string() : file.substr(0, slash);
+}
+
+// Whether each [workspace.dependencies] entry is inherited by a member of its workspace
+// (Cargo looks the member's key up in the table). A workspace whose directory holds a
+// Cargo.toml that could not be read or parsed is taken as inheriting everything: that file may
+// be a member, and what it inherits is unknown.
+class Inheritance {
+public:
+  explicit Inheritance(const CargoModel& cargo) {
+    for (const PackageModel& p : cargo.packages)
+      if (!p.workspace_root.empty())
+        for (const Dependency& d : p.dependencies)
+          if (d.inherited) used_.insert({p.workspace_root, d.key});
+    for (const Diagnostic& d : cargo.diagnostics)
+      if (d.loc.file.ends_with("Cargo.toml") &&
+          (d.rule == "manifest-parse-error" || d.rule == "file-unreadable" ||
+           d.rule == "git-object-missing" || d.rule == "git-object-corrupt" ||
+           d.rule == "file-too-large"))
+        unreadable_.push_back(dir_of(d.loc.file));
+  }
+
+  bool used(const Manifest& root, const Dependency& entry) const {
+    if (used_.count({root.file, entry.key})) return true;
+    return std::any_of(unreadable_.begin(), unreadable_.end(),
+                       [&](const std::string& dir) { return dir_within(dir, root.dir); });
+  }
+
+private:
+  std::set<std::pair<std::string, std::string>> used_; // workspace manifest, entry key
+  std::vector<std::string> unreadable_;                // directories of unreadable manifests
+};
+
 } // namespace
 
 bool Declaration::on_line(std::string_view l) const {
@@ -41,18 +90,28 @@ std::optional<std::string> requirement_line(const VersionReq& req) {
 }
 
 std::vector<Declaration> collect_declarations(const CargoModel& cargo, const Ruleset& rules) {
+  const Inheritance inheritance(cargo);
   std::vector<Declaration> out;
   for (const Manifest& m : cargo.manifests) {
     if (m.workspace)
       for (const Dependency& d : m.workspace->dependencies)
-        out.push_back(make_declaration(m, d, true, rules));
+        if (inheritance.used(m, d)) out.push_back(make_declaration(m, d, true, rules));
     for (const Dependency& d : m.dependencies)
       if (!d.workspace) out.push_back(make_declaration(m, d, false, rules));
   }
-  std::stable_sort(out.begin(), out.end(), [](const Declaration& a, const Declaration& b) {
-    return std::tie(a.dep->loc.file, a.dep->loc.line, a.dep->loc.column) <
-           std::tie(b.dep->loc.file, b.dep->loc.line, b.dep->loc.column);
-  });
+  std::stable_sort(out.begin(), out.end(), loc_less);
+  return out;
+}
+
+std::vector<Declaration> unused_workspace_declarations(const CargoModel& cargo,
+                                                       const Ruleset& rules) {
+  const Inheritance inheritance(cargo);
+  std::vector<Declaration> out;
+  for (const Manifest& m : cargo.manifests)
+    if (m.workspace)
+      for (const Dependency& d : m.workspace->dependencies)
+        if (!inheritance.used(m, d)) out.push_back(make_declaration(m, d, true, rules));
+  std::stable_sort(out.begin(), out.end(), loc_less);
   return out;
 }
 

@@ -28,9 +28,16 @@ struct Declaration {
   bool on_line(std::string_view l) const;
 };
 
-/// Every declaration of the repository, sorted by file and line. Member entries written as
-/// `workspace = true` are not declarations: the workspace entry they inherit is.
+/// Every declaration Cargo builds from, sorted by file and line. Member entries written as
+/// `workspace = true` are not declarations: the workspace entry they inherit is. A
+/// [workspace.dependencies] entry that no member inherits is left out: Cargo never resolves it.
 std::vector<Declaration> collect_declarations(const CargoModel& cargo, const Ruleset& rules);
+
+/// The [workspace.dependencies] entries no member of their workspace inherits, sorted by file
+/// and line. Empty for a workspace with a member that could not be read: what it inherits is
+/// unknown.
+std::vector<Declaration> unused_workspace_declarations(const CargoModel& cargo,
+                                                       const Ruleset& rules);
 
 /// The repository's OpenTelemetry line: that of its `opentelemetry` declarations (the most
 /// frequent, ties to the newest), else opentelemetry_sdk's, else any OpenTelemetry crate's.

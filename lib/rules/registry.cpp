@@ -11,6 +11,7 @@ namespace otelaudit {
 std::span<const RepoRule> repo_rules() {
   static constexpr std::array kRules = {
       check_versions,
+      check_workspace_dependencies,
       check_crate_names,
       check_features,
       check_integration,

@@ -26,6 +26,8 @@ constexpr std::array kRules = {
              "The repository uses tracing but declares no OpenTelemetry crate."},
     RuleInfo{"companion-drift", Severity::low, "manifest",
              "A companion crate (metrics, tracing-subscriber, …) differs from the canonical set."},
+    RuleInfo{"unused-workspace-dependency", Severity::low, "manifest",
+             "A [workspace.dependencies] entry no member inherits: Cargo never builds it."},
     RuleInfo{"lockfile-multiple-lines", Severity::high, "lockfile",
              "Cargo.lock resolves OpenTelemetry crates at two or more lines."},
     RuleInfo{"no-lockfile", Severity::info, "lockfile",

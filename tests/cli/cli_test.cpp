@@ -60,6 +60,27 @@ TEST_CASE("cli: --min-score above the score fails the gate, the score itself pas
   CHECK(nlohmann::json::parse(at.out)["verdict"] == "GO");
 }
 
+TEST_CASE("cli: OpenTelemetry only in unused workspace entries is no-otel, with a note") {
+  // fixtures/cases/unused-workspace-deps declares opentelemetry 0.20 and opentelemetry_api in
+  // [workspace.dependencies], and no member inherits them: Cargo builds no OpenTelemetry there.
+  Run r = run("check fixtures/cases/unused-workspace-deps --fail-on none --format json");
+  CHECK(r.code == 0);
+  auto j = nlohmann::json::parse(r.out);
+  const auto& repo = j["repos"][0];
+  CHECK(repo["status"] == "no-otel");
+  CHECK(repo["otel_line"].is_null());
+  CHECK(repo["crates"].empty());
+  CHECK(j["verdict"] == "GO");
+  int notes = 0;
+  for (const auto& f : repo["findings"])
+    if (f["rule"] == "unused-workspace-dependency" &&
+        f["message"].get<std::string>().ends_with(
+            "; OpenTelemetry appears only in such unused entries, so the repository builds none "
+            "and counts as no-otel"))
+      ++notes;
+  CHECK(notes == 3);
+}
+
 TEST_CASE("cli: a path that does not exist is a usage error naming it") {
   Run r = run("check fixtures/no-such-repo");
   CHECK(r.code == 2);
@@ -110,7 +131,7 @@ TEST_CASE("cli: every rule data file is checked before the audit, with its error
     CHECK(r.out == "");
     // Every file is read and checked by the one loader before any audit work: all errors at once.
     CHECK(r.err == (dir / "scoring.toml").string() +
-                       ":60:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n" +
+                       ":61:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n" +
                        (dir / "spread.toml").string() + ":3:8: error: \"name\" must be a string\n");
   }
   fs::remove_all(dir);

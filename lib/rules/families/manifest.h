@@ -11,6 +11,10 @@ namespace otelaudit {
 /// invalid-requirement: where each declared OpenTelemetry crate stands against the target.
 void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
+/// unused-workspace-dependency: [workspace.dependencies] entries of the crates the audit judges
+/// that no member inherits (Cargo never resolves them, so no other rule judges them).
+void check_workspace_dependencies(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
 /// deprecated-exporter and misnamed-crate: crates that must be replaced or respelled.
 void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
