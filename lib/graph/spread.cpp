@@ -86,6 +86,10 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
     row.max_repos.assign(max_repos.begin(), max_repos.end());
     row.units = units;
     row.crosses = breaking_unit(min, c.boundary) != breaking_unit(max, c.boundary);
+    for (const Held& a : held)
+      for (const Held& b : held)
+        if (a.repo != b.repo && breaking_unit(a.v, c.boundary) != breaking_unit(b.v, c.boundary))
+          row.across_repos = true;
 
     // The holder the old version comes from: one that reaches no other holder.
     row.reported_in = row.min_repos.front();
@@ -118,13 +122,24 @@ std::vector<Finding> spread_findings(const std::vector<SpreadRow>& rows) {
     f.severity = info ? info->default_severity : Severity::medium;
     f.repo = row.reported_in;
     f.loc = row.loc;
-    f.message = row.crate + " is locked from " + row.min + " (" + join(row.min_repos) + ") to " +
-                row.max + " (" + join(row.max_repos) +
-                ") across the set: " + std::to_string(row.units.size()) +
-                " incompatible release lines (" + join(row.units) +
-                ") are built, and their types do not mix";
+    if (row.across_repos) {
+      f.message = row.crate + " is locked from " + row.min + " (" + join(row.min_repos) + ") to " +
+                  row.max + " (" + join(row.max_repos) +
+                  ") across the set: " + std::to_string(row.units.size()) +
+                  " incompatible release lines (" + join(row.units) +
+                  ") are built, and their types do not mix";
+    } else {
+      // One lockfile that already builds: the copies are Cargo's own answer to requirements
+      // that differ, and only a type passed between them would not mix.
+      f.severity = Severity::info;
+      f.message = row.crate + " is locked at " + row.min + " and " + row.max + " inside " +
+                  row.reported_in + "'s own lockfiles (" + std::to_string(row.units.size()) +
+                  " release lines: " + join(row.units) +
+                  "); that build already compiles, so this is no link problem across the set";
+    }
+    // `-p name@version` names one package even when several versions of it are locked.
     f.fix = "update " + row.crate + " to " + row.units.back() + " in " + row.reported_in +
-            " (cargo update -p " + row.crate + " after raising the requirement)";
+            " (cargo update -p " + row.crate + "@" + row.min + " after raising the requirement)";
     out.push_back(std::move(f));
   }
   return out;

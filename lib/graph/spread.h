@@ -24,6 +24,8 @@ struct SpreadRow {
   std::vector<std::string> max_repos; // … hold `max`, sorted
   std::vector<std::string> units;     // distinct breaking units locked, oldest first
   bool crosses = false;               // more than one breaking unit
+  bool across_repos = false;          // two repositories lock it in different breaking units; when
+                                      // false the spread is inside one repository's own lockfiles
   std::string reported_in;            // the repository the finding goes to (holds `min`)
   Location loc;                       // its Cargo.lock `[[package]]` entry of `min`
 };

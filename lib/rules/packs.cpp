@@ -103,6 +103,35 @@ bool read_crate(const toml::table& t, Checker& c, std::string_view where, bool n
     e.features = std::move(*features);
     e.features_known = true;
   }
+  if (const toml::table* imp = c.table(t, "implies")) {
+    if (!features) {
+      c.error(*imp, "\"implies\" without \"features\" in " + std::string(where));
+      ok = false;
+    }
+    if (!c.text(t, "implies-source", where)) ok = false;
+    for (const auto& [k, v] : *imp) {
+      const std::string feature(k.str());
+      auto list = c.strings(v, "implies." + feature, true);
+      if (!list) {
+        ok = false;
+        continue;
+      }
+      // The feature and what it enables of the crate itself must be features of the crate.
+      std::vector<std::string> own{feature};
+      for (const std::string& f : *list)
+        if (f.find('/') == std::string::npos) own.push_back(f);
+      for (const std::string& name : own)
+        if (e.features_known &&
+            std::find(e.features.begin(), e.features.end(), name) == e.features.end()) {
+          c.error(v, "implied feature " + in_quotes(name) + " is not in \"features\"");
+          ok = false;
+        }
+      e.implies.emplace(feature, std::move(*list));
+    }
+  } else if (t.get("implies-source")) {
+    c.error(*t.get("implies-source"), "\"implies-source\" without \"implies\"");
+    ok = false;
+  }
   if (defaults) {
     for (const std::string& f : *defaults)
       if (e.features_known &&
@@ -164,7 +193,8 @@ void read_pack(const toml::table& root, Checker& c, Pack& out) {
     constexpr std::string_view where = "[[crate]]";
     c.only_keys(*t,
                 {"name", "repository", "matches", "latest", "source", "default-features",
-                 "features", "features-source", "deprecated", "confirmed"},
+                 "features", "features-source", "implies", "implies-source", "deprecated",
+                 "confirmed"},
                 where);
     CrateOnLine e;
     const bool ok = read_crate(*t, c, where, true, e);

@@ -12,6 +12,7 @@ std::span<const RepoRule> repo_rules() {
   static constexpr std::array kRules = {
       check_versions,
       check_workspace_dependencies,
+      check_unknown_features,
       check_crate_names,
       check_features,
       check_integration,

@@ -20,6 +20,9 @@ constexpr std::array kRules = {
              "A deprecated crate is declared (opentelemetry-jaeger: export OTLP instead)."},
     RuleInfo{"missing-feature", Severity::high, "manifest",
              "A crate of the line lacks a feature the canonical set requires."},
+    RuleInfo{"unknown-feature", Severity::blocker, "manifest",
+             "A dependency names a feature its crate does not have on that line: Cargo refuses "
+             "the manifest."},
     RuleInfo{"misnamed-crate", Severity::high, "manifest",
              "A dependency names a crate that does not exist under that spelling."},
     RuleInfo{"needs-integration", Severity::medium, "manifest",
@@ -30,6 +33,9 @@ constexpr std::array kRules = {
              "A [workspace.dependencies] entry no member inherits: Cargo never builds it."},
     RuleInfo{"lockfile-multiple-lines", Severity::high, "lockfile",
              "Cargo.lock resolves OpenTelemetry crates at two or more lines."},
+    RuleInfo{"lockfile-stale", Severity::high, "lockfile",
+             "Cargo.lock does not satisfy a requirement of the manifests (cargo build --locked "
+             "fails)."},
     RuleInfo{"no-lockfile", Severity::info, "lockfile",
              "No Cargo.lock: the package is audited from its requirements alone."},
     RuleInfo{"manifest-parse-error", Severity::high, "input", "A Cargo.toml is not valid TOML."},

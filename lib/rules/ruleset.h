@@ -28,10 +28,14 @@ struct CrateOnLine {
   std::vector<std::string> default_features;
   std::vector<std::string> features; // every feature a manifest may name (implicit ones too)
   bool features_known = false;       // `features` was given: a feature not in it does not exist
-  bool deprecated = false;           // deprecated as of this line
-  bool confirmed = true;             // false: not read in a primary source; never a blocker
-  std::string source;                // where the line of `latest` was read
-  Location loc;                      // where the entry is written
+  // [crate.implies]: what enabling a feature enables too, from the crate's own [features]
+  // table: features of the crate itself ("trace") and of other crates of the line
+  // ("opentelemetry_sdk/rt-tokio"); optional dependencies it turns on are left out.
+  std::map<std::string, std::vector<std::string>> implies;
+  bool deprecated = false; // deprecated as of this line
+  bool confirmed = true;   // false: not read in a primary source; never a blocker
+  std::string source;      // where the line of `latest` was read
+  Location loc;            // where the entry is written
 
   /// True when `v` is one of the releases built on the line.
   bool built_on_line(const Version& v) const;

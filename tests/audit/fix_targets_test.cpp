@@ -1,5 +1,5 @@
 // Every fix text names the audit's target line and no other: a fix that advises 0.27 against
-// --target 0.30 sends the user to the wrong release. Checked for the fixture ecosystem and every
+// --target 0.30 sends the user to the wrong release; and every feature it writes exists there. Checked for the fixture ecosystem and every
 // edge case, at every bundled target (rules/otel-LINE.toml).
 #include <doctest/doctest.h>
 
@@ -48,6 +48,22 @@ std::vector<std::string> wrong_lines(const std::string& fix, const Ruleset& rule
     const std::vector<std::string> lines = rules.selected_lines(crate, *req);
     if (lines != std::vector<std::string>{rules.target})
       out.push_back("declares " + m->str() + ", which is not on the " + rules.target + " line");
+  }
+  // Every feature a declaration of a crate with feature data names exists on the target: Cargo
+  // refuses an entry naming a feature its crate does not have.
+  static const std::regex features_of(
+      R"re(([A-Za-z0-9_-]+)\s*=\s*\{[^}\n]*features\s*=\s*\[([^\]]*)\])re");
+  static const std::regex quoted(R"re("([^"]*)")re");
+  for (auto m = std::sregex_iterator(fix.begin(), fix.end(), features_of);
+       m != std::sregex_iterator(); ++m) {
+    const CrateOnLine* c = rules.target_line().find((*m)[1].str());
+    if (!c || !c->features_known) continue;
+    const std::string list = (*m)[2];
+    for (auto q = std::sregex_iterator(list.begin(), list.end(), quoted);
+         q != std::sregex_iterator(); ++q)
+      if (std::find(c->features.begin(), c->features.end(), (*q)[1].str()) == c->features.end())
+        out.push_back("declares " + (*m)[1].str() + " with feature \"" + (*q)[1].str() +
+                      "\", which it does not have on the " + rules.target + " line");
   }
   return out;
 }

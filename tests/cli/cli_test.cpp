@@ -131,7 +131,7 @@ TEST_CASE("cli: every rule data file is checked before the audit, with its error
     CHECK(r.out == "");
     // Every file is read and checked by the one loader before any audit work: all errors at once.
     CHECK(r.err == (dir / "scoring.toml").string() +
-                       ":61:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n" +
+                       ":63:1: error: unknown rule \"no-such-rule\" in [effort.rules]\n" +
                        (dir / "spread.toml").string() + ":3:8: error: \"name\" must be a string\n");
   }
   fs::remove_all(dir);

@@ -126,7 +126,7 @@ TEST_CASE("graph spread: min and max across lockfiles, reported where the minimu
   CHECK(fs[0].message == "tonic is locked from 0.11.0 (alpha, zeta) to 0.12.3 (alpha, mid) across "
                          "the set: 2 incompatible release lines (0.11, 0.12) are built, and their "
                          "types do not mix");
-  CHECK(fs[0].fix == "update tonic to 0.12 in zeta (cargo update -p tonic after raising the "
+  CHECK(fs[0].fix == "update tonic to 0.12 in zeta (cargo update -p tonic@0.11.0 after raising the "
                      "requirement)");
 
   // With the minor as boundary, tokio 1.35 to 1.42 crosses too.

@@ -138,6 +138,9 @@ public:
         d.features = strings_of(v, what);
       } else if (field == "optional") {
         if (auto b = bool_of(v, what)) d.optional = *b;
+        // Cargo's own wording (cargo/src/cargo/core/summary.rs).
+        if (d.optional && kind == DepKind::dev)
+          invalid(at(v), "dev-dependencies are not allowed to be optional: `" + d.key + "`");
       } else if (field == "default-features" || field == "default_features") {
         if (auto b = bool_of(v, what)) d.default_features = *b;
       } else if (field == "workspace") {
@@ -318,6 +321,20 @@ public:
     }
     std::stable_sort(m.dependencies.begin(), m.dependencies.end(),
                      [](const Dependency& a, const Dependency& b) { return before(a.loc, b.loc); });
+    if (auto n = root.get("features")) {
+      if (auto t = n->as_table()) {
+        for (auto&& [k, v] : *t) {
+          const std::string name(k.str());
+          m.features.push_back({Located{name, at(k.source())}, strings_of(v, "features." + name)});
+        }
+        std::stable_sort(m.features.begin(), m.features.end(),
+                         [](const FeatureDecl& a, const FeatureDecl& b) {
+                           return before(a.name.loc, b.name.loc);
+                         });
+      } else {
+        invalid(at(*n), "[features] must be a table");
+      }
+    }
     if (!root.get("package") && !root.get("workspace")) {
       invalid({file_, 1, 1},
               root.empty() ? "Cargo.toml is empty: it declares neither [package] nor [workspace]"

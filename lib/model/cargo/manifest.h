@@ -55,6 +55,12 @@ struct WorkspaceDecl {
   std::optional<Located> package_version; // [workspace.package] version
 };
 
+/// One entry of a package's [features] table: `name = ["dep:x", "x/f", "x?/f", "other"]`.
+struct FeatureDecl {
+  Located name;
+  std::vector<Located> enables;
+};
+
 /// One Cargo.toml: a package, a workspace root, or both (a root package).
 struct Manifest {
   std::string file; // relative to the repository root
@@ -62,6 +68,7 @@ struct Manifest {
   std::optional<PackageDecl> package;
   std::optional<WorkspaceDecl> workspace;
   std::vector<Dependency> dependencies; // all kinds and targets, in document order
+  std::vector<FeatureDecl> features;    // [features], in document order
 };
 
 struct ManifestResult {

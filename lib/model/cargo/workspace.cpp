@@ -36,7 +36,8 @@ std::string in_quotes(std::string_view s) {
 // One [workspace] root while its membership is worked out.
 struct Root {
   const Manifest* manifest;
-  std::set<std::string> members; // member package directories
+  std::set<std::string> members;    // member package directories
+  std::vector<std::string> exclude; // excluded directories ([workspace] exclude)
 };
 
 class Loader {
@@ -195,7 +196,7 @@ private:
       return ex && !explicit_member;
     };
 
-    Root root{&m, {}};
+    Root root{&m, {}, excluded};
     std::vector<std::pair<std::string, bool>> queue; // directory, reached as a path dependency
     if (m.package) queue.emplace_back(root_dir, false);
     for (const std::string& dir : pending)
@@ -251,6 +252,18 @@ private:
     return best;
   }
 
+  // The workspace whose directory holds the package `m`, which is no member of any: the
+  // nearest enclosing one, as Cargo's root search finds it.
+  const Root* enclosing_root(const Manifest& m) const {
+    if (m.workspace) return nullptr;
+    const Root* best = nullptr;
+    for (const Root& r : roots_) {
+      const std::string& dir = r.manifest->dir;
+      if (dir_within(m.dir, dir) && (!best || dir.size() > best->manifest->dir.size())) best = &r;
+    }
+    return best;
+  }
+
   Dependency inherit(const Dependency& member, const Dependency& entry) {
     Dependency d = entry;
     d.key = member.key;
@@ -290,6 +303,10 @@ private:
         workspaces[ws_root].members.push_back(m.file);
       }
       const Manifest* source = ws_root ? ws_root : enclosing_workspace(m);
+      const Root* enclosing = ws_root ? nullptr : enclosing_root(m);
+      const bool excluded =
+          enclosing && std::any_of(enclosing->exclude.begin(), enclosing->exclude.end(),
+                                   [&](const std::string& e) { return dir_within(m.dir, e); });
       for (const auto& d : m.dependencies) {
         if (!d.workspace) {
           p.dependencies.push_back(d);
@@ -302,11 +319,17 @@ private:
         }
         model_.diagnostics.push_back(
             {"manifest-invalid", d.loc,
-             source ? "dependency " + in_quotes(d.key) +
-                          " inherits from the workspace, but [workspace.dependencies] has no " +
-                          in_quotes(d.key)
-                    : "dependency " + in_quotes(d.key) +
-                          " inherits from the workspace, but the package belongs to no workspace"});
+             excluded ? "dependency " + in_quotes(d.key) +
+                            " inherits from the workspace, but the package is excluded from " +
+                            enclosing->manifest->file +
+                            " ([workspace] exclude): it belongs to "
+                            "no workspace"
+             : source
+                 ? "dependency " + in_quotes(d.key) +
+                       " inherits from the workspace, but [workspace.dependencies] has no " +
+                       in_quotes(d.key)
+                 : "dependency " + in_quotes(d.key) +
+                       " inherits from the workspace, but the package belongs to no workspace"});
         p.dependencies.push_back(d);
       }
       model_.packages.push_back(std::move(p));

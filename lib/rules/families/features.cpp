@@ -9,6 +9,7 @@
 #include "rules/dep_text.h"
 #include "rules/families/manifest.h"
 #include "rules/families/source.h"
+#include "rules/feature_set.h"
 
 namespace otelaudit {
 
@@ -51,26 +52,12 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
                       std::string_view rule, Severity severity, std::string_view why,
                       Scope scope = {}) {
   std::map<std::tuple<std::string, int, int>, Site> sites;
+  const EnabledFeatures features(repo.cargo, rules);
   for (const PackageModel& pkg : repo.cargo.packages) {
     if (scope.packages && !scope.packages->count(&pkg)) continue;
     for (const Dependency& dep : pkg.dependencies) {
-      if (dep.package != crate || dep.kind != DepKind::normal) continue;
-      std::set<std::string> enabled;
-      for (const Located& f : dep.features)
-        enabled.insert(f.value);
-      if (dep.default_features && scope.target_defaults) {
-        if (const CrateOnLine* e = rules.target_line().find(crate))
-          enabled.insert(e->default_features.begin(), e->default_features.end());
-      } else if (dep.default_features && dep.req && rules.is_otel_crate(crate)) {
-        std::string error;
-        if (auto req = parse_requirement(dep.req->value, error)) {
-          auto lines = rules.selected_lines(crate, *req);
-          if (!lines.empty())
-            if (const LineInfo* li = rules.find_line(lines.back()))
-              if (const CrateOnLine* e = li->find(crate))
-                enabled.insert(e->default_features.begin(), e->default_features.end());
-        }
-      }
+      if (dep.package != crate || !features.builds(pkg, dep)) continue;
+      const std::set<std::string> enabled = features.of(pkg, crate, scope.target_defaults);
       std::set<std::string> missing;
       for (const std::string& f : required)
         if (!enabled.count(f)) missing.insert(f);
@@ -86,7 +73,14 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
     std::vector<std::string> missing;
     for (const std::string& f : required)
       if (s.missing.count(f)) missing.push_back(f);
-    std::vector<std::string> features = feature_names(*s.dep);
+    // Only features the crate has on the target: another would make Cargo refuse the entry.
+    std::vector<std::string> features;
+    const CrateOnLine* on_target = rules.target_line().find(crate);
+    for (const std::string& f : feature_names(*s.dep))
+      if (!on_target || !on_target->features_known ||
+          std::find(on_target->features.begin(), on_target->features.end(), f) !=
+              on_target->features.end())
+        features.push_back(f);
     for (const std::string& f : missing)
       if (std::find(features.begin(), features.end(), f) == features.end()) features.push_back(f);
     // The suggested entry is the canonical one: the target line's version with the features.

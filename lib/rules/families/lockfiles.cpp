@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "rules/declarations.h"
 #include "rules/families/manifest.h"
 
 namespace otelaudit {
@@ -28,6 +29,83 @@ int header_line(const std::string& text, std::string_view header) {
     ++line;
   }
   return 0;
+}
+
+std::string dir_of(const std::string& file) {
+  auto slash = file.rfind('/');
+  return slash == std::string::npos ? std::string() : file.substr(0, slash);
+}
+
+/// The Cargo.lock of the build a declaration belongs to: beside its workspace's root manifest,
+/// or beside the package's own when it belongs to no workspace.
+const Lockfile* build_lockfile(const CargoModel& cargo, const Declaration& d) {
+  std::string root = d.manifest->file;
+  if (!d.workspace_table)
+    for (const PackageModel& p : cargo.packages)
+      if (p.manifest_file == d.manifest->file && !p.workspace_root.empty()) root = p.workspace_root;
+  const std::string lock = join_path(dir_of(root), "Cargo.lock");
+  for (const Lockfile& lf : cargo.lockfiles)
+    if (lf.file == lock) return &lf;
+  return nullptr;
+}
+
+/// lockfile-stale: a registry requirement of a crate the audit judges that the lockfile of its
+/// build does not satisfy (`cargo build --locked` fails there).
+void check_stale(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  for (const Declaration& d : collect_declarations(repo.cargo, rules)) {
+    const Dependency& dep = *d.dep;
+    if (!(d.otel || d.bridge || rules.deprecation(dep.package)) || !d.req || !dep.req ||
+        dep.source != Dependency::Source::registry || !dep.registry.empty())
+      continue;
+    const Lockfile* lf = build_lockfile(repo.cargo, d);
+    if (!lf) continue;
+    std::vector<const LockedPackage*> locked = lf->find(dep.package);
+    // A package's own entry names the version each of its dependencies is locked at: that one
+    // is what its build uses (a lockfile can hold several versions of one crate).
+    if (!d.workspace_table && d.manifest->package)
+      for (const LockedPackage& self : lf->packages) {
+        if (self.name != d.manifest->package->name.value || !self.source.empty()) continue;
+        std::vector<const LockedPackage*> edge;
+        for (const std::string& e : self.dependencies) {
+          if (e != dep.package && !e.starts_with(dep.package + " ")) continue;
+          const std::string rest =
+              e.size() > dep.package.size() ? e.substr(dep.package.size() + 1) : "";
+          const std::string version = rest.substr(0, rest.find(' '));
+          for (const LockedPackage* p : locked)
+            if (version.empty() || p->version == version) edge.push_back(p);
+        }
+        locked = std::move(edge);
+        break;
+      }
+    const bool satisfied = std::any_of(locked.begin(), locked.end(), [&](const LockedPackage* p) {
+      auto v = parse_version(p->version);
+      return v && d.req->matches(*v);
+    });
+    if (satisfied) continue;
+    std::string message;
+    if (locked.empty() && !lf->find(dep.package).empty()) {
+      message = fmt::format("{} \"{}\" is required, but {} does not list it among the "
+                            "dependencies of {}: `cargo build --locked` fails, and the version "
+                            "Cargo will select is judged from the requirement",
+                            dep.package, dep.req->value, lf->file, d.manifest->package->name.value);
+    } else if (locked.empty()) {
+      message = fmt::format("{} \"{}\" is required, but {} locks no {}: `cargo build --locked` "
+                            "fails, and the version Cargo will select is judged from the "
+                            "requirement",
+                            dep.package, dep.req->value, lf->file, dep.package);
+    } else {
+      std::string versions;
+      for (const LockedPackage* p : locked)
+        versions += (versions.empty() ? "" : ", ") + p->version + " (" + lf->file + ":" +
+                    std::to_string(p->loc.line) + ")";
+      message = fmt::format("{} \"{}\" is not satisfied by the locked {}: `cargo build --locked` "
+                            "fails, and the version Cargo will select is judged from the "
+                            "requirement",
+                            dep.package, dep.req->value, versions);
+    }
+    sink.emit("lockfile-stale", dep.req->loc, std::move(message),
+              fmt::format("cargo update --manifest-path {} -p {}", d.manifest->file, dep.package));
+  }
 }
 
 } // namespace
@@ -106,6 +184,7 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
                             l.pkg->version, rules.target));
     }
   }
+  check_stale(repo, rules, sink);
 }
 
 } // namespace otelaudit

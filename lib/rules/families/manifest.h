@@ -15,6 +15,10 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 /// that no member inherits (Cargo never resolves them, so no other rule judges them).
 void check_workspace_dependencies(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
+/// unknown-feature: a feature an OpenTelemetry crate does not have at the line its requirement
+/// selects (Cargo refuses the manifest), naming the crates of that line that have it.
+void check_unknown_features(const RepoModel& repo, const Ruleset& rules, Sink& sink);
+
 /// deprecated-exporter and misnamed-crate: crates that must be replaced or respelled.
 void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
@@ -29,7 +33,7 @@ std::set<const PackageModel*> packages_calling(const RepoModel& repo,
 /// needs-integration: a repository that traces but has no OpenTelemetry.
 void check_integration(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
-/// lockfile-multiple-lines and no-lockfile.
+/// lockfile-multiple-lines, lockfile-stale and no-lockfile.
 void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink);
 
 } // namespace otelaudit

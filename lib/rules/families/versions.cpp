@@ -18,8 +18,24 @@ std::string lines_word(int n) {
 /// The entry to write for `dep` on the target line, and what to say when no release of its
 /// crate is built for the target (a contrib crate that has not followed yet).
 std::pair<std::string, std::string> target_fix(const Dependency& dep, const Ruleset& rules) {
-  if (auto v = rules.target_version(dep.package))
-    return {dependency_line(dep, *v, feature_names(dep)), {}};
+  if (auto v = rules.target_version(dep.package)) {
+    // Only features the crate has on the target: another would make Cargo refuse the entry.
+    const CrateOnLine* on_target = rules.target_line().find(dep.package);
+    std::vector<std::string> kept, dropped;
+    for (const std::string& f : feature_names(dep))
+      (!on_target || !on_target->features_known ||
+               std::find(on_target->features.begin(), on_target->features.end(), f) !=
+                   on_target->features.end()
+           ? kept
+           : dropped)
+          .push_back(f);
+    std::string note;
+    if (!dropped.empty())
+      note = fmt::format(" ({} {} has no feature {} on the {} line: the fix leaves {})",
+                         dep.package, on_target->latest, quoted_list(dropped), rules.target,
+                         dropped.size() == 1 ? "it out" : "them out");
+    return {dependency_line(dep, *v, kept), note};
+  }
   // A crate deprecated on some line will not follow; one that is not may still.
   const bool deprecated =
       std::any_of(rules.lines.begin(), rules.lines.end(), [&](const LineInfo& l) {
