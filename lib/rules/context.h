@@ -1,25 +1,12 @@
 #pragma once
-#include <map>
 #include <string>
 #include <vector>
 
-#include "model/cargo/workspace.h"
-#include "model/deploy/model.h"
-#include "model/rust/facts.h"
-#include "model/rust/modules.h"
+#include "model/repository.h"
 #include "rules/finding.h"
 #include "rules/ruleset.h"
 
 namespace otelaudit {
-
-/// One repository as the rules see it: everything already read, nothing left to load.
-struct RepoModel {
-  std::string name;
-  CargoModel cargo;
-  std::map<std::string, rust::FileFacts> sources; // every .rs file -> its facts
-  ModuleTree modules;                             // package, scope and reachability of each
-  deploy::DeployModel deploy;                     // Compose, Kubernetes, collector and .env files
-};
 
 /// Collects the findings of one repository at the rules' own severities. Policy (severity
 /// overrides and the rest) is applied once every finding exists (audit/policy.h).

@@ -630,18 +630,6 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRul
   return out;
 }
 
-std::string_view to_string(Check c) {
-  switch (c) {
-  case Check::yes:
-    return "yes";
-  case Check::no:
-    return "no";
-  case Check::not_applicable:
-    return "n/a";
-  }
-  return "n/a";
-}
-
 DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::string_view repo) {
   DeploySummary s;
   bool collector = !m.collectors.empty(), jaeger = false, own = false, k8s = false;
