@@ -14,10 +14,11 @@ class Sink {
 public:
   explicit Sink(std::string repo) : repo_(std::move(repo)) {}
 
-  /// Records a finding of `rule` at `loc`; `severity` is the rule's own judgement.
+  /// Records a finding of `rule` at `loc` at `severity`: only where the rule's documented policy
+  /// sets a severity other than its default (from the rule data, or by how far behind).
   void emit(std::string_view rule, Severity severity, Location loc, std::string message,
             std::string fix = {}, std::string package = {});
-  /// Records a finding at the rule's default severity (from the rule table).
+  /// Records a finding at the default severity its family declares.
   void emit(std::string_view rule, Location loc, std::string message, std::string fix = {},
             std::string package = {});
 
