@@ -2,11 +2,12 @@
 
 namespace otelaudit {
 
-// Where each is emitted: manifest-parse-error, manifest-invalid, lockfile-parse-error,
-// workspace-member-missing and path-outside-repo by the Cargo loader (model/cargo);
-// invalid-requirement by check_versions (families/versions.cpp); file-unreadable,
-// symlink-skipped and the git-* rules by the trees (source/); unused-suppression by the policy
-// step (audit/policy.cpp).
+// Where each is emitted: manifest-parse-error, manifest-invalid, lockfile-parse-error and
+// workspace-member-missing by the Cargo loader (model/cargo); path-outside-repo there, by the
+// module tree (model/rust) and by the git tree (source/); invalid-requirement by check_versions
+// (families/versions.cpp); file-unreadable by whatever reads the file (source/, model/deploy,
+// audit/audit.cpp); symlink-skipped and the git-* rules by the trees (source/);
+// unused-suppression by the policy step (audit/policy.cpp).
 const RuleFamily& input_family() {
   static constexpr RuleInfo kRules[] = {
       RuleInfo{"manifest-parse-error", Severity::high, "input", "A Cargo.toml is not valid TOML."},
