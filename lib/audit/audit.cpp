@@ -204,7 +204,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
         repo.allows.push_back(std::move(a));
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
-  repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, model.name);
+  repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, deploy::own_images(model));
   repo.sources = model.cargo.texts;
   // Source lines under findings: only the files that have some are kept, and those of allow
   // comments (one that silences nothing becomes a finding of its own).

@@ -50,8 +50,8 @@ void read_deploy_rules(const toml::table& root, Checker& c, deploy::DeployRules&
   c.only_keys(root,
               {"schema", "standard-env", "endpoint-env", "sampler-arg-env", "ratio-samplers",
                "service-name-prefix", "pod-name-env", "namespace-env", "jaeger-agent-ports",
-               "otlp-ports", "jaeger-images", "jaeger-otlp-always", "jaeger-otlp-since",
-               "jaeger-otlp-default-since", "collector-images", "infrastructure-images"},
+               "jaeger-images", "jaeger-otlp-always", "jaeger-otlp-since",
+               "jaeger-otlp-default-since", "collector-images"},
               kWhere);
   c.schema(root, 1);
   strings(root, "standard-env", d.standard_env, c);
@@ -62,13 +62,11 @@ void read_deploy_rules(const toml::table& root, Checker& c, deploy::DeployRules&
   text(root, "pod-name-env", d.pod_name_env, c);
   text(root, "namespace-env", d.namespace_env, c);
   ports(root, "jaeger-agent-ports", d.jaeger_agent_ports, c);
-  ports(root, "otlp-ports", d.otlp_ports, c);
   strings(root, "jaeger-images", d.jaeger_images, c);
   strings(root, "jaeger-otlp-always", d.jaeger_otlp_always, c, false);
   version(root, "jaeger-otlp-since", d.jaeger_otlp_since, c);
   version(root, "jaeger-otlp-default-since", d.jaeger_otlp_default_since, c);
   strings(root, "collector-images", d.collector_images, c);
-  strings(root, "infrastructure-images", d.infrastructure_images, c, false);
 }
 
 } // namespace otelaudit::data

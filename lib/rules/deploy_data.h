@@ -16,13 +16,11 @@ struct DeployRules {
   std::string pod_name_env = "K8S_POD_NAME";
   std::string namespace_env = "K8S_NAMESPACE";
   std::vector<int> jaeger_agent_ports;         // Jaeger's own UDP protocol (6831, 6832)
-  std::vector<int> otlp_ports;                 // 4317, 4318
   std::vector<std::string> jaeger_images;      // image repositories that are Jaeger
   std::vector<std::string> jaeger_otlp_always; // Jaeger images with OTLP always on (v2)
   std::string jaeger_otlp_since;               // first version with an OTLP receiver ("1.35")
   std::string jaeger_otlp_default_since;       // first version where it is on by default ("1.46")
   std::vector<std::string> collector_images;
-  std::vector<std::string> infrastructure_images; // images that are not the repository's own
 };
 
 } // namespace otelaudit::deploy

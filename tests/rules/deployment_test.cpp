@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include "model/cargo/workspace.h"
 #include "rules/families/deployment.h"
 #include "rules/ruleset.h"
 #include "source/tree.h"
@@ -38,11 +39,14 @@ const char* kDirectCompose = "services:\n"
                              "      COLLECTOR_OTLP_ENABLED: \"true\"\n"
                              "    ports: [\"16686:16686\", \"4317:4317\"]\n";
 
+/// A repository named edge-agent building no binary: only `build:` and that name are its own.
+const OwnImages kEdge{"edge-agent", {}, {}};
+
 } // namespace
 
 TEST_CASE("deploy checks: a Compose service exporting to a Jaeger service is flagged") {
   DeployModel m = model_of({{"docker-compose.production.yml", kDirectCompose}});
-  auto issues = direct_to_jaeger(m, R());
+  auto issues = direct_to_jaeger(m, R(), kEdge);
   REQUIRE(issues.size() == 1);
   CHECK(issues[0].rule == "deploy-direct-to-jaeger");
   CHECK(where(issues[0].loc) == "docker-compose.production.yml:5:23");
@@ -68,7 +72,7 @@ TEST_CASE("deploy checks: through a collector, to a Jaeger agent port, and via e
                                  "      OTLP_ENDPOINT: http://jaeger:4317\n"
                                  "  jaeger:\n"
                                  "    image: jaegertracing/all-in-one\n"}});
-  CHECK(direct_to_jaeger(ok, R()).empty());
+  CHECK(direct_to_jaeger(ok, R(), kEdge).empty());
 
   DeployModel agent = model_of({{"docker-compose.yml", "services:\n"
                                                        "  policy:\n"
@@ -77,7 +81,7 @@ TEST_CASE("deploy checks: through a collector, to a Jaeger agent port, and via e
                                                        "  otel:\n"
                                                        "    image: otel/opentelemetry-collector\n"},
                                 {"config/app.env", "JAEGER_AGENT_HOST=tracing-host:6831\n"}});
-  auto issues = direct_to_jaeger(agent, R());
+  auto issues = direct_to_jaeger(agent, R(), kEdge);
   REQUIRE(issues.size() == 1);
   CHECK(where(issues[0].loc) == "config/app.env:1:19");
   CHECK(issues[0].message == "service `policy` sends telemetry straight to Jaeger "
@@ -100,12 +104,12 @@ TEST_CASE("deploy checks: an interpolated endpoint is judged by its default only
                                        "      OTLP_ENDPOINT: ${OTLP_ENDPOINT}\n"
                                        "  jaeger:\n"
                                        "    image: docker.io/jaegertracing/all-in-one:1.57\n"}});
-  auto issues = direct_to_jaeger(m, R());
+  auto issues = direct_to_jaeger(m, R(), kEdge);
   REQUIRE(issues.size() == 1);
   CHECK(issues[0].loc.line == 5);
 }
 
-TEST_CASE("deploy checks: Jaeger without OTLP, by version, setting and ports") {
+TEST_CASE("deploy checks: Jaeger without OTLP, by version and setting, never by ports") {
   DeployModel m = model_of(
       {{"docker-compose.yml", "services:\n"
                               "  old:\n"
@@ -119,19 +123,23 @@ TEST_CASE("deploy checks: Jaeger without OTLP, by version, setting and ports") {
                               "    image: jaegertracing/all-in-one:1.52\n"
                               "    environment:\n"
                               "      - COLLECTOR_OTLP_ENABLED=false\n"
-                              "  closed:\n"
-                              "    image: jaegertracing/all-in-one:${JAEGER_VERSION:-1.52}\n"
+                              "  published-ui-only:\n"
+                              "    image: jaegertracing/all-in-one:${JAEGER_VERSION:-1.48.0}\n"
                               "    ports:\n"
-                              "      - \"16686:16686\"\n"
-                              "      - 6831:6831/udp\n"
-                              "  ranged:\n"
-                              "    image: jaegertracing/all-in-one:1.52\n"
-                              "    ports: [\"4317-4318:4317-4318\"]\n"
+                              "      - \"${MAP_HOST:-127.0.0.1}:16686:16686\"\n"
+                              "  latest:\n"
+                              "    image: jaegertracing/all-in-one:latest\n"
+                              "    environment: [COLLECTOR_OTLP_ENABLED=true]\n"
+                              "    ports: [\"16686:16686\", \"14268\", \"14250\"]\n"
+                              "  enabled-by-env:\n"
+                              "    image: jaegertracing/all-in-one:1.40\n"
+                              "    environment: {COLLECTOR_OTLP_ENABLED: \"true\"}\n"
+                              "    ports: [\"16686:16686\"]\n"
                               "  v2:\n"
                               "    image: jaegertracing/jaeger:2.1.0\n"
                               "    ports: [\"16686:16686\"]\n"}});
   auto issues = jaeger_without_otlp(m, R());
-  REQUIRE(issues.size() == 4);
+  REQUIRE(issues.size() == 3);
   CHECK(where(issues[0].loc) == "docker-compose.yml:3:12");
   CHECK(issues[0].message == "Jaeger `old` (jaegertracing/all-in-one:1.30) predates OTLP (Jaeger "
                              "receives OTLP from 1.35): spans exported with OpenTelemetry cannot "
@@ -144,10 +152,114 @@ TEST_CASE("deploy checks: Jaeger without OTLP, by version, setting and ports") {
   CHECK(where(issues[2].loc) == "docker-compose.yml:12:32");
   CHECK(issues[2].message == "Jaeger `off` (jaegertracing/all-in-one:1.52) has its OTLP receiver "
                              "turned off (COLLECTOR_OTLP_ENABLED=false)");
-  CHECK(where(issues[3].loc) == "docker-compose.yml:16:9");
-  CHECK(issues[3].message == "Jaeger `closed` (jaegertracing/all-in-one:${JAEGER_VERSION:-1.52}) "
-                             "opens ports 16686:16686, 6831:6831/udp but not the OTLP ports (4317 "
-                             "gRPC, 4318 HTTP)");
+}
+
+TEST_CASE("deploy checks: a Jaeger is reached over a shared Compose network, not host ports") {
+  DeployModel m =
+      model_of({{"docker-compose.yml", "networks:\n"
+                                       "  front: {}\n"
+                                       "  tracing: {}\n"
+                                       "services:\n"
+                                       "  jaeger:\n"
+                                       "    image: jaegertracing/all-in-one:1.57\n"
+                                       "    networks: [tracing]\n"
+                                       "  otel-collector:\n"
+                                       "    image: otel/opentelemetry-collector-contrib:0.98.0\n"
+                                       "    networks: [front]\n"
+                                       "    environment:\n"
+                                       "      JAEGER_ENDPOINT: jaeger:4317\n"},
+                {"compose.yaml", "services:\n"
+                                 "  jaeger:\n"
+                                 "    image: jaegertracing/all-in-one:1.57\n"
+                                 "    networks:\n"
+                                 "      tracing:\n"
+                                 "        aliases: [traces]\n"
+                                 "  otel-collector:\n"
+                                 "    image: otel/opentelemetry-collector-contrib:0.98.0\n"
+                                 "    networks: {front: {}, tracing: {}}\n"
+                                 "    environment:\n"
+                                 "      JAEGER_ENDPOINT: http://traces:4317\n"
+                                 "  api:\n"
+                                 "    build: .\n"
+                                 "    environment:\n"
+                                 "      OTLP_ENDPOINT: http://otel-collector:4317\n"}});
+  auto issues = jaeger_without_otlp(m, R());
+  REQUIRE(issues.size() == 1);
+  CHECK(where(issues[0].loc) == "docker-compose.yml:6:12");
+  CHECK(issues[0].message == "Jaeger `jaeger` (jaegertracing/all-in-one:1.57) shares no Compose "
+                             "network with `otel-collector`, which sends to it (tracing against "
+                             "front)");
+  CHECK(issues[0].fix == "put `jaeger` on a network of `otel-collector` (front)");
+}
+
+TEST_CASE("deploy checks: own images are built here or named like a binary of the repository") {
+  MemoryTree tree(
+      {{"Cargo.toml", "[workspace]\nmembers = [\"auth\", \"gateway\", \"qdrant\", \"tools\"]\n"},
+       {"auth/Cargo.toml", "[package]\nname = \"shuttle-auth\"\nversion = \"0.1.0\"\n"},
+       {"auth/src/main.rs", "fn main() {}\n"},
+       {"gateway/Cargo.toml", "[package]\nname = \"shuttle-gateway\"\nversion = "
+                              "\"0.1.0\"\n[[bin]]\nname = \"gw\"\npath = \"src/gw.rs\"\n"},
+       {"gateway/src/gw.rs", "fn main() {}\n"},
+       {"qdrant/Cargo.toml", "[package]\nname = \"shuttle-qdrant\"\nversion = \"0.1.0\"\n"},
+       {"qdrant/src/lib.rs", "\n"},
+       {"tools/Cargo.toml", "[package]\nname = \"tools\"\nversion = \"0.1.0\"\n"},
+       {"tools/src/bin/migrate.rs", "fn main() {}\n"},
+       {"tools/src/bin/seed/main.rs", "fn main() {}\n"}});
+  CargoModel cargo = load_cargo(tree);
+  OwnImages own = own_images("Shuttle", cargo,
+                             {"auth/src/main.rs", "gateway/src/gw.rs", "qdrant/src/lib.rs",
+                              "tools/src/bin/migrate.rs", "tools/src/bin/seed/main.rs"});
+  CHECK(own.repo == "shuttle");
+  // shuttle-qdrant is a library: matched whole only, so `qdrant/qdrant` stays infrastructure.
+  CHECK(own.binaries ==
+        std::set<std::string>{"gw", "migrate", "seed", "shuttle-auth", "shuttle-gateway", "tools"});
+  CHECK(own.packages ==
+        std::set<std::string>{"shuttle-auth", "shuttle-gateway", "shuttle-qdrant", "tools"});
+  DeployModel m =
+      model_of({{"docker-compose.yml", "services:\n"
+                                       "  auth:\n"
+                                       "    image: \"${CONTAINER_REGISTRY}/auth:${TAG}\"\n"
+                                       "  gw:\n"
+                                       "    image: registry.example.com/acme/gw:1\n"
+                                       "  vector:\n"
+                                       "    image: qdrant/qdrant:v1.9.0\n"
+                                       "  pgbouncer:\n"
+                                       "    image: docker.io/edoburu/pgbouncer\n"
+                                       "  main:\n"
+                                       "    image: shuttle:dev\n"
+                                       "  dev:\n"
+                                       "    build: ./extras/dev\n"
+                                       "  collector:\n"
+                                       "    build: ./extras/otel\n"
+                                       "    image: otel/opentelemetry-collector-contrib\n"}});
+  auto issues = missing_env(m, R(), own);
+  REQUIRE(issues.size() == 1);
+  CHECK(issues[0].message.starts_with("standard variables not set for `auth` ("));
+  CHECK(issues[0].message.find("; `gw` (") != std::string::npos);
+  CHECK(issues[0].message.find("; `main` (") != std::string::npos);
+  CHECK(issues[0].message.find("; `dev` (") != std::string::npos);
+  CHECK(issues[0].message.find("vector") == std::string::npos);
+  CHECK(issues[0].message.find("pgbouncer") == std::string::npos);
+  CHECK(issues[0].message.find("collector") == std::string::npos);
+}
+
+TEST_CASE("deploy checks: vendored directories and Helm chart dependencies are not read") {
+  DeployModel m =
+      model_of({{"vendor/github.com/x/docker-compose.yml", "services:\n  a:\n    build: .\n"},
+                {"third_party/jaeger/k8s.yaml",
+                 "apiVersion: v1\nkind: Pod\nmetadata: {name: j}\n"
+                 "spec: {containers: [{name: j, image: jaegertracing/all-in-one:1.30}]}\n"},
+                {"deploy/chart/Chart.yaml", "apiVersion: v2\nname: app\nversion: 0.1.0\n"},
+                {"deploy/chart/charts/redis/values.yaml", "OTEL_TRACES_SAMPLER_ARG: \"7\"\n"},
+                {"deploy/chart/values.yaml", "OTEL_TRACES_SAMPLER_ARG: \"3\"\n"},
+                {"charts/app/.env.example", "X=1\n"}});
+  CHECK(m.compose.empty());
+  CHECK(m.workloads.empty());
+  CHECK(m.files == std::vector<std::string>{"charts/app/.env.example", "deploy/chart/Chart.yaml",
+                                            "deploy/chart/values.yaml"});
+  auto samplers = invalid_samplers(m, R(), kEdge);
+  REQUIRE(samplers.size() == 1);
+  CHECK(where(samplers[0].loc) == "deploy/chart/values.yaml:1:26");
 }
 
 TEST_CASE("deploy checks: collector pipelines must name defined components and carry traces") {
@@ -213,7 +325,11 @@ TEST_CASE("deploy checks: standard variables missing from .env.example and own s
                                        "  worker:\n"
                                        "    image: ghcr.io/llm/edge-agent-worker:1\n"
                                        "  redis:\n"
-                                       "    image: redis:7\n"},
+                                       "    image: redis:7\n"
+                                       "  sqs:\n"
+                                       "    image: softwaremill/elasticmq-native:1.5\n"
+                                       "  otel:\n"
+                                       "    image: ${REGISTRY}/otel:${TAG}\n"},
                 {".env.shared", "OTLP_ENDPOINT=http://otel:4317\nOTEL_TRACES_SAMPLER_ARG=0.5\n"
                                 "LOG_FORMAT=json\nSERVICE_NAMESPACE=llm-devops\n"},
                 {"k8s/deploy.yaml", "apiVersion: v1\n"
@@ -236,7 +352,9 @@ TEST_CASE("deploy checks: standard variables missing from .env.example and own s
                                     "        - name: edge-agent\n"
                                     "          image: llm/edge-agent:1\n"
                                     "          envFrom: [{configMapRef: {name: otel-env}}]\n"}});
-  auto issues = missing_env(m, R(), "edge-agent");
+  // The worker binary of a package `edge-agent-worker` is its own; Redis, an SQS emulator and a
+  // collector built elsewhere are not, whether or not a list knows them.
+  auto issues = missing_env(m, R(), OwnImages{"edge-agent", {"edge-agent-worker"}, {}});
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == ".env.example:1:1");
   CHECK(issues[0].message == "the template does not list the standard variables "
@@ -259,7 +377,7 @@ TEST_CASE("deploy checks: the sampler argument must be a ratio") {
                                            "OTEL_TRACES_SAMPLER_ARG=endpoint=http://j:14250\n"},
                             {"ratio.env", "OTEL_TRACES_SAMPLER=parentbased_traceidratio\n"
                                           "OTEL_TRACES_SAMPLER_ARG=-0.1\n"}});
-  auto issues = invalid_samplers(m, R());
+  auto issues = invalid_samplers(m, R(), kEdge);
   REQUIRE(issues.size() == 3);
   CHECK(where(issues[0].loc) == ".env:1:25");
   CHECK(issues[0].message ==
@@ -308,7 +426,7 @@ TEST_CASE("deploy checks: Kubernetes pods need their name and namespace from the
                                  "    spec:\n"
                                  "      containers:\n"
                                  "        - name: store\n"
-                                 "          image: llm/store:1\n"
+                                 "          image: llm/llm_store:1\n"
                                  "---\n"
                                  "apiVersion: batch/v1\n"
                                  "kind: Job\n"
@@ -318,7 +436,8 @@ TEST_CASE("deploy checks: Kubernetes pods need their name and namespace from the
                                  "    spec:\n"
                                  "      containers: [{name: migrate, image: llm/m:1}]\n"}});
   REQUIRE(m.workloads.size() == 3);
-  auto issues = missing_pod_metadata(m, R(), "edge-agent");
+  auto issues =
+      missing_pod_metadata(m, R(), OwnImages{"edge-agent", {"edge-proxy"}, {"llm-store"}});
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == "k8s/app.yaml:10:11");
   CHECK(issues[0].message == "container `edge-agent` of Deployment `edge-agent` does not receive "
@@ -357,7 +476,7 @@ TEST_CASE("deploy checks: service.name from OTEL_SERVICE_NAME and OTEL_RESOURCE_
         "    environment:\n"
         "      OTEL_SERVICE_NAME: llm.edge-agent.proxy\n"
         "      OTEL_RESOURCE_ATTRIBUTES: service.name=${NAME}\n"}});
-  auto issues = bad_service_names(m, R());
+  auto issues = bad_service_names(m, R(), kEdge);
   REQUIRE(issues.size() == 2);
   CHECK(where(issues[0].loc) == "docker-compose.yml:5:27");
   CHECK(issues[0].message == "service.name `llm-edge-agent` (OTEL_SERVICE_NAME) breaks the naming "
@@ -379,7 +498,7 @@ TEST_CASE("deploy checks: service.name inside a quoted OTEL_RESOURCE_ATTRIBUTES 
         "      OTEL_RESOURCE_ATTRIBUTES: \"service.name=LLM.Edge,deployment.environment=prod\"\n"},
        {".env.example", "OTLP_ENDPOINT=http://collector:4317\n"
                         "OTEL_RESOURCE_ATTRIBUTES='service.name=LLM.Env'\n"}});
-  auto issues = bad_service_names(m, R());
+  auto issues = bad_service_names(m, R(), kEdge);
   REQUIRE(issues.size() == 2);
   // The column of the name's first letter, past the opening quote.
   CHECK(where(issues[0].loc) == ".env.example:2:40");
@@ -401,17 +520,17 @@ TEST_CASE("deploy checks: Helm templates are skipped, values are read as plain Y
   CHECK(where(m.diagnostics[0].loc) == "chart/templates/deployment.yaml:4:9");
   CHECK(m.diagnostics[0].message == "Helm template: rendered by Helm, not audited as YAML");
   CHECK(m.workloads.empty());
-  auto names = bad_service_names(m, R());
+  auto names = bad_service_names(m, R(), kEdge);
   REQUIRE(names.size() == 1);
   CHECK(where(names[0].loc) == "chart/values.yaml:2:22");
-  auto samplers = invalid_samplers(m, R());
+  auto samplers = invalid_samplers(m, R(), kEdge);
   REQUIRE(samplers.size() == 1);
   CHECK(where(samplers[0].loc) == "chart/values.yaml:5:12");
 }
 
 TEST_CASE("deploy checks: the summary follows the rules' findings") {
   DeployModel direct = model_of({{"docker-compose.production.yml", kDirectCompose}});
-  DeploySummary s = summarize_deploy(direct, R(), "edge-agent");
+  DeploySummary s = summarize_deploy(direct, R(), kEdge);
   CHECK(s.collector_in_path == Check::no);
   CHECK(s.jaeger_otlp == Check::yes);
   CHECK(s.env_standard == Check::no);
@@ -431,13 +550,13 @@ TEST_CASE("deploy checks: the summary follows the rules' findings") {
                         "    image: otel/opentelemetry-collector-contrib\n"
                         "  jaeger:\n"
                         "    image: jaegertracing/all-in-one:1.40\n"}});
-  DeploySummary t = summarize_deploy(with_collector, R(), "x");
+  DeploySummary t = summarize_deploy(with_collector, R(), kEdge);
   CHECK(t.collector_in_path == Check::yes);
   CHECK(t.jaeger_otlp == Check::no);
   CHECK(t.env_standard == Check::yes);
   CHECK(t.env_missing.empty());
 
-  DeploySummary none = summarize_deploy(model_of({}), R(), "x");
+  DeploySummary none = summarize_deploy(model_of({}), R(), kEdge);
   CHECK(none.collector_in_path == Check::not_applicable);
   CHECK(none.jaeger_otlp == Check::not_applicable);
   CHECK(none.env_standard == Check::not_applicable);

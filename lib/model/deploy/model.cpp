@@ -153,6 +153,18 @@ Container read_compose_service(const YamlEntry& entry, const std::string& file) 
     read_strings(s.find(key), c.args);
   read_ports(s.find("ports"), c.ports);
   read_ports(s.find("expose"), c.ports);
+  // A service naming no network joins the project's `default` one (Compose specification,
+  // docs.docker.com/reference/compose-file/networks); one with `network_mode` (host,
+  // service:NAME) joins none of them, and its reach is not judged (networks left empty).
+  if (!s.find("network_mode")) {
+    if (const YamlNode* nets = s.find("networks")) {
+      read_strings(nets, c.networks);
+      if (nets->is_map())
+        for (const YamlEntry& net : nets->entries)
+          c.networks.push_back(net.key);
+    }
+    if (c.networks.empty()) c.networks.push_back("default");
+  }
   return c;
 }
 
@@ -335,6 +347,16 @@ bool env_example_name(const std::string& name) {
 
 } // namespace
 
+bool vendored_path(const std::string& path, const std::set<std::string>& chart_dirs) {
+  for (std::string dir = dirname(path); !dir.empty(); dir = dirname(dir)) {
+    std::string name = basename(dir);
+    if (name == "vendor" || name == "third_party" || name == "third-party") return true;
+    // A chart's dependencies live in its charts/ directory (Helm, "Chart Dependencies").
+    if (name == "charts" && chart_dirs.count(dirname(dir))) return true;
+  }
+  return false;
+}
+
 FileKind classify_path(const std::string& path) {
   std::string name = basename(path);
   if (name == ".env" || name.starts_with(".env.") || name.ends_with(".env")) return FileKind::env;
@@ -479,7 +501,7 @@ DeployModel load_deploy(const Tree& tree) {
 
   for (const std::string& f : tree.files()) {
     FileKind kind = classify_path(f);
-    if (kind == FileKind::none) continue;
+    if (kind == FileKind::none || vendored_path(f, chart_dirs)) continue;
     std::string error;
     std::optional<std::string> text = tree.read(f, error);
     if (!text) {

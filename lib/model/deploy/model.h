@@ -1,4 +1,5 @@
 #pragma once
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct Container {
   std::vector<std::string> config_maps; // Kubernetes envFrom configMapRef names
   std::vector<std::string> args;        // command and args, one item each
   std::vector<PortSpec> ports;          // ports and expose
+  std::vector<std::string> networks;    // Compose networks it joins: "default" when none is named,
+                                        // none under `network_mode` (and in Kubernetes)
 };
 
 /// A Compose file and its services.
@@ -117,8 +120,13 @@ FileKind classify_path(const std::string& path);
 std::vector<EnvSetting> parse_env_file(std::string_view text, const std::string& file,
                                        std::vector<Diagnostic>& diagnostics);
 
-/// Reads every deployment file of the tree. Rule data is not part of the reading: the caller
-/// sets `rules`.
+/// True for a path inside a vendored directory (`vendor/`, `third_party/`, `third-party/`) or a
+/// Helm chart's dependencies (`charts/` beside a `Chart.yaml`, given as `chart_dirs`): someone
+/// else's deployment, not the repository's.
+bool vendored_path(const std::string& path, const std::set<std::string>& chart_dirs);
+
+/// Reads every deployment file of the tree, apart from vendored ones. Rule data is not part of
+/// the reading: the caller sets `rules`.
 DeployModel load_deploy(const Tree& tree);
 
 } // namespace otelaudit::deploy

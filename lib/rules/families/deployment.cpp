@@ -134,12 +134,25 @@ bool is_collector(const Container& c, const DeployRules& r) {
   return image_matches(image_repo(image_of(c)), r.collector_images);
 }
 
-/// A container this repository builds or names, rather than a backing service next to it.
-bool is_own(const Container& c, const DeployRules& r, std::string_view repo) {
+/// The image's own name: the last part of its repository path, `_` written `-`.
+std::string image_name(const Container& c) {
+  std::string repo = image_repo(image_of(c));
+  std::string name = repo.substr(repo.rfind('/') + 1);
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
+/// A container this repository builds or names, rather than infrastructure beside it.
+bool is_own(const Container& c, const DeployRules& r, const OwnImages& own) {
+  if (is_jaeger(c, r) || is_collector(c, r)) return false;
   if (c.build) return true;
-  std::string img = image_repo(image_of(c));
-  if (!repo.empty() && img.find(lower(repo)) != std::string::npos) return true;
-  return !is_jaeger(c, r) && !is_collector(c, r) && !image_matches(img, r.infrastructure_images);
+  std::string name = image_name(c);
+  if (name.empty()) return false;
+  if (name == own.repo || own.binaries.count(name) || own.packages.count(name)) return true;
+  // Only a binary's name is matched by its end: a library named `acme-redis` says nothing of a
+  // `redis` image.
+  return std::any_of(own.binaries.begin(), own.binaries.end(),
+                     [&](const std::string& n) { return n.ends_with("-" + name); });
 }
 
 /// Host and port of an endpoint written as a URL or as `host:port` / `host`.
@@ -154,23 +167,6 @@ std::pair<std::string, int> host_port(std::string_view v) {
     v = v.substr(0, colon);
   }
   return {lower(v), port};
-}
-
-/// The port numbers inside the container a port spec covers ("127.0.0.1:4317:4317/udp",
-/// "4317-4318", 6831).
-std::pair<int, int> container_ports(std::string_view spec) {
-  spec = spec.substr(0, spec.find('/'));
-  if (auto colon = spec.rfind(':'); colon != std::string_view::npos) spec = spec.substr(colon + 1);
-  int lo = 0, hi = 0;
-  auto dash = spec.find('-');
-  std::string_view a = spec.substr(0, dash);
-  std::from_chars(a.data(), a.data() + a.size(), lo);
-  hi = lo;
-  if (dash != std::string_view::npos) {
-    std::string_view b = spec.substr(dash + 1);
-    std::from_chars(b.data(), b.data() + b.size(), hi);
-  }
-  return {lo, hi};
 }
 
 const EnvFile* find_env_file(const DeployModel& m, const std::string& path) {
@@ -216,7 +212,56 @@ std::string code(std::string_view s) {
 
 } // namespace
 
-std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m, const DeployRules& r) {
+OwnImages own_images(const std::string& repo_name, const CargoModel& cargo,
+                     const std::vector<std::string>& rs_files) {
+  auto norm = [](std::string s) {
+    s = lower(s);
+    std::replace(s.begin(), s.end(), '_', '-');
+    return s;
+  };
+  OwnImages own;
+  own.repo = norm(repo_name);
+  for (const PackageModel& p : cargo.packages) {
+    std::string prefix = p.dir.empty() ? "" : p.dir + "/";
+    std::vector<std::string> bins;
+    // Cargo's target auto-discovery: src/main.rs is a binary named after the package,
+    // src/bin/NAME.rs and src/bin/NAME/main.rs are binaries named NAME.
+    for (const std::string& f : rs_files) {
+      if (!f.starts_with(prefix)) continue;
+      std::string rel = f.substr(prefix.size());
+      if (rel == "src/main.rs") {
+        bins.push_back(p.name);
+      } else if (rel.starts_with("src/bin/")) {
+        std::string rest = rel.substr(8);
+        if (auto slash = rest.find('/'); slash != std::string::npos) {
+          if (rest.substr(slash) == "/main.rs") bins.push_back(rest.substr(0, slash));
+        } else if (rest.ends_with(".rs")) {
+          bins.push_back(rest.substr(0, rest.size() - 3));
+        }
+      }
+    }
+    for (const Manifest& mf : cargo.manifests)
+      if (mf.file == p.manifest_file && mf.package)
+        for (const TargetDecl& t : mf.package->targets)
+          if (t.kind == "bin") bins.push_back(t.name.empty() ? p.name : t.name);
+    own.packages.insert(norm(p.name));
+    if (bins.empty()) continue;
+    own.binaries.insert(norm(p.name));
+    for (const std::string& b : bins)
+      own.binaries.insert(norm(b));
+  }
+  return own;
+}
+
+OwnImages own_images(const RepoModel& repo) {
+  std::vector<std::string> rs_files;
+  for (const auto& [file, facts] : repo.sources)
+    rs_files.push_back(file);
+  return own_images(repo.name, repo.cargo, rs_files);
+}
+
+std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m, const DeployRules& r,
+                                          const OwnImages& own) {
   // Jaeger may be defined in another Compose file of the same project (`-f a.yml -f b.yml`).
   std::set<std::string> jaeger_hosts;
   for (const ComposeFile& cf : m.compose)
@@ -230,7 +275,7 @@ std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m, const DeployRule
     for (const Container& c : cf.services)
       if (is_collector(c, r) && collector_host.empty()) collector_host = c.name;
     for (const Container& c : cf.services) {
-      if (is_jaeger(c, r) || is_collector(c, r)) continue;
+      if (!is_own(c, r, own)) continue;
       for (const EnvSetting* e : compose_env(m, c)) {
         if (!e->has_value || !contains(r.endpoint_env, e->name)) continue;
         std::optional<std::string> value = resolve(e->value);
@@ -259,6 +304,41 @@ std::vector<DeployIssue> direct_to_jaeger(const DeployModel& m, const DeployRule
   }
   return out;
 }
+
+namespace {
+
+/// A service of the Compose file holding `jaeger` whose endpoint variables name one of its
+/// host names, yet which joins none of its networks: it cannot resolve or reach it. Publishing
+/// ports (`ports`) plays no part: it opens a port on the host, while services on a shared
+/// network reach every port (Compose specification, "Networks top-level element").
+const Container* unreachable_sender(const DeployModel& m, const Container& jaeger,
+                                    const DeployRules& r) {
+  const ComposeFile* file = nullptr;
+  for (const ComposeFile& cf : m.compose)
+    for (const Container& c : cf.services)
+      if (&c == &jaeger) file = &cf;
+  // Kubernetes: pods reach each other through Services; `network_mode`: not judged.
+  if (!file || jaeger.networks.empty()) return nullptr;
+  std::set<std::string> hosts;
+  for (const std::string& h : jaeger.hostnames)
+    hosts.insert(lower(h));
+  for (const Container& c : file->services) {
+    if (&c == &jaeger) continue;
+    bool sends = false;
+    for (const EnvSetting* e : compose_env(m, c)) {
+      if (!e->has_value || !contains(r.endpoint_env, e->name)) continue;
+      if (std::optional<std::string> v = resolve(e->value))
+        sends = sends || hosts.count(host_port(*v).first);
+    }
+    if (!sends || c.networks.empty()) continue;
+    bool shared = std::any_of(c.networks.begin(), c.networks.end(),
+                              [&](const std::string& n) { return contains(jaeger.networks, n); });
+    if (!shared) return &c;
+  }
+  return nullptr;
+}
+
+} // namespace
 
 std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m, const DeployRules& r) {
   std::vector<const Container*> jaegers;
@@ -317,21 +397,12 @@ std::vector<DeployIssue> jaeger_without_otlp(const DeployModel& m, const DeployR
                       " the receiver is off unless COLLECTOR_OTLP_ENABLED=true";
       issue.fix = "set COLLECTOR_OTLP_ENABLED=true, or use Jaeger " + r.jaeger_otlp_default_since +
                   " or later";
-    } else if (!c->ports.empty()) {
-      bool open = false;
-      for (const PortSpec& p : c->ports) {
-        auto [lo, hi] = container_ports(p.text);
-        for (int port : r.otlp_ports)
-          open = open || (port >= lo && port <= hi);
-      }
-      if (open) continue;
-      std::vector<std::string> listed;
-      for (const PortSpec& p : c->ports)
-        listed.push_back(p.text);
-      issue.loc = c->ports.front().loc;
-      issue.message =
-          who + " opens ports " + join(listed) + " but not the OTLP ports (4317 gRPC, 4318 HTTP)";
-      issue.fix = "publish or expose 4317 and 4318";
+    } else if (const Container* sender = unreachable_sender(m, *c, r)) {
+      issue.message = who + " shares no Compose network with `" + sender->name +
+                      "`, which sends to it (" + join(c->networks) + " against " +
+                      join(sender->networks) + ")";
+      issue.fix = "put `" + c->name + "` on a network of `" + sender->name + "` (" +
+                  sender->networks.front() + ")";
     } else {
       continue;
     }
@@ -398,7 +469,7 @@ std::vector<DeployIssue> invalid_pipelines(const DeployModel& m) {
 }
 
 std::vector<DeployIssue> missing_env(const DeployModel& m, const DeployRules& r,
-                                     std::string_view repo) {
+                                     const OwnImages& own) {
   std::vector<DeployIssue> out;
   auto missing_of = [&](const std::set<std::string>& names) {
     std::vector<std::string> missing;
@@ -440,10 +511,10 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, const DeployRules& r,
                    "set " + join(ordered) + " in the environment of each service", ordered});
   };
   for (const ComposeFile& cf : m.compose) {
-    std::vector<const Container*> own;
+    std::vector<const Container*> mine;
     for (const Container& c : cf.services)
-      if (is_own(c, r, repo)) own.push_back(&c);
-    per_file(own);
+      if (is_own(c, r, own)) mine.push_back(&c);
+    per_file(mine);
   }
   std::map<std::string, std::vector<const Container*>> by_file;
   std::vector<std::string> order;
@@ -452,7 +523,7 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, const DeployRules& r,
     if (!by_file.count(w.file)) order.push_back(w.file);
     auto& list = by_file[w.file];
     for (const Container& c : w.containers)
-      if (is_own(c, r, repo)) list.push_back(&c);
+      if (is_own(c, r, own)) list.push_back(&c);
   }
   for (const std::string& f : order)
     per_file(by_file[f]);
@@ -462,9 +533,10 @@ std::vector<DeployIssue> missing_env(const DeployModel& m, const DeployRules& r,
 namespace {
 
 /// Calls `fn(setting, scope)` for every variable of every source, `scope` being the variables
-/// set next to it (a sampler argument is judged with its sampler).
+/// set next to it (a sampler argument is judged with its sampler). Containers count only when
+/// they are the repository's own: a Jaeger's or a database's settings are not its to follow.
 template <typename Fn>
-void each_env(const DeployModel& m, Fn fn) {
+void each_env(const DeployModel& m, const DeployRules& r, const OwnImages& own, Fn fn) {
   auto scope_of = [&](const std::vector<EnvSetting>& env) {
     for (const EnvSetting& e : env)
       fn(e, env);
@@ -473,18 +545,19 @@ void each_env(const DeployModel& m, Fn fn) {
     scope_of(f.vars);
   for (const ComposeFile& cf : m.compose)
     for (const Container& c : cf.services)
-      scope_of(c.env);
+      if (is_own(c, r, own)) scope_of(c.env);
   for (const Workload& w : m.workloads)
     for (const Container& c : w.containers)
-      scope_of(c.env);
+      if (is_own(c, r, own)) scope_of(c.env);
   scope_of(m.other_env);
 }
 
 } // namespace
 
-std::vector<DeployIssue> invalid_samplers(const DeployModel& m, const DeployRules& r) {
+std::vector<DeployIssue> invalid_samplers(const DeployModel& m, const DeployRules& r,
+                                          const OwnImages& own) {
   std::vector<DeployIssue> out;
-  each_env(m, [&](const EnvSetting& e, const std::vector<EnvSetting>& scope) {
+  each_env(m, r, own, [&](const EnvSetting& e, const std::vector<EnvSetting>& scope) {
     if (e.name != r.sampler_arg_env || !e.has_value) return;
     if (const EnvSetting* s = find_env(scope, "OTEL_TRACES_SAMPLER"); s && s->has_value) {
       auto sampler = resolve(s->value);
@@ -510,12 +583,12 @@ std::vector<DeployIssue> invalid_samplers(const DeployModel& m, const DeployRule
 }
 
 std::vector<DeployIssue> missing_pod_metadata(const DeployModel& m, const DeployRules& r,
-                                              std::string_view repo) {
+                                              const OwnImages& own) {
   std::vector<DeployIssue> out;
   for (const Workload& w : m.workloads) {
     if (w.kind != "Deployment" && w.kind != "StatefulSet") continue;
     for (const Container& c : w.containers) {
-      if (!is_own(c, r, repo)) continue;
+      if (!is_own(c, r, own)) continue;
       std::vector<std::string> missing;
       for (auto [name, path] : {std::pair{r.pod_name_env, "metadata.name"},
                                 std::pair{r.namespace_env, "metadata.namespace"}}) {
@@ -589,7 +662,8 @@ std::string percent_decode(std::string_view s) {
 
 } // namespace
 
-std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRules& r) {
+std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRules& r,
+                                           const OwnImages& own) {
   std::vector<DeployIssue> out;
   auto judge = [&](const EnvSetting& e, const std::string& name, int offset) {
     std::string problem = service_name_problem(name, r.service_name_prefix);
@@ -604,7 +678,7 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRul
                    "service.name = " + suggest_name(name, r.service_name_prefix),
                    {}});
   };
-  each_env(m, [&](const EnvSetting& e, const std::vector<EnvSetting>&) {
+  each_env(m, r, own, [&](const EnvSetting& e, const std::vector<EnvSetting>&) {
     if (!e.has_value) return;
     std::optional<std::string> value = resolve(e.value);
     if (!value || value->empty()) return;
@@ -630,33 +704,34 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRul
   return out;
 }
 
-DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::string_view repo) {
+DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, const OwnImages& own) {
   DeploySummary s;
-  bool collector = !m.collectors.empty(), jaeger = false, own = false, k8s = false;
+  bool collector = !m.collectors.empty(), jaeger = false, any_own = false, k8s = false;
   for (const ComposeFile& cf : m.compose)
     for (const Container& c : cf.services) {
       collector = collector || is_collector(c, r);
       jaeger = jaeger || is_jaeger(c, r);
-      own = own || is_own(c, r, repo);
+      any_own = any_own || is_own(c, r, own);
     }
   for (const Workload& w : m.workloads)
     for (const Container& c : w.containers) {
       collector = collector || is_collector(c, r);
       jaeger = jaeger || is_jaeger(c, r);
-      bool mine = is_own(c, r, repo);
-      own = own ||
-            (mine && (w.kind == "Deployment" || w.kind == "StatefulSet" || w.kind == "DaemonSet"));
+      bool mine = is_own(c, r, own);
+      any_own =
+          any_own ||
+          (mine && (w.kind == "Deployment" || w.kind == "StatefulSet" || w.kind == "DaemonSet"));
       k8s = k8s || (mine && (w.kind == "Deployment" || w.kind == "StatefulSet"));
     }
   bool example = std::any_of(m.env_files.begin(), m.env_files.end(),
                              [](const EnvFile& f) { return f.example; });
-  if (!direct_to_jaeger(m, r).empty())
+  if (!direct_to_jaeger(m, r, own).empty())
     s.collector_in_path = Check::no;
   else if (collector)
     s.collector_in_path = Check::yes;
   if (jaeger) s.jaeger_otlp = jaeger_without_otlp(m, r).empty() ? Check::yes : Check::no;
-  if (example || own) {
-    std::vector<DeployIssue> env = missing_env(m, r, repo);
+  if (example || any_own) {
+    std::vector<DeployIssue> env = missing_env(m, r, own);
     s.env_standard = env.empty() ? Check::yes : Check::no;
     for (const std::string& name : r.standard_env)
       for (const DeployIssue& i : env)
@@ -665,7 +740,7 @@ DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::
           break;
         }
   }
-  if (k8s) s.k8s_metadata = missing_pod_metadata(m, r, repo).empty() ? Check::yes : Check::no;
+  if (k8s) s.k8s_metadata = missing_pod_metadata(m, r, own).empty() ? Check::yes : Check::no;
   return s;
 }
 
@@ -680,10 +755,14 @@ void emit_all(const std::vector<deploy::DeployIssue>& issues, Sink& sink) {
     sink.emit(i.rule, i.loc, i.message, i.fix);
 }
 
+deploy::OwnImages own_of(const RepoModel& repo) {
+  return deploy::own_images(repo);
+}
+
 } // namespace
 
 void check_deploy_jaeger(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  emit_all(deploy::direct_to_jaeger(repo.deploy, rules.deployment), sink);
+  emit_all(deploy::direct_to_jaeger(repo.deploy, rules.deployment, own_of(repo)), sink);
   emit_all(deploy::jaeger_without_otlp(repo.deploy, rules.deployment), sink);
 }
 
@@ -692,13 +771,14 @@ void check_deploy_collector(const RepoModel& repo, const Ruleset&, Sink& sink) {
 }
 
 void check_deploy_env(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  emit_all(deploy::missing_env(repo.deploy, rules.deployment, repo.name), sink);
-  emit_all(deploy::invalid_samplers(repo.deploy, rules.deployment), sink);
-  emit_all(deploy::bad_service_names(repo.deploy, rules.deployment), sink);
+  deploy::OwnImages own = own_of(repo);
+  emit_all(deploy::missing_env(repo.deploy, rules.deployment, own), sink);
+  emit_all(deploy::invalid_samplers(repo.deploy, rules.deployment, own), sink);
+  emit_all(deploy::bad_service_names(repo.deploy, rules.deployment, own), sink);
 }
 
 void check_deploy_k8s(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  emit_all(deploy::missing_pod_metadata(repo.deploy, rules.deployment, repo.name), sink);
+  emit_all(deploy::missing_pod_metadata(repo.deploy, rules.deployment, own_of(repo)), sink);
 }
 
 // deploy-parse-error and deploy-file-skipped (shown in the input group) are emitted where the
@@ -709,7 +789,8 @@ const RuleFamily& deployment_family() {
                "A Compose service exports telemetry straight to Jaeger, with no collector in the "
                "path."},
       RuleInfo{"deploy-jaeger-no-otlp", Severity::medium, "deployment",
-               "A Jaeger service does not receive OTLP (too old, not enabled, or ports closed)."},
+               "A Jaeger service does not receive OTLP (too old or not enabled), or shares no "
+               "network with the service sending to it."},
       RuleInfo{"collector-pipeline-invalid", Severity::high, "deployment",
                "A collector pipeline names undefined components, or no traces pipeline exists."},
       RuleInfo{"deploy-env-missing", Severity::low, "deployment",
