@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "common.h"
 #include "config/config.h"
+#include "formats.h"
 #include "options.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
@@ -130,10 +131,7 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
                          ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
       ->type_name("DIR");
-  cmd->add_option("--format,-f", args->format, "Report format")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
-      ->capture_default_str();
+  add_format_option(*cmd, args->format, audit_formats(), "Report format");
   cmd->add_option("--output,-o", args->output,
                   "Write the report to FILE (atomically) instead of stdout")
       ->type_name("FILE");

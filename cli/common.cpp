@@ -8,13 +8,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "formats.h"
 #include "options.h"
-#include "report/github.h"
-#include "report/json.h"
-#include "report/markdown.h"
 #include "report/output.h"
-#include "report/sarif.h"
-#include "report/text.h"
 #include "rules/finding.h"
 #include "source/activity.h"
 #include "source/remote.h"
@@ -49,9 +45,9 @@ void warn_unmatched(const LevelReport& levels) {
 }
 
 /// The gate's exit code, with a note on stderr of the findings it did not count.
-int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
-              const std::optional<Baseline>& baseline, const LevelReport& levels, bool quiet) {
-  GateResult gate = evaluate_gate(result, {fail_on, min_score});
+int gate_exit(const AuditResult& result, const std::optional<Baseline>& baseline,
+              const LevelReport& levels, bool quiet) {
+  const GateResult& gate = result.gate;
   if (baseline && !quiet)
     std::fprintf(stderr,
                  "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
@@ -63,16 +59,12 @@ int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int mi
   return gate.failed ? kGateFailed : kPass;
 }
 
-/// The report in the chosen format.
+/// The report in the chosen format; text is coloured only on a terminal, never with NO_COLOR.
 std::string render_report(const AuditResult& result, const PolicyArgs& args) {
-  if (args.format == "json") return render_json(result);
-  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
-  if (args.format == "sarif") return render_sarif(result);
-  if (args.format == "github") return render_github(result);
   TextOptions opts;
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
-  return render_text(result, opts);
+  return find_format(audit_formats(), args.format).render(result, opts);
 }
 
 } // namespace
@@ -252,12 +244,14 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   policy.jobs = args.jobs;
 
   if (args.fail_on != "none") {
-    out.fail_on = parse_severity(args.fail_on);
-    if (!out.fail_on) {
+    policy.fail_on = parse_severity(args.fail_on);
+    if (!policy.fail_on) {
       error(fmt::format("--fail-on \"{}\" is not one of blocker, high, medium, low, info, none",
                         args.fail_on));
       return std::nullopt;
     }
+  } else {
+    policy.fail_on = std::nullopt;
   }
   std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
   if (!levels) return std::nullopt;
@@ -313,8 +307,7 @@ int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPo
       return kToolFailure;
     }
   }
-  return gate_exit(result, policy.fail_on, args.min_score, policy.policy.baseline, levels,
-                   args.quiet);
+  return gate_exit(result, policy.policy.baseline, levels, args.quiet);
 }
 
 } // namespace otelaudit::cli

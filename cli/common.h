@@ -41,8 +41,7 @@ struct PolicyArgs {
 /// The policy the config file and the command line resolve to.
 struct ResolvedPolicy {
   std::optional<Config> config;
-  AuditPolicy policy;
-  std::optional<Severity> fail_on; // nullopt: `--fail-on none`
+  AuditPolicy policy; // its fail_on is nullopt for `--fail-on none`
 };
 
 /// Prints `otel-audit: error: <message>` on stderr.

@@ -8,8 +8,8 @@
 #include "audit/audit.h"
 #include "audit/history.h"
 #include "common.h"
+#include "formats.h"
 #include "options.h"
-#include "report/history.h"
 #include "report/output.h"
 #include "rules/ruleset.h"
 #include "source/acquire.h"
@@ -83,9 +83,7 @@ int run_history(const HistoryArgs& args, const char* argv0) {
         err.replace(at, repo.string().size(), redact_url(args.repo));
     return fail(err);
   }
-  std::string report = args.format == "json"       ? render_history_json(*history)
-                       : args.format == "markdown" ? render_history_markdown(*history)
-                                                   : render_history_text(*history);
+  std::string report = find_format(history_formats(), args.format).render(*history, {});
   if (args.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
     return kPass;
@@ -116,10 +114,7 @@ void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
       ->type_name("DIR");
-  cmd->add_option("--format,-f", args->format, "Trend format")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "markdown"}))
-      ->capture_default_str();
+  add_format_option(*cmd, args->format, history_formats(), "Trend format");
   cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout")
       ->type_name("FILE");
   cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned")->type_name("DIR");
