@@ -216,6 +216,64 @@ std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
   return std::move(loaded.config);
 }
 
+void add_rules_options(CLI::App& cmd, RulesArgs& args, const std::string& config_help,
+                       const std::string& target_help, bool show_default) {
+  cmd.add_option("--config,-c", args.config, config_help)->type_name("FILE");
+  args.target_opt = cmd.add_option("--target", args.target, target_help)->type_name("LINE");
+  if (show_default) args.target_opt->capture_default_str();
+  cmd.add_option("--rules-dir", args.rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
+}
+
+void add_fetch_options(CLI::App& cmd, FetchArgs& args) {
+  cmd.add_option("--cache-dir", args.cache_dir,
+                 "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
+      ->type_name("DIR");
+  cmd.add_flag("--offline", args.offline, "Use cached clones only; never touch the network");
+  cmd.add_option("--network-timeout", args.network_timeout,
+                 "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  add_timeout_option(cmd, args.timeout);
+}
+
+void add_report_options(CLI::App& cmd, PolicyArgs& args) {
+  add_format_option(cmd, args.format, audit_formats(), "Report format");
+  cmd.add_option("--output,-o", args.output,
+                 "Write the report to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
+  args.fail_on_opt =
+      cmd.add_option("--fail-on", args.fail_on, "Fail (exit 1) on findings at or above")
+          ->type_name("SEVERITY")
+          ->check(severity_names())
+          ->capture_default_str();
+  args.min_score_opt =
+      cmd.add_option("--min-score", args.min_score, "Fail (exit 1) when the score is below N")
+          ->type_name("N")
+          ->check(CLI::Range(0, 100));
+  cmd.add_option("--color", args.color, "Colour the text report")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {
+  std::optional<Config> config = load_user_config(args.config, failed);
+  if (config && config->policy.target && !args.target_opt->count())
+    args.target = *config->policy.target;
+  return config;
+}
+
+std::optional<Ruleset> load_rules(const std::string& rules_dir, const std::string& target,
+                                  const char* argv0) {
+  const std::optional<fs::path> dir = find_rules_dir(rules_dir, argv0);
+  if (!dir) return std::nullopt;
+  RulesetResult rules = load_ruleset(*dir, target);
+  if (!rules.ruleset) print_diagnostics(rules.errors);
+  return std::move(rules.ruleset);
+}
+
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   ResolvedPolicy out;
   bool failed = false;
