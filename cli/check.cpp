@@ -14,6 +14,7 @@
 #include "audit/audit.h"
 #include "common.h"
 #include "config/config.h"
+#include "formats.h"
 #include "options.h"
 #include "rules/rule_table.h"
 #include "rules/ruleset.h"
@@ -26,13 +27,9 @@ namespace fs = std::filesystem;
 namespace {
 
 /// check's own options besides the shared policy, gate and output ones.
-struct CheckArgs : PolicyArgs {
+struct CheckArgs : PolicyArgs, FetchArgs {
   std::vector<std::string> paths;
   std::string ref;
-  std::string cache_dir;
-  bool offline = false;
-  int network_timeout = 120;
-  int timeout = 3600;
 };
 
 // --------------------------------------------------------------------------------------------
@@ -63,13 +60,8 @@ int run_check(CheckArgs args, const char* argv0) {
     return kUsage;
   }
 
-  const std::optional<fs::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
-  if (!rules_dir) return kUsage;
-  RulesetResult rules = load_ruleset(*rules_dir, args.target);
-  if (!rules.ruleset) {
-    print_diagnostics(rules.errors);
-    return kUsage;
-  }
+  const std::optional<Ruleset> rules = load_rules(args.rules_dir, args.target, argv0);
+  if (!rules) return kUsage;
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
   FetchWatchdog watchdog(args.network_timeout);
@@ -106,7 +98,7 @@ int run_check(CheckArgs args, const char* argv0) {
   }
 
   LevelReport level_report;
-  AuditResult result = run_audit(inputs, *rules.ruleset, resolved->policy, level_report);
+  AuditResult result = run_audit(inputs, *rules, resolved->policy, level_report);
   return deliver_report(result, args, *resolved, level_report);
 }
 
@@ -119,50 +111,16 @@ void add_check_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("repos", args->paths,
                   "Repositories: directories, git repositories (with --ref) or git URLs")
       ->type_name("REPO");
-  cmd->add_option("--config,-c", args->config,
-                  "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml if "
-                  "present)")
-      ->type_name("FILE");
-  args->target_opt = cmd->add_option("--target", args->target,
-                                     "Canonical OpenTelemetry line (a rules/otel-<line>.toml "
-                                     "pack), or latest: the newest confirmed pack")
-                         ->type_name("LINE")
-                         ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
-      ->type_name("DIR");
-  cmd->add_option("--format,-f", args->format, "Report format")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
-      ->capture_default_str();
-  cmd->add_option("--output,-o", args->output,
-                  "Write the report to FILE (atomically) instead of stdout")
-      ->type_name("FILE");
-  args->fail_on_opt =
-      cmd->add_option("--fail-on", args->fail_on, "Fail (exit 1) on findings at or above")
-          ->type_name("SEVERITY")
-          ->check(severity_names())
-          ->capture_default_str();
-  args->min_score_opt =
-      cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
-          ->type_name("N")
-          ->check(CLI::Range(0, 100));
-  cmd->add_option("--color", args->color, "Colour the text report")
-      ->type_name("WHEN")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  add_rules_options(*cmd, *args,
+                    "Config file with [[repo]] entries and [policy] (default: ./otel-audit.toml "
+                    "if present)",
+                    "Canonical OpenTelemetry line (a rules/otel-<line>.toml pack), or latest: the "
+                    "newest confirmed pack");
+  add_report_options(*cmd, *args);
   cmd->add_option("--ref", args->ref,
                   "Audit this branch, tag or commit (HEAD~3 …) read from the object database")
       ->type_name("REV");
-  cmd->add_option("--cache-dir", args->cache_dir,
-                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
-      ->type_name("DIR");
-  cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
-  cmd->add_option("--network-timeout", args->network_timeout,
-                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
-      ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  add_timeout_option(*cmd, args->timeout);
+  add_fetch_options(*cmd, *args);
   cmd->add_flag("--quiet,-q", args->quiet, "No progress and no warnings on stderr");
   cmd->add_option("--jobs,-j", args->jobs,
                   "Threads for the audit (default: one per core); the report is the same for any")

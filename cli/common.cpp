@@ -8,13 +8,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "formats.h"
 #include "options.h"
-#include "report/github.h"
-#include "report/json.h"
-#include "report/markdown.h"
 #include "report/output.h"
-#include "report/sarif.h"
-#include "report/text.h"
 #include "rules/finding.h"
 #include "source/activity.h"
 #include "source/remote.h"
@@ -49,9 +45,9 @@ void warn_unmatched(const LevelReport& levels) {
 }
 
 /// The gate's exit code, with a note on stderr of the findings it did not count.
-int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int min_score,
-              const std::optional<Baseline>& baseline, const LevelReport& levels, bool quiet) {
-  GateResult gate = evaluate_gate(result, {fail_on, min_score});
+int gate_exit(const AuditResult& result, const std::optional<Baseline>& baseline,
+              const LevelReport& levels, bool quiet) {
+  const GateResult& gate = result.gate;
   if (baseline && !quiet)
     std::fprintf(stderr,
                  "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
@@ -63,16 +59,12 @@ int gate_exit(const AuditResult& result, std::optional<Severity> fail_on, int mi
   return gate.failed ? kGateFailed : kPass;
 }
 
-/// The report in the chosen format.
+/// The report in the chosen format; text is coloured only on a terminal, never with NO_COLOR.
 std::string render_report(const AuditResult& result, const PolicyArgs& args) {
-  if (args.format == "json") return render_json(result);
-  if (args.format == "markdown" || args.format == "md") return render_markdown(result);
-  if (args.format == "sarif") return render_sarif(result);
-  if (args.format == "github") return render_github(result);
   TextOptions opts;
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
-  return render_text(result, opts);
+  return find_format(audit_formats(), args.format).render(result, opts);
 }
 
 } // namespace
@@ -224,6 +216,64 @@ std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
   return std::move(loaded.config);
 }
 
+void add_rules_options(CLI::App& cmd, RulesArgs& args, const std::string& config_help,
+                       const std::string& target_help, bool show_default) {
+  cmd.add_option("--config,-c", args.config, config_help)->type_name("FILE");
+  args.target_opt = cmd.add_option("--target", args.target, target_help)->type_name("LINE");
+  if (show_default) args.target_opt->capture_default_str();
+  cmd.add_option("--rules-dir", args.rules_dir, "Directory of the rule data files")
+      ->type_name("DIR");
+}
+
+void add_fetch_options(CLI::App& cmd, FetchArgs& args) {
+  cmd.add_option("--cache-dir", args.cache_dir,
+                 "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
+      ->type_name("DIR");
+  cmd.add_flag("--offline", args.offline, "Use cached clones only; never touch the network");
+  cmd.add_option("--network-timeout", args.network_timeout,
+                 "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
+      ->type_name("SECONDS")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  add_timeout_option(cmd, args.timeout);
+}
+
+void add_report_options(CLI::App& cmd, PolicyArgs& args) {
+  add_format_option(cmd, args.format, audit_formats(), "Report format");
+  cmd.add_option("--output,-o", args.output,
+                 "Write the report to FILE (atomically) instead of stdout")
+      ->type_name("FILE");
+  args.fail_on_opt =
+      cmd.add_option("--fail-on", args.fail_on, "Fail (exit 1) on findings at or above")
+          ->type_name("SEVERITY")
+          ->check(severity_names())
+          ->capture_default_str();
+  args.min_score_opt =
+      cmd.add_option("--min-score", args.min_score, "Fail (exit 1) when the score is below N")
+          ->type_name("N")
+          ->check(CLI::Range(0, 100));
+  cmd.add_option("--color", args.color, "Colour the text report")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+}
+
+std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {
+  std::optional<Config> config = load_user_config(args.config, failed);
+  if (config && config->policy.target && !args.target_opt->count())
+    args.target = *config->policy.target;
+  return config;
+}
+
+std::optional<Ruleset> load_rules(const std::string& rules_dir, const std::string& target,
+                                  const char* argv0) {
+  const std::optional<fs::path> dir = find_rules_dir(rules_dir, argv0);
+  if (!dir) return std::nullopt;
+  RulesetResult rules = load_ruleset(*dir, target);
+  if (!rules.ruleset) print_diagnostics(rules.errors);
+  return std::move(rules.ruleset);
+}
+
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   ResolvedPolicy out;
   bool failed = false;
@@ -252,12 +302,14 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   policy.jobs = args.jobs;
 
   if (args.fail_on != "none") {
-    out.fail_on = parse_severity(args.fail_on);
-    if (!out.fail_on) {
+    policy.fail_on = parse_severity(args.fail_on);
+    if (!policy.fail_on) {
       error(fmt::format("--fail-on \"{}\" is not one of blocker, high, medium, low, info, none",
                         args.fail_on));
       return std::nullopt;
     }
+  } else {
+    policy.fail_on = std::nullopt;
   }
   std::optional<std::vector<LevelEntry>> levels = collect_levels(args);
   if (!levels) return std::nullopt;
@@ -313,8 +365,7 @@ int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPo
       return kToolFailure;
     }
   }
-  return gate_exit(result, policy.fail_on, args.min_score, policy.policy.baseline, levels,
-                   args.quiet);
+  return gate_exit(result, policy.policy.baseline, levels, args.quiet);
 }
 
 } // namespace otelaudit::cli

@@ -12,18 +12,43 @@
 #include "audit/audit.h"
 #include "audit/baseline.h"
 #include "config/config.h"
+#include "rules/ruleset.h"
 #include "source/acquire.h"
 #include "source/remote.h"
 
 namespace otelaudit::cli {
 
-/// The options of every command that judges a set (check, report): config, policy, gate and
-/// output. Which of them were given on the command line decides whether the config file's
-/// value applies.
-struct PolicyArgs {
+/// The options that choose the rule data, shared by check, scan, report and fix: the config
+/// file (whose [policy] target applies unless --target is given), the target line and the
+/// rules directory.
+struct RulesArgs {
   std::string config;
   std::string target = "0.27";
   std::string rules_dir;
+  CLI::Option* target_opt = nullptr;
+};
+
+/// Adds --config,-c, --target and --rules-dir, in that order, with what the config file and
+/// the target mean to the command; `show_default`: --help shows the target's default.
+void add_rules_options(CLI::App& cmd, RulesArgs& args, const std::string& config_help,
+                       const std::string& target_help, bool show_default = true);
+
+/// How a command reaches repositories given as URLs, and how long it may run: shared by check,
+/// scan and history.
+struct FetchArgs {
+  std::string cache_dir;
+  bool offline = false;
+  int network_timeout = 120;
+  int timeout = 3600;
+};
+
+/// Adds --cache-dir, --offline, --network-timeout and --timeout, in that order.
+void add_fetch_options(CLI::App& cmd, FetchArgs& args);
+
+/// The options of every command that judges a set (check, report): config, policy, gate and
+/// output. Which of them were given on the command line decides whether the config file's
+/// value applies.
+struct PolicyArgs : RulesArgs {
   std::string format = "text";
   std::string output;
   std::string fail_on = "blocker";
@@ -31,7 +56,6 @@ struct PolicyArgs {
   std::string color = "auto";
   bool quiet = false;
   unsigned jobs = 0; // --jobs (check only); 0: one per core
-  CLI::Option* target_opt = nullptr;
   CLI::Option* fail_on_opt = nullptr;
   CLI::Option* min_score_opt = nullptr;
   std::string baseline;
@@ -41,8 +65,7 @@ struct PolicyArgs {
 /// The policy the config file and the command line resolve to.
 struct ResolvedPolicy {
   std::optional<Config> config;
-  AuditPolicy policy;
-  std::optional<Severity> fail_on; // nullopt: `--fail-on none`
+  AuditPolicy policy; // its fail_on is nullopt for `--fail-on none`
 };
 
 /// Prints `otel-audit: error: <message>` on stderr.
@@ -57,6 +80,19 @@ bool env_set(const char* name);
 /// The user's config file: `flag`, else ./otel-audit.toml when present, else none (nullopt
 /// and `failed` false). A config that does not load is printed and sets `failed`.
 std::optional<Config> load_user_config(const std::string& flag, bool& failed);
+
+/// Applies the config file's target to `args` unless --target was given. nullopt and `failed`
+/// after printing a config file that does not load.
+std::optional<Config> load_config_target(RulesArgs& args, bool& failed);
+
+/// Finds the rules directory (--rules-dir, the environment, beside the program) and loads the
+/// rule data for `target`; nullopt after printing why it cannot.
+std::optional<Ruleset> load_rules(const std::string& rules_dir, const std::string& target,
+                                  const char* argv0);
+
+/// Adds --format, --output, --fail-on, --min-score and --color, in that order: what check and
+/// report print and judge.
+void add_report_options(CLI::App& cmd, PolicyArgs& args);
 
 /// Loads the config and resolves target, --fail-on, --min-score (command line first), severity
 /// overrides, ignores, -A/-W/-D and the baseline. nullopt after printing what is wrong

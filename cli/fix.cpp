@@ -29,12 +29,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// What `otel-audit fix` is told.
-struct FixArgs {
+struct FixArgs : RulesArgs {
   std::vector<std::string> paths;
-  std::string config;
-  std::string target = "0.27";
-  CLI::Option* target_opt = nullptr;
-  std::string rules_dir;
   bool write = false;
   bool check = false;
   bool allow_dirty = false;
@@ -156,17 +152,10 @@ int run_fix(FixArgs args, const char* argv0) {
     return kUsage;
   }
   bool failed = false;
-  std::optional<Config> config = load_user_config(args.config, failed);
+  load_config_target(args, failed);
   if (failed) return kUsage;
-  if (config && config->policy.target && !args.target_opt->count())
-    args.target = *config->policy.target;
-  const std::optional<fs::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
-  if (!rules_dir) return kUsage;
-  RulesetResult rules = load_ruleset(*rules_dir, args.target);
-  if (!rules.ruleset) {
-    print_diagnostics(rules.errors);
-    return kUsage;
-  }
+  const std::optional<Ruleset> rules = load_rules(args.rules_dir, args.target, argv0);
+  if (!rules) return kUsage;
   for (const std::string& p : args.paths) {
     std::error_code ec;
     if (is_git_url(p) || !fs::is_directory(p, ec)) {
@@ -182,15 +171,14 @@ int run_fix(FixArgs args, const char* argv0) {
     DirTree tree(p);
     RepoInput input(default_repo_name(p), p, &tree);
     RepoModel model;
-    RepoAudit audit = audit_repository(input, *rules.ruleset, &model);
+    RepoAudit audit = audit_repository(input, *rules, &model);
     // The repository's inline allow comments (and no other policy): a silenced finding is
     // not changed.
     AuditResult one;
     one.repos.push_back(std::move(audit.result));
     LevelReport levels;
     apply_policy(one, AuditPolicy{}, levels);
-    repos.push_back(
-        {p, input.name, fix::fix_repository(model, one.repos[0].findings, *rules.ruleset)});
+    repos.push_back({p, input.name, fix::fix_repository(model, one.repos[0].findings, *rules)});
   }
 
   // A manifest that does not parse may hide what the others inherit: nothing is changed then.
@@ -257,7 +245,7 @@ int run_fix(FixArgs args, const char* argv0) {
 
   std::string out = for_stdout(diff, terminal);
   for (const Repo& r : repos)
-    out += (out.empty() ? "" : "\n") + notes(r, rules.ruleset->target, written);
+    out += (out.empty() ? "" : "\n") + notes(r, rules->target, written);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   return args.check && changes ? kGateFailed : kPass;
@@ -272,17 +260,11 @@ void add_fix_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("repos", args->paths, "Repository directories (work trees on disk)")
       ->required()
       ->type_name("DIR");
-  args->target_opt = cmd->add_option("--target", args->target,
-                                     "Canonical OpenTelemetry line (a rules/otel-<line>.toml "
-                                     "pack), or latest: the newest confirmed pack")
-                         ->type_name("LINE")
-                         ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
-      ->type_name("DIR");
-  cmd->add_option("--config,-c", args->config,
-                  "Config file whose [policy] target applies (default: ./otel-audit.toml if "
-                  "present)")
-      ->type_name("FILE");
+  add_rules_options(*cmd, *args,
+                    "Config file whose [policy] target applies (default: ./otel-audit.toml if "
+                    "present)",
+                    "Canonical OpenTelemetry line (a rules/otel-<line>.toml pack), or latest: the "
+                    "newest confirmed pack");
   cmd->add_flag("--write", args->write,
                 "Apply the changes (each file through a temporary file and a rename; all or none)");
   cmd->add_flag("--check", args->check,

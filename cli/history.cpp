@@ -8,8 +8,8 @@
 #include "audit/audit.h"
 #include "audit/history.h"
 #include "common.h"
+#include "formats.h"
 #include "options.h"
-#include "report/history.h"
 #include "report/output.h"
 #include "rules/ruleset.h"
 #include "source/acquire.h"
@@ -18,7 +18,7 @@ namespace otelaudit::cli {
 
 namespace {
 
-struct HistoryArgs {
+struct HistoryArgs : FetchArgs {
   std::string repo;
   std::string ref;
   std::size_t max_count = 0;
@@ -27,10 +27,6 @@ struct HistoryArgs {
   std::string rules_dir;
   std::string format = "text";
   std::string output;
-  std::string cache_dir;
-  bool offline = false;
-  int network_timeout = 120;
-  int timeout = 3600;
 };
 
 int run_history(const HistoryArgs& args, const char* argv0) {
@@ -48,13 +44,8 @@ int run_history(const HistoryArgs& args, const char* argv0) {
       return fail(fmt::format("--since \"{}\" is not a date like 2026-01-31", args.since));
     options.since = *since;
   }
-  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
-  if (!rules_dir) return kUsage;
-  RulesetResult rules = load_ruleset(*rules_dir, args.target);
-  if (!rules.ruleset) {
-    print_diagnostics(rules.errors);
-    return kUsage;
-  }
+  const std::optional<Ruleset> rules = load_rules(args.rules_dir, args.target, argv0);
+  if (!rules) return kUsage;
   std::filesystem::path repo = args.repo;
   if (is_git_url(args.repo)) {
     FetchWatchdog watchdog(args.network_timeout);
@@ -74,8 +65,7 @@ int run_history(const HistoryArgs& args, const char* argv0) {
     repo = *local;
   }
   std::string err;
-  auto history =
-      audit_history(repo, default_repo_name(args.repo), options, *rules.ruleset, {}, err);
+  auto history = audit_history(repo, default_repo_name(args.repo), options, *rules, {}, err);
   if (!history) {
     // A ref missing from the cached copy of a URL is missing from the URL: name that.
     if (repo != std::filesystem::path(args.repo))
@@ -83,9 +73,7 @@ int run_history(const HistoryArgs& args, const char* argv0) {
         err.replace(at, repo.string().size(), redact_url(args.repo));
     return fail(err);
   }
-  std::string report = args.format == "json"       ? render_history_json(*history)
-                       : args.format == "markdown" ? render_history_markdown(*history)
-                                                   : render_history_text(*history);
+  std::string report = find_format(history_formats(), args.format).render(*history, {});
   if (args.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
     return kPass;
@@ -116,20 +104,10 @@ void add_history_command(CLI::App& app, const char* argv0, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
       ->type_name("DIR");
-  cmd->add_option("--format,-f", args->format, "Trend format")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "markdown"}))
-      ->capture_default_str();
+  add_format_option(*cmd, args->format, history_formats(), "Trend format");
   cmd->add_option("--output,-o", args->output, "Write the trend to FILE instead of stdout")
       ->type_name("FILE");
-  cmd->add_option("--cache-dir", args->cache_dir, "Where URLs are cloned")->type_name("DIR");
-  cmd->add_flag("--offline", args->offline, "Use cached clones only");
-  cmd->add_option("--network-timeout", args->network_timeout,
-                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
-      ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  add_timeout_option(*cmd, args->timeout);
+  add_fetch_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_history(*args, argv0); });
 }
 

@@ -55,16 +55,11 @@ int run_report(ReportArgs args, const char* argv0) {
   const std::string& target = docs.front().target;
   // --target latest names whatever line the newest confirmed pack is: compare lines, not words.
   const std::string wanted = target_given || config_target ? args.target : target;
-  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
-  if (!rules_dir) return kUsage;
-  RulesetResult rules = load_ruleset(*rules_dir, wanted);
-  if (!rules.ruleset) {
-    print_diagnostics(rules.errors);
-    return kUsage;
-  }
-  if (rules.ruleset->target != target) {
-    error("the scan files were scanned against OpenTelemetry " + target + ", not " +
-          rules.ruleset->target + ": scan again with --target " + args.target);
+  const std::optional<Ruleset> rules = load_rules(args.rules_dir, wanted, argv0);
+  if (!rules) return kUsage;
+  if (rules->target != target) {
+    error("the scan files were scanned against OpenTelemetry " + target + ", not " + rules->target +
+          ": scan again with --target " + args.target);
     return kUsage;
   }
 
@@ -72,7 +67,7 @@ int run_report(ReportArgs args, const char* argv0) {
   const AuditPolicy& policy = resolved->policy;
   LevelReport levels;
   AuditResult result;
-  result.target = rules.ruleset->target;
+  result.target = rules->target;
   std::vector<CargoModel> cargos;
   std::vector<RepoInput> inputs;
   for (ScanDocument& doc : docs) {
@@ -80,7 +75,7 @@ int run_report(ReportArgs args, const char* argv0) {
     result.repos.push_back(std::move(doc.result));
     cargos.push_back(std::move(doc.cargo));
   }
-  finish_audit(result, cargos, inputs, *rules.ruleset, policy, levels);
+  finish_audit(result, cargos, inputs, *rules, policy, levels);
   return deliver_report(result, args, *resolved, levels);
 }
 
@@ -93,36 +88,12 @@ void add_report_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("files", args->files, "Scan documents written by `otel-audit scan`")
       ->type_name("FILE")
       ->required();
-  cmd->add_option("--config,-c", args->config,
-                  "Config file whose [policy] applies (default: ./otel-audit.toml if present)")
-      ->type_name("FILE");
-  args->target_opt =
-      cmd->add_option("--target", args->target,
-                      "Canonical OpenTelemetry line; the documents must have been scanned "
-                      "against it (default: theirs)")
-          ->type_name("LINE");
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
-      ->type_name("DIR");
-  cmd->add_option("--format,-f", args->format, "Report format")
-      ->type_name("FORMAT")
-      ->check(CLI::IsMember({"text", "json", "markdown", "md", "sarif", "github"}))
-      ->capture_default_str();
-  cmd->add_option("--output,-o", args->output,
-                  "Write the report to FILE (atomically) instead of stdout")
-      ->type_name("FILE");
-  args->fail_on_opt =
-      cmd->add_option("--fail-on", args->fail_on, "Fail (exit 1) on findings at or above")
-          ->type_name("SEVERITY")
-          ->check(severity_names())
-          ->capture_default_str();
-  args->min_score_opt =
-      cmd->add_option("--min-score", args->min_score, "Fail (exit 1) when the score is below N")
-          ->type_name("N")
-          ->check(CLI::Range(0, 100));
-  cmd->add_option("--color", args->color, "Colour the text report")
-      ->type_name("WHEN")
-      ->check(CLI::IsMember({"auto", "always", "never"}))
-      ->capture_default_str();
+  add_rules_options(*cmd, *args,
+                    "Config file whose [policy] applies (default: ./otel-audit.toml if present)",
+                    "Canonical OpenTelemetry line; the documents must have been scanned against "
+                    "it (default: theirs)",
+                    false);
+  add_report_options(*cmd, *args);
   cmd->add_flag("--quiet,-q", args->quiet, "No warnings on stderr");
   add_gate_options(*cmd, *args);
   cmd->callback([args, argv0, &exit_code] { exit_code = run_report(*args, argv0); });

@@ -24,21 +24,13 @@ namespace fs = std::filesystem;
 namespace {
 
 /// What `otel-audit scan` is told: one repository and how to read and name it.
-struct ScanArgs {
+struct ScanArgs : RulesArgs, FetchArgs {
   std::string location;
   std::string ref;
   std::string name;
   std::string url;
   std::string component;
-  std::string config;
-  std::string target = "0.27";
-  CLI::Option* target_opt = nullptr;
-  std::string rules_dir;
   std::string output;
-  std::string cache_dir;
-  bool offline = false;
-  int network_timeout = 120;
-  int timeout = 3600;
   bool quiet = false;
 };
 
@@ -47,18 +39,10 @@ int run_scan(ScanArgs args, const char* argv0) {
   // Only the target is taken from the config: the policy (severities, ignores, levels, gate)
   // is applied once, by `report`, over the whole set.
   bool failed = false;
-  std::optional<Config> config = load_user_config(args.config, failed);
+  load_config_target(args, failed);
   if (failed) return kUsage;
-  if (config && config->policy.target && !args.target_opt->count())
-    args.target = *config->policy.target;
-
-  const std::optional<std::filesystem::path> rules_dir = find_rules_dir(args.rules_dir, argv0);
-  if (!rules_dir) return kUsage;
-  RulesetResult rules = load_ruleset(*rules_dir, args.target);
-  if (!rules.ruleset) {
-    print_diagnostics(rules.errors);
-    return kUsage;
-  }
+  const std::optional<Ruleset> rules = load_rules(args.rules_dir, args.target, argv0);
+  if (!rules) return kUsage;
 
   Progress progress(!args.quiet && isatty(STDERR_FILENO) && !env_set("CI"));
   FetchWatchdog watchdog(args.network_timeout);
@@ -89,8 +73,7 @@ int run_scan(ScanArgs args, const char* argv0) {
       input.tree_root.pop_back();
   }
 
-  ScanDocument doc =
-      make_scan_document(audit_repository(input, *rules.ruleset), input, rules.ruleset->target);
+  ScanDocument doc = make_scan_document(audit_repository(input, *rules), input, rules->target);
   std::string text = render_scan(doc);
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);
@@ -124,29 +107,14 @@ void add_scan_command(CLI::App& app, const char* argv0, int& exit_code) {
   cmd->add_option("--component", args->component,
                   "Its expected service-name component (default: the name)")
       ->type_name("NAME");
-  cmd->add_option("--config,-c", args->config,
-                  "Config file whose [policy] target applies (default: ./otel-audit.toml if "
-                  "present)")
-      ->type_name("FILE");
-  args->target_opt = cmd->add_option("--target", args->target,
-                                     "Canonical OpenTelemetry line (rules/otel-<line>.toml)")
-                         ->type_name("LINE")
-                         ->capture_default_str();
-  cmd->add_option("--rules-dir", args->rules_dir, "Directory of the rule data files")
-      ->type_name("DIR");
+  add_rules_options(*cmd, *args,
+                    "Config file whose [policy] target applies (default: ./otel-audit.toml if "
+                    "present)",
+                    "Canonical OpenTelemetry line (rules/otel-<line>.toml)");
   cmd->add_option("--output,-o", args->output,
                   "Write the scan document to FILE (atomically) instead of stdout")
       ->type_name("FILE");
-  cmd->add_option("--cache-dir", args->cache_dir,
-                  "Where URLs are cloned (default: $XDG_CACHE_HOME/otel-audit)")
-      ->type_name("DIR");
-  cmd->add_flag("--offline", args->offline, "Use cached clones only; never touch the network");
-  cmd->add_option("--network-timeout", args->network_timeout,
-                  "Give up a clone or fetch that receives nothing for this many seconds (0: never)")
-      ->type_name("SECONDS")
-      ->check(CLI::NonNegativeNumber)
-      ->capture_default_str();
-  add_timeout_option(*cmd, args->timeout);
+  add_fetch_options(*cmd, *args);
   cmd->add_flag("--quiet,-q", args->quiet, "No progress on stderr");
   cmd->callback([args, argv0, &exit_code] { exit_code = run_scan(*args, argv0); });
 }

@@ -30,9 +30,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)req->matches(*min);
       (void)min->str();
     }
-    std::vector<Version> known;
-    if (v) known.push_back(*v);
-    (void)req->selected_line(known);
   }
   return 0;
 }

@@ -321,6 +321,7 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
   // cross-repository findings as it reaches the repositories' own.
   apply_policy(result, policy, levels);
   score_result(result, rules, policy.min_score);
+  result.gate = evaluate_gate(result, {policy.fail_on, policy.min_score});
 }
 
 } // namespace otelaudit

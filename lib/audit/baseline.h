@@ -61,16 +61,6 @@ struct GateOptions {
   int min_score = 0;
 };
 
-/// The gate's decision and the counts the reports show next to it.
-struct GateResult {
-  bool failed = false;
-  bool score_too_low = false;
-  int failing = 0;    // findings that fail the gate
-  int baselined = 0;  // findings known from the baseline: never counted
-  int warned = 0;     // findings exempt through -W
-  int suppressed = 0; // findings silenced inline: never counted
-};
-
 /// Judges the gate: a finding counts unless it is baselined, suppressed or `-W`; a counted
 /// finding fails the gate when it is `-D` or at or above `fail_on`. The score (over every
 /// finding, baselined or not) fails it when below `min_score`.

@@ -80,11 +80,8 @@ std::optional<HistoryResult> audit_history(const std::filesystem::path& repo,
     p.commit = c;
     p.score = r.score;
     p.verdict = r.verdict;
-    if (!r.repos.empty()) {
-      p.otel_line = r.repos[0].otel_line;
-      for (const Finding& f : r.repos[0].findings)
-        if (!f.suppressed) ++p.counts[static_cast<std::size_t>(f.severity)];
-    }
+    p.counts = r.summary.counts;
+    if (!r.repos.empty()) p.otel_line = r.repos[0].otel_line;
     judged.emplace(std::move(key), p);
     out.points.push_back(std::move(p));
   }

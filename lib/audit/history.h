@@ -17,7 +17,7 @@ struct HistoryPoint {
   std::optional<std::string> otel_line;
   int score = 100;
   Verdict verdict = Verdict::go;
-  std::array<int, 5> counts{}; // unsuppressed findings by severity, indexed by Severity
+  std::array<int, 5> counts{}; // the audit's summary counts by severity, indexed by Severity
   bool reused = false;         // the commit's files equal an earlier commit's: judged once
   std::string unaudited;       // why the commit could not be audited (its tree is missing);
                                // empty when it was

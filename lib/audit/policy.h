@@ -32,9 +32,10 @@ struct LevelEntry {
 
 /// Policy that shapes the result (severities) and the verdict.
 struct AuditPolicy {
-  std::map<std::string, Severity> severity_overrides; // rule id -> severity
-  std::vector<IgnoreRule> ignores;                    // matching findings are suppressed
-  int min_score = 0;                                  // below it the verdict is NO-GO
+  std::map<std::string, Severity> severity_overrides;  // rule id -> severity
+  std::vector<IgnoreRule> ignores;                     // matching findings are suppressed
+  int min_score = 0;                                   // below it the verdict is NO-GO
+  std::optional<Severity> fail_on = Severity::blocker; // the gate's bar; nullopt: --fail-on none
   // Applied after the severity overrides; an entry naming a rule id wins over one naming the
   // finding's severity. allow: dropped from every report and the gate; warn: reported, never
   // fails the gate; deny: always fails the gate (unless baselined).

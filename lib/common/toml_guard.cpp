@@ -263,4 +263,21 @@ std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string&
   return std::nullopt;
 }
 
+GuardedToml parse_toml_guarded(std::string_view text, const std::string& file,
+                               const std::string& rule) {
+  GuardedToml out;
+  if ((out.error = toml_prescan(text, file, rule))) return out;
+  try {
+    out.table = toml::parse(text, std::string_view(file));
+  } catch (const toml::parse_error& e) {
+    const toml::source_position& at = e.source().begin;
+    out.error =
+        Diagnostic{rule, Location{file, static_cast<int>(at.line), static_cast<int>(at.column)},
+                   std::string(e.description())};
+  } catch (const std::exception& e) {
+    out.error = Diagnostic{rule, Location{file, 0, 0}, e.what()};
+  }
+  return out;
+}
+
 } // namespace otelaudit

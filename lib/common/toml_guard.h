@@ -3,6 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include <toml++/toml.h>
+
 #include "common/location.h"
 
 namespace otelaudit {
@@ -16,5 +18,17 @@ namespace otelaudit {
 /// rejected.
 std::optional<Diagnostic> toml_prescan(std::string_view text, const std::string& file,
                                        const std::string& rule);
+
+/// A TOML document read through the guard, or the one diagnostic saying why there is none.
+struct GuardedToml {
+  std::optional<toml::table> table;
+  std::optional<Diagnostic> error;
+};
+
+/// The one way TOML is read (manifests, lockfiles, the config, rule data): toml_prescan first,
+/// then toml++. A syntax error is a diagnostic of `rule` at toml++'s line and column; any other
+/// failure (an allocation on a huge file) one at 0:0, since nothing escapes on bad input.
+GuardedToml parse_toml_guarded(std::string_view text, const std::string& file,
+                               const std::string& rule);
 
 } // namespace otelaudit

@@ -335,27 +335,13 @@ bool position_less(const Diagnostic& a, const Diagnostic& b) {
 
 ConfigResult parse_config(std::string_view text, const std::string& file) {
   ConfigResult result;
-  // toml++ 3.3.0 reads out of bounds on some non-ASCII bytes where a bare key is expected
-  // (DESIGN.md): the shared guard rejects them before the parser sees the text.
-  if (auto bad = toml_prescan(text, file, std::string(kRule))) {
-    bad->message = "invalid TOML: " + bad->message;
-    result.errors.push_back(std::move(*bad));
+  GuardedToml parsed = parse_toml_guarded(text, file, std::string(kRule));
+  if (!parsed.table) {
+    parsed.error->message = "invalid TOML: " + parsed.error->message;
+    result.errors.push_back(std::move(*parsed.error));
     return result;
   }
-  toml::table root;
-  try {
-    root = toml::parse(text, file);
-  } catch (const toml::parse_error& e) {
-    result.errors.push_back(Diagnostic{std::string(kRule),
-                                       Location{file, static_cast<int>(e.source().begin.line),
-                                                static_cast<int>(e.source().begin.column)},
-                                       "invalid TOML: " + std::string(e.description())});
-    return result;
-  } catch (const std::exception& e) {
-    result.errors.push_back(Diagnostic{std::string(kRule), Location{file, 0, 0},
-                                       std::string("invalid TOML: ") + e.what()});
-    return result;
-  }
+  const toml::table& root = *parsed.table;
 
   Ctx ctx{file, {}};
   Config config;

@@ -5,21 +5,11 @@
 #include <set>
 #include <tuple>
 
+#include "common/strings.h"
 #include "graph/compat.h"
 #include "rules/rule_table.h"
 
 namespace otelaudit {
-
-namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (std::size_t i = 0; i < items.size(); ++i)
-    out += (i == 0 ? "" : ", ") + items[i];
-  return out;
-}
-
-} // namespace
 
 std::string breaking_unit(const Version& v, Boundary b) {
   switch (b) {

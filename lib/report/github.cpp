@@ -72,17 +72,9 @@ std::string github_escape_property(std::string_view text) {
 
 std::string render_github(const AuditResult& result) {
   std::string out;
-  int suppressed = 0, baselined = 0;
   for (const RepoResult& repo : result.repos) {
     for (const Finding& f : repo.findings) {
-      if (f.suppressed) {
-        ++suppressed;
-        continue;
-      }
-      if (f.baselined) {
-        ++baselined;
-        continue;
-      }
+      if (f.suppressed || f.baselined) continue;
       std::string props = "file=" + github_escape_property(annotated_path(repo.path, f.loc.file));
       if (f.loc.line > 0) {
         props += fmt::format(",line={}", f.loc.line);
@@ -96,8 +88,10 @@ std::string render_github(const AuditResult& result) {
     }
   }
   std::string counts = fmt::format("score {}", result.score);
-  if (baselined > 0) counts += fmt::format(", {} baselined", baselined);
-  if (suppressed > 0) counts += fmt::format(", {} suppressed", suppressed);
+  if (result.summary.baselined > 0)
+    counts += fmt::format(", {} baselined", result.summary.baselined);
+  if (result.summary.suppressed > 0)
+    counts += fmt::format(", {} suppressed", result.summary.suppressed);
   out += fmt::format("::notice::otel-audit verdict {} ({})\n", to_string(result.verdict),
                      github_escape_data(counts));
   return out;

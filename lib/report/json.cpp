@@ -1,11 +1,9 @@
 #include "report/json.h"
 
-#include <array>
-
 #include <nlohmann/json.hpp>
 
-#include "graph/analysis.h"
 #include "audit/baseline.h"
+#include "graph/analysis.h"
 #include "report/json_text.h"
 
 namespace otelaudit {
@@ -152,12 +150,6 @@ Json repo_json(const RepoResult& r) {
 } // namespace
 
 std::string render_json(const AuditResult& result) {
-  std::array<int, 5> counts{};
-  int suppressed = 0;
-  for (const RepoResult& r : result.repos)
-    for (const Finding& f : r.findings)
-      f.suppressed ? ++suppressed : ++counts[static_cast<std::size_t>(f.severity)];
-
   Json j = Json::object();
   j["schema"] = kJsonSchema;
   j["tool"] = {{"name", "otel-audit"}, {"version", OTEL_AUDIT_VERSION}};
@@ -168,8 +160,8 @@ std::string render_json(const AuditResult& result) {
   Json summary = Json::object();
   for (Severity s :
        {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info})
-    summary[std::string(to_string(s))] = counts[static_cast<std::size_t>(s)];
-  summary["suppressed"] = suppressed;
+    summary[std::string(to_string(s))] = result.summary.of(s);
+  summary["suppressed"] = result.summary.suppressed;
   j["summary"] = summary;
   j["repos"] = Json::array();
   for (const RepoResult& r : result.repos)

@@ -53,10 +53,10 @@ std::string plural(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
-std::string counts_text(const std::array<std::size_t, 5>& counts) {
+std::string counts_text(const Summary& summary) {
   std::string out;
   for (Severity s : kOrder) {
-    const std::size_t n = counts[static_cast<std::size_t>(s)];
+    const int n = summary.of(s);
     if (!out.empty()) out += ", ";
     out += std::to_string(n) + " " + std::string(to_string(s));
     if (s == Severity::blocker && n != 1) out += "s";
@@ -92,22 +92,26 @@ std::string link_sentence(const LinkSet& link) {
          ": " + lines_text(link) + ".";
 }
 
-std::string summary(const AuditResult& result) {
-  std::array<std::size_t, 5> counts{};
-  std::size_t total = 0;
-  for (const RepoResult& r : result.repos)
-    for (const Finding& f : r.findings) {
-      ++counts[static_cast<std::size_t>(f.severity)];
-      ++total;
-    }
+/// " Not counted: 1 suppressed, 2 baselined.", or nothing when every finding counts.
+std::string not_counted(const Summary& s) {
+  std::string out;
+  if (s.suppressed > 0) out += std::to_string(s.suppressed) + " suppressed";
+  if (s.baselined > 0)
+    out += (out.empty() ? "" : ", ") + std::to_string(s.baselined) + " baselined";
+  return out.empty() ? out : " Not counted: " + out + ".";
+}
 
+std::string summary(const AuditResult& result) {
+  const Summary& counts = result.summary;
+  const int total = counts.total;
   std::string out = "Target OpenTelemetry line **" + markdown_escape(result.target) +
                     "**, score **" + std::to_string(result.score) + "/100** over " +
                     std::to_string(result.repos.size()) +
                     (result.repos.size() == 1 ? " repository. " : " repositories. ");
-  if (total == 0) return out + "No findings.\n";
+  if (total == 0) return out + "No findings." + not_counted(counts) + "\n";
   out += std::to_string(total) + (total == 1 ? " finding: " : " findings: ") + counts_text(counts) +
-         ". Time to readiness: about **" + hours(result.effort_hours) + "** of work.";
+         "." + not_counted(counts) + " Time to readiness: about **" + hours(result.effort_hours) +
+         "** of work.";
   if (result.analysis) out += " " + link_sentence(result.analysis->link);
   out += "\n";
   const CriticalFinding critical = critical_finding(result);

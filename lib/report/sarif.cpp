@@ -63,18 +63,6 @@ std::string base_id(const std::string& name, std::set<std::string>& taken) {
   return unique;
 }
 
-std::string_view gate_name(GateEffect g) {
-  switch (g) {
-  case GateEffect::warn:
-    return "warn";
-  case GateEffect::deny:
-    return "deny";
-  case GateEffect::normal:
-    break;
-  }
-  return "normal";
-}
-
 Json result_json(const Finding& f, const std::string& base, bool with_baseline) {
   Json j = Json::object();
   j["ruleId"] = f.rule;
@@ -105,7 +93,7 @@ Json result_json(const Finding& f, const std::string& base, bool with_baseline) 
   props["repository"] = f.repo;
   if (!f.package.empty()) props["package"] = f.package;
   if (f.orphan) props["orphan"] = true;
-  if (f.gate != GateEffect::normal) props["gate"] = gate_name(f.gate);
+  if (f.gate != GateEffect::normal) props["gate"] = to_string(f.gate);
   j["properties"] = props;
   return j;
 }

@@ -211,8 +211,17 @@ std::string finding_text(const RepoResult& repo, const Finding& f, const Palette
   return out;
 }
 
-std::string count_of(std::size_t n, std::string_view one, std::string_view many) {
+std::string count_of(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+// "; not counted: 1 suppressed, 2 baselined", or nothing when every finding counts.
+std::string not_counted(const Summary& s) {
+  std::string out;
+  if (s.suppressed > 0) out += std::to_string(s.suppressed) + " suppressed";
+  if (s.baselined > 0)
+    out += (out.empty() ? "" : ", ") + std::to_string(s.baselined) + " baselined";
+  return out.empty() ? out : "; not counted: " + out;
 }
 
 } // namespace
@@ -269,17 +278,13 @@ CaretSpan caret_span(std::string_view line, int column) {
 
 std::string render_text(const AuditResult& result, const TextOptions& options) {
   const Palette p(options.color);
-  std::array<std::size_t, 5> counts{};
-  std::size_t total = 0;
+  const Summary& summary = result.summary;
   std::string out;
   for (const RepoResult& repo : result.repos) {
     out += heading(repo, p) + "\n";
     if (repo.findings.empty()) out += "  no findings\n\n";
-    for (const Finding& f : repo.findings) {
+    for (const Finding& f : repo.findings)
       out += finding_text(repo, f, p) + "\n";
-      ++counts[static_cast<std::size_t>(f.severity)];
-      ++total;
-    }
   }
 
   if (result.analysis) {
@@ -312,30 +317,29 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
   }
 
   out += p.paint(p.bold, "summary:") + " " +
-         count_of(result.repos.size(), "repository", "repositories") + ", ";
-  if (total == 0) {
-    out += "no findings\n";
+         count_of(static_cast<int>(result.repos.size()), "repository", "repositories") + ", ";
+  if (summary.total == 0) {
+    out += "no findings";
   } else {
-    out += count_of(total, "finding", "findings") + " (";
+    out += count_of(summary.total, "finding", "findings") + " (";
     const std::array<Severity, 5> order{Severity::blocker, Severity::high, Severity::medium,
                                         Severity::low, Severity::info};
     for (std::size_t i = 0; i < order.size(); ++i) {
-      const std::size_t n = counts[static_cast<std::size_t>(order[i])];
+      const int n = summary.of(order[i]);
       if (i > 0) out += ", ";
       out += order[i] == Severity::blocker
                  ? count_of(n, "blocker", "blockers")
                  : std::to_string(n) + " " + std::string(to_string(order[i]));
     }
-    out += "), about " + format_hours(result.effort_hours) + " h to readiness\n";
+    out += "), about " + format_hours(result.effort_hours) + " h to readiness";
   }
+  out += not_counted(summary) + "\n";
 
   const bool go = result.verdict == Verdict::go;
   out +=
       p.paint(p.bold, "verdict:") + " " + p.paint(go ? p.go : p.no_go, to_string(result.verdict));
   out += " (score " + std::to_string(result.score) + "/100, target " + inline_text(result.target) +
-         ", " +
-         count_of(counts[static_cast<std::size_t>(Severity::blocker)], "blocker", "blockers") +
-         ")\n";
+         ", " + count_of(summary.of(Severity::blocker), "blocker", "blockers") + ")\n";
   return out;
 }
 

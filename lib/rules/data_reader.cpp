@@ -209,19 +209,14 @@ const toml::table* Checker::required_table(const toml::table& root, std::string_
 }
 
 std::optional<toml::table> parse_toml(std::string_view text, Checker& c) {
-  if (auto bad = toml_prescan(text, c.file(), std::string(kDataRule))) {
+  GuardedToml parsed = parse_toml_guarded(text, c.file(), std::string(kDataRule));
+  if (parsed.error) {
     toml::source_region at;
-    at.begin = {static_cast<toml::source_index>(bad->loc.line),
-                static_cast<toml::source_index>(bad->loc.column)};
-    c.error(at, bad->message);
-    return std::nullopt;
+    at.begin = {static_cast<toml::source_index>(parsed.error->loc.line),
+                static_cast<toml::source_index>(parsed.error->loc.column)};
+    c.error(at, parsed.error->message);
   }
-  try {
-    return toml::parse(text, c.file());
-  } catch (const toml::parse_error& e) {
-    c.error(e.source(), std::string(e.description()));
-    return std::nullopt;
-  }
+  return std::move(parsed.table);
 }
 
 void sort_by_position(std::vector<Diagnostic>& errors) {

@@ -20,6 +20,18 @@ std::string_view to_string(Severity s) {
   return "info";
 }
 
+std::string_view to_string(GateEffect g) {
+  switch (g) {
+  case GateEffect::normal:
+    return "normal";
+  case GateEffect::warn:
+    return "warn";
+  case GateEffect::deny:
+    return "deny";
+  }
+  return "normal";
+}
+
 std::optional<Severity> parse_severity(std::string_view text) {
   for (Severity s :
        {Severity::info, Severity::low, Severity::medium, Severity::high, Severity::blocker})

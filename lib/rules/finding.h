@@ -16,6 +16,7 @@ std::optional<Severity> parse_severity(std::string_view text);
 
 /// What the `-W` / `-D` policy says a finding does to the gate (`-A` findings are dropped).
 enum class GateEffect { normal, warn, deny };
+std::string_view to_string(GateEffect g); // "normal", "warn", "deny"
 
 /// One problem found in one repository, with the place that shows it and the change that fixes it.
 struct Finding {

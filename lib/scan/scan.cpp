@@ -102,18 +102,6 @@ std::string_view kind_name(DepKind k) {
   return "normal";
 }
 
-std::string_view gate_name(GateEffect g) {
-  switch (g) {
-  case GateEffect::normal:
-    return "normal";
-  case GateEffect::warn:
-    return "warn";
-  case GateEffect::deny:
-    return "deny";
-  }
-  return "normal";
-}
-
 /// A dependency: the fields the graph and the declarations read; defaults are left out.
 Out dependency_json(const Dependency& d) {
   Out o = Out::object();
@@ -226,7 +214,7 @@ Out finding_json(const Finding& f) {
   o["suppressed"] = f.suppressed;
   o["suppression"] = str(f.suppression);
   o["baselined"] = f.baselined;
-  o["gate"] = std::string(gate_name(f.gate));
+  o["gate"] = std::string(to_string(f.gate));
   return o;
 }
 
@@ -508,24 +496,28 @@ Located located_value(const In& j, const std::string& p) {
   return Located{req_string(j, p, "value"), loc_value(member(j, p, "loc"), child(p, "loc"))};
 }
 
-/// One of `names` (index = enum value).
+/// One of `values`, written as `name` writes it (the names the document was written with).
 template <typename E, std::size_t N>
-E enum_value(const In& obj, const std::string& p, std::string_view key,
-             const std::string_view (&names)[N]) {
+E enum_value(const In& obj, const std::string& p, std::string_view key, const E (&values)[N],
+             std::string_view (*name)(E)) {
   const std::string value = req_string(obj, p, key);
-  for (std::size_t i = 0; i < N; ++i)
-    if (value == names[i]) return static_cast<E>(i);
+  for (E e : values)
+    if (value == name(e)) return e;
   std::string list;
-  for (std::size_t i = 0; i < N; ++i)
-    list += (i ? ", " : "") + std::string(names[i]);
+  for (E e : values)
+    list += (list.empty() ? "" : ", ") + std::string(name(e));
   throw Malformed{child(p, key), "\"" + value + "\" is not one of " + list};
 }
 
-constexpr std::string_view kKinds[] = {"normal", "dev", "build"};
-constexpr std::string_view kSources[] = {"registry", "path", "git"};
-constexpr std::string_view kGates[] = {"normal", "warn", "deny"};
-constexpr std::string_view kSeverities[] = {"info", "low", "medium", "high", "blocker"};
-constexpr std::string_view kChecks[] = {"yes", "no", "n/a"}; // deploy::Check
+// Every value of each enum a document holds; their names are those the writer uses.
+constexpr DepKind kKinds[] = {DepKind::normal, DepKind::dev, DepKind::build};
+constexpr Dependency::Source kSources[] = {Dependency::Source::registry, Dependency::Source::path,
+                                           Dependency::Source::git};
+constexpr GateEffect kGates[] = {GateEffect::normal, GateEffect::warn, GateEffect::deny};
+constexpr Severity kSeverities[] = {Severity::info, Severity::low, Severity::medium, Severity::high,
+                                    Severity::blocker};
+constexpr deploy::Check kChecks[] = {deploy::Check::yes, deploy::Check::no,
+                                     deploy::Check::not_applicable};
 
 std::vector<std::string> strings_value(const In& j, const std::string& p) {
   array_at(j, p);
@@ -541,13 +533,13 @@ Dependency dependency_value(const In& j, const std::string& p) {
   d.key = req_string(j, p, "key");
   d.package = req_string(j, p, "package");
   d.loc = loc_value(member(j, p, "loc"), child(p, "loc"));
-  d.kind = enum_value<DepKind>(j, p, "kind", kKinds);
+  d.kind = enum_value(j, p, "kind", kKinds, kind_name);
   d.target = opt_string(j, p, "target");
   if (auto it = j.find("req"); it != j.end() && !it->is_null())
     d.req = located_value(*it, child(p, "req"));
   d.optional = opt_bool(j, p, "optional", false);
   d.default_features = opt_bool(j, p, "default_features", true);
-  d.source = enum_value<Dependency::Source>(j, p, "source", kSources);
+  d.source = enum_value(j, p, "source", kSources, source_name);
   d.path = opt_string(j, p, "path");
   d.git = opt_string(j, p, "git");
   d.branch = opt_string(j, p, "branch");
@@ -644,10 +636,10 @@ CargoModel cargo_value(const In& j, const std::string& p) {
 deploy::DeploySummary deploy_value(const In& j, const std::string& p) {
   object_at(j, p);
   deploy::DeploySummary d;
-  d.collector_in_path = enum_value<deploy::Check>(j, p, "collector_in_path", kChecks);
-  d.jaeger_otlp = enum_value<deploy::Check>(j, p, "jaeger_otlp", kChecks);
-  d.env_standard = enum_value<deploy::Check>(j, p, "env_standard", kChecks);
-  d.k8s_metadata = enum_value<deploy::Check>(j, p, "k8s_metadata", kChecks);
+  d.collector_in_path = enum_value(j, p, "collector_in_path", kChecks, deploy::to_string);
+  d.jaeger_otlp = enum_value(j, p, "jaeger_otlp", kChecks, deploy::to_string);
+  d.env_standard = enum_value(j, p, "env_standard", kChecks, deploy::to_string);
+  d.k8s_metadata = enum_value(j, p, "k8s_metadata", kChecks, deploy::to_string);
   d.env_missing = strings_value(member(j, p, "env_missing"), child(p, "env_missing"));
   return d;
 }
@@ -656,7 +648,7 @@ Finding finding_value(const In& j, const std::string& p) {
   object_at(j, p);
   Finding f;
   f.rule = req_string(j, p, "rule");
-  f.severity = enum_value<Severity>(j, p, "severity", kSeverities);
+  f.severity = enum_value(j, p, "severity", kSeverities, to_string);
   f.repo = req_string(j, p, "repo");
   f.loc = loc_value(member(j, p, "loc"), child(p, "loc"));
   f.message = req_string(j, p, "message");
@@ -666,7 +658,7 @@ Finding finding_value(const In& j, const std::string& p) {
   f.suppressed = opt_bool(j, p, "suppressed", false);
   f.suppression = opt_string(j, p, "suppression");
   f.baselined = opt_bool(j, p, "baselined", false);
-  f.gate = j.contains("gate") ? enum_value<GateEffect>(j, p, "gate", kGates) : GateEffect::normal;
+  f.gate = j.contains("gate") ? enum_value(j, p, "gate", kGates, to_string) : GateEffect::normal;
   return f;
 }
 

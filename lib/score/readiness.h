@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,12 +52,36 @@ struct RepoResult {
 
 struct SetAnalysis; // graph/analysis.h: the cross-repository analysis
 
+/// The finding counts every report prints beside the score and verdict, computed once after
+/// the policy (score_result), so no renderer counts for itself.
+struct Summary {
+  // Findings that count, by severity (indexed by Severity): neither suppressed nor baselined.
+  std::array<int, 5> counts{};
+  int total = 0;      // the counted findings, all severities
+  int suppressed = 0; // silenced by an allow comment, an ignore entry: never counted
+  int baselined = 0;  // already in the --baseline report (and not suppressed): never counted
+
+  int of(Severity s) const { return counts[static_cast<std::size_t>(s)]; }
+};
+
+/// The gate's decision and the counts the reports show next to it (audit/baseline.h judges it).
+struct GateResult {
+  bool failed = false;
+  bool score_too_low = false;
+  int failing = 0;    // findings that fail the gate
+  int baselined = 0;  // findings known from the baseline: never counted
+  int warned = 0;     // findings exempt through -W
+  int suppressed = 0; // findings silenced inline: never counted
+};
+
 /// The result of one audit: what every renderer draws.
 struct AuditResult {
   std::string target; // canonical line, e.g. "0.27"
   int score = 100;
   double effort_hours = 0; // the repositories' time to readiness, summed
   Verdict verdict = Verdict::go;
+  Summary summary; // the counts beside score and verdict
+  GateResult gate; // what the exit code is judged on (fail-on, min-score, -W/-D, baseline)
   std::vector<RepoResult> repos;
   std::vector<std::string> warnings;           // policy entries that matched nothing, and the like
   std::shared_ptr<const SetAnalysis> analysis; // graph, link matrix, spread, migration order

@@ -46,6 +46,23 @@ void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
                      : static_cast<int>(std::lround(static_cast<double>(total) /
                                                     static_cast<double>(result.repos.size())));
   result.verdict = blocker || result.score < min_score ? Verdict::no_go : Verdict::go;
+  result.summary = summarize(result);
+}
+
+Summary summarize(const AuditResult& result) {
+  Summary s;
+  for (const RepoResult& repo : result.repos)
+    for (const Finding& f : repo.findings) {
+      if (f.suppressed) {
+        ++s.suppressed;
+      } else if (f.baselined) {
+        ++s.baselined;
+      } else {
+        ++s.counts[static_cast<std::size_t>(f.severity)];
+        ++s.total;
+      }
+    }
+  return s;
 }
 
 CriticalFinding critical_finding(const AuditResult& result) {

@@ -21,6 +21,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/strings.h"
 #include "source/activity.h"
 #include "source/git_tree.h"
 
@@ -38,13 +39,6 @@ struct UrlParts {
   std::string host; // with port, as written
   std::string path;
 };
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool is_user_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';

@@ -145,17 +145,13 @@ std::vector<const LockedPackage*> Lockfile::find(std::string_view name) const {
 
 LockfileResult parse_lockfile(std::string_view text, const std::string& file) {
   LockfileResult result;
-  // toml++ 3.3.0 must not see non-ASCII bytes where a bare key may start
-  // (marzer/tomlplusplus#295); see cargo/toml_guard.h.
-  if (auto diag = toml_prescan(text, file, kRule)) {
-    result.diagnostics.push_back(std::move(*diag));
+  GuardedToml parsed = parse_toml_guarded(text, file, kRule);
+  if (!parsed.table) {
+    result.diagnostics.push_back(std::move(*parsed.error));
     return result;
   }
   try {
-    const toml::table root = toml::parse(text, std::string_view(file));
-    return parse_table(root, file);
-  } catch (const toml::parse_error& e) {
-    result.diagnostics.push_back({kRule, location(file, e.source()), std::string(e.description())});
+    return parse_table(*parsed.table, file);
   } catch (const std::exception& e) {
     // Nothing escapes the library on bad input, not even an allocation failure on a huge file.
     result.diagnostics.push_back({kRule, Location{file, 0, 0}, e.what()});

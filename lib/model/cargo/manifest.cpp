@@ -352,23 +352,18 @@ private:
 
 ManifestResult parse_manifest(std::string_view text, const std::string& file) {
   ManifestResult result;
-  if (auto diag = toml_prescan(text, file, kParseError)) {
-    result.diagnostics.push_back(std::move(*diag));
+  GuardedToml parsed = parse_toml_guarded(text, file, kParseError);
+  if (!parsed.table) {
+    result.diagnostics.push_back(std::move(*parsed.error));
     return result;
   }
   try {
-    toml::table root = toml::parse(text, std::string_view(file));
     Manifest m;
     m.file = file;
     m.dir = parent_dir(file);
     ManifestReader reader(file, result.diagnostics);
-    reader.manifest(root, m);
+    reader.manifest(*parsed.table, m);
     result.manifest = std::move(m);
-  } catch (const toml::parse_error& e) {
-    const auto& pos = e.source().begin;
-    result.diagnostics.push_back({kParseError,
-                                  {file, static_cast<int>(pos.line), static_cast<int>(pos.column)},
-                                  std::string(e.description())});
   } catch (const std::exception& e) {
     result.manifest.reset();
     result.diagnostics.push_back({kParseError, {file, 0, 0}, e.what()});

@@ -359,20 +359,6 @@ std::optional<Version> VersionReq::minimum() const {
   return candidate;
 }
 
-std::optional<std::string> VersionReq::selected_line(const std::vector<Version>& known) const {
-  const Version* best_release = nullptr;
-  const Version* best_pre = nullptr;
-  for (const Version& v : known) {
-    if (!matches(v)) continue;
-    const Version*& best = v.pre.empty() ? best_release : best_pre;
-    if (!best || *best < v) best = &v;
-  }
-  if (best_release) return best_release->line();
-  if (best_pre) return best_pre->line();
-  if (const auto min = minimum()) return min->line();
-  return std::nullopt;
-}
-
 std::optional<VersionReq> parse_requirement(std::string_view text, std::string& error) {
   error.clear();
   Scanner sc{text};

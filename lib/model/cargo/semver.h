@@ -44,9 +44,6 @@ struct VersionReq {
   /// The lowest release version the requirement accepts (`^0.27.1` → 0.27.1, `>=0.21, <0.28` →
   /// 0.21.0, `*` → 0.0.0); nullopt when it accepts none of the form X.Y.Z.
   std::optional<Version> minimum() const;
-  /// The line Cargo would pick: the newest of `known` that matches, else the line of minimum().
-  /// `known` lists released versions (any order). E.g. `^0.27.1` → "0.27".
-  std::optional<std::string> selected_line(const std::vector<Version>& known = {}) const;
 };
 
 /// Parses a requirement; on error returns nullopt and sets `error` to a message that says what

@@ -9,6 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/strings.h"
 #include "common/suppression.h"
 
 // One forward walk over the code tokens, kept compactly by lex_code(). Nesting is tracked with
@@ -89,15 +90,6 @@ void truncate_chars(std::string& s) {
     }
     ++chars;
   }
-}
-
-std::string join(const std::vector<std::string_view>& segs) {
-  std::string out;
-  for (std::size_t i = 0; i < segs.size(); ++i) {
-    if (i) out += "::";
-    out += segs[i];
-  }
-  return out;
 }
 
 // `// otel-audit: allow(a, b) reason` → the suppression; anything else → nothing.
@@ -455,7 +447,7 @@ private:
       if (!(is_punct(at(k), "::") && is_segment(at(k + 1)))) break;
       ++k;
     }
-    a.path = join(segs_);
+    a.path = join(segs_, "::");
     const bool cfg = a.path == "cfg";
     const bool test_fn = !a.inner && !segs_.empty() && segs_.back().ends_with("test");
     if (segs_.size() >= 2) add_path();
@@ -756,7 +748,7 @@ private:
 
   void add_call(bool method, bool macro, std::size_t open) {
     Call c;
-    c.callee = join(segs_);
+    c.callee = join(segs_, "::");
     c.method = method;
     c.macro = macro;
     c.in_test = in_test();

@@ -1,4 +1,5 @@
 #include "rules/families/deployment.h"
+#include "common/strings.h"
 
 #include <algorithm>
 #include <cctype>
@@ -12,22 +13,8 @@ namespace otelaudit::deploy {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool contains(const std::vector<std::string>& v, std::string_view s) {
   return std::find(v.begin(), v.end(), s) != v.end();
-}
-
-std::string join(const std::vector<std::string>& v, std::string_view sep = ", ") {
-  std::string out;
-  for (const std::string& s : v)
-    out += (out.empty() ? "" : std::string(sep)) + s;
-  return out;
 }
 
 /// An image's repository path: registry host, `library/`, tag and digest removed, lowercase.

@@ -4,18 +4,12 @@
 #include <cctype>
 #include <set>
 
+#include "common/strings.h"
 #include "rules/families/source.h"
 
 namespace otelaudit {
 
 namespace {
-
-std::string joined(const std::vector<std::string>& segments) {
-  std::string out;
-  for (const auto& s : segments)
-    out += (out.empty() ? "" : "::") + s;
-  return out;
-}
 
 /// The agent port `text` names as `host:port` (":6831" followed by no further digit), or 0.
 /// `needles` are the ports written ":6831", in the order of `ports`.
@@ -67,7 +61,7 @@ void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       source::emit_at(sink, "jaeger-code", v, pos,
                       fmt::format("{} is code of the deprecated Jaeger exporter: Jaeger accepts "
                                   "OTLP natively, export with opentelemetry-otlp instead",
-                                  joined(full)),
+                                  join(full, "::")),
                       conv.jaeger_replacement);
     };
     for (const rust::PathRef& p : facts.paths)

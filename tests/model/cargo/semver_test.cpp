@@ -247,26 +247,6 @@ TEST_CASE("semver: minimum is the lowest accepted release") {
   CHECK_FALSE(req("<0.0.0").minimum().has_value());
 }
 
-TEST_CASE("semver: selected_line picks the newest matching known version") {
-  const auto known = versions({"0.21.0", "0.24.0", "0.27.1", "0.28.0"});
-  CHECK(req("^0.27.1").selected_line() == std::optional<std::string>("0.27"));
-  CHECK(req("^0.27.1").selected_line(known) == std::optional<std::string>("0.27"));
-  CHECK(req(">=0.21, <0.28").selected_line(known) == std::optional<std::string>("0.27"));
-  CHECK(req(">=0.21, <0.28").selected_line() == std::optional<std::string>("0.21"));
-  CHECK(req("*").selected_line(known) == std::optional<std::string>("0.28"));
-  CHECK(req("*").selected_line() == std::optional<std::string>("0.0.0"));
-  CHECK(req("0.29").selected_line(known) == std::optional<std::string>("0.29")); // none known
-  CHECK(req("1").selected_line(versions({"1.3.0", "0.9.0"})) == std::optional<std::string>("1"));
-  CHECK(req("^0.0.3").selected_line() == std::optional<std::string>("0.0.3"));
-  // Releases win over a newer pre-release.
-  CHECK(req(">=0.27.0-beta.1").selected_line(versions({"1.0.0-rc.1", "0.27.0", "0.27.0-beta.1"})) ==
-        std::optional<std::string>("0.27"));
-  // A matching pre-release is used when no release matches.
-  CHECK(req("=1.0.0-rc.1").selected_line(versions({"1.0.0-rc.1", "0.27.0"})) ==
-        std::optional<std::string>("1"));
-  CHECK_FALSE(req("=1.0.0-rc.1").selected_line(known).has_value());
-}
-
 TEST_CASE("semver: malformed requirements give exact errors") {
   CHECK(parse_error("") == "empty version requirement");
   CHECK(parse_error("   ") == "empty version requirement");
