@@ -314,8 +314,9 @@ TEST_CASE("source rules: removed-api reports a crossed break once per line, at t
   CHECK(findings[0].severity == Severity::high);
   CHECK(findings[0].loc == Location{"src/main.rs", 12, 37});
   CHECK(findings[0].package == "llm-edge-agent");
-  CHECK(findings[0].message == "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
-                               "compiling at 0.27: the repository is on 0.21, the target is 0.27");
+  CHECK(findings[0].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
+        "compiling at 0.27: package llm-edge-agent builds it on 0.21, the target is 0.27");
   // The fix compiles on the target: 0.27 has no SdkTracerProvider and its batch exporter takes
   // a runtime; from 0.28 the other way round.
   CHECK(findings[0].fix.find("opentelemetry_sdk::trace::TracerProvider::builder()."
@@ -351,6 +352,73 @@ TEST_CASE(
   CHECK(findings[1].message.find("(opentelemetry_sdk) stops compiling at 0.28") !=
         std::string::npos);
   CHECK(findings[2].loc == Location{"src/main.rs", 2, 5}); // the import itself
+}
+
+TEST_CASE("source rules: removed-api judges each package against the line it builds against") {
+  Repo repo(Files{{"old/Cargo.toml", R"([package]
+name = "svc-old"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.26"
+opentelemetry-otlp = "0.26"
+)"},
+                  {"new/Cargo.toml", R"([package]
+name = "svc-new"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.27"
+opentelemetry-otlp = "0.27"
+)"},
+                  {"new2/Cargo.toml", R"([package]
+name = "svc-new2"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.27"
+)"},
+                  {"legacy/Cargo.toml", R"([package]
+name = "svc-legacy"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.18"
+)"}});
+  add_call(repo.file("old/src/main.rs", CodeScope::production, false, "old/Cargo.toml", "svc-old"),
+           "opentelemetry_otlp::new_pipeline", {}, 5, 37);
+  add_call(repo.file("new/src/main.rs", CodeScope::production, false, "new/Cargo.toml", "svc-new"),
+           "opentelemetry_otlp::new_pipeline", {}, 7, 37);
+  add_call(repo.file("new/src/old.rs", CodeScope::production, true, "new/Cargo.toml", "svc-new"),
+           "opentelemetry_otlp::new_exporter", {}, 3, 31);
+  repo.file("legacy/src/lib.rs", CodeScope::production, false, "legacy/Cargo.toml", "svc-legacy")
+      .paths.push_back(path("opentelemetry::sdk::trace::Tracer", 2, 5, true));
+
+  // The repository's line is 0.27 (two of three opentelemetry declarations), yet svc-old builds
+  // on 0.26 and svc-legacy on 0.18: the upgrade crosses their breaks.
+  auto findings = run(check_removed_apis, repo, "0.27");
+  REQUIRE(findings.size() == 4);
+  CHECK(findings[0].loc == Location{"legacy/src/lib.rs", 2, 5});
+  CHECK(findings[0].message == "opentelemetry::sdk (opentelemetry) stops compiling at 0.21: "
+                               "package svc-legacy builds it on 0.18, the target is 0.27");
+  // svc-new was moved to 0.27 in its manifest but not in its code: it does not compile now.
+  CHECK(findings[1].loc == Location{"new/src/main.rs", 7, 37});
+  CHECK(findings[1].severity == Severity::high);
+  CHECK(findings[1].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) does not compile on 0.27, the line "
+        "package svc-new builds it on: it was removed at 0.27");
+  CHECK(findings[2].loc == Location{"new/src/old.rs", 3, 31}); // never compiled
+  CHECK(findings[2].severity == Severity::info);
+  CHECK(findings[2].orphan);
+  CHECK(findings[3].loc == Location{"old/src/main.rs", 5, 37});
+  CHECK(findings[3].severity == Severity::high);
+  CHECK(findings[3].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
+        "compiling at 0.27: package svc-old builds it on 0.26, the target is 0.27");
+
+  // At target 0.26 the upgrade crosses nothing for svc-old, but svc-new still does not compile.
+  findings = run(check_removed_apis, repo, "0.26");
+  std::vector<std::string> at;
+  for (const Finding& f : findings)
+    at.push_back(f.loc.file + " " + std::string(to_string(f.severity)));
+  CHECK(at == std::vector<std::string>{"legacy/src/lib.rs high", "new/src/main.rs high",
+                                       "new/src/old.rs info"});
 }
 
 TEST_CASE("source rules: removed-api sees imported names used alone as types and values") {
@@ -411,7 +479,9 @@ TEST_CASE("source rules: removed-api matches methods by argument count in declar
 )");
   CHECK(located(run(check_removed_apis, closure, "0.28")) == "3:7 with_batch_exporter(exporter,\n");
 
-  // A repository already on the target line crosses nothing.
+  // A repository already on the target line crosses nothing; and a method known by its name
+  // and argument count alone is not called absent from the package's own line (code that
+  // compiles today, another type's method of that name, must not be called broken).
   Repo current(Files{{"Cargo.toml", R"([package]
 name = "x"
 version = "0.1.0"
