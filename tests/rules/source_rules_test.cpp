@@ -177,6 +177,44 @@ TEST_CASE("source rules: undeclared-crate honours renames, -/_ and local names")
   CHECK(findings[0].fix == "opentelemetry_sdk = \"0.27\"");
 }
 
+TEST_CASE("source rules: a module hides a crate only in the file that declares it") {
+  Repo repo;
+  // lib.rs declares `mod metrics;`: there `metrics::record` is the module.
+  auto& lib = repo.file("src/lib.rs");
+  rust::ModDecl m;
+  m.name = "metrics";
+  lib.mods.push_back(m);
+  lib.paths.push_back(path("metrics::record", 3, 5));
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").empty());
+  // In another module `metrics::` is the crate again (rustc 2018), not declared: a compile
+  // error. `crate::metrics` is the module.
+  auto& other = repo.file("src/telemetry.rs");
+  other.paths.push_back(path("crate::metrics::record", 2, 5));
+  other.paths.push_back(path("metrics::counter", 4, 5));
+  auto findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 4, 5});
+  CHECK(findings[0].severity == Severity::high);
+
+  // A `mod tracing_subscriber` in a file no crate root reaches hides nothing in compiled code.
+  auto& orphan = repo.file("src/old.rs", CodeScope::production, true);
+  rust::ModDecl t;
+  t.name = "tracing_subscriber";
+  orphan.mods.push_back(t);
+  orphan.paths.push_back(path("tracing_subscriber::init", 9, 5)); // its own module
+  other.paths.push_back(path("tracing_subscriber::fmt", 6, 5));
+  findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[1].loc == Location{"src/telemetry.rs", 6, 5});
+  CHECK(findings[1].severity == Severity::high);
+
+  // Quoted tokens (a quote! argument, a macro_rules! body) are compiled by another crate.
+  auto quoted = path("opentelemetry_stdout::SpanExporter", 8, 5);
+  quoted.quoted = true;
+  other.paths.push_back(quoted);
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").size() == 2);
+}
+
 TEST_CASE("source rules: a dev- or build-dependency does not declare a crate for production code") {
   Repo repo(Files{{"Cargo.toml", R"([package]
 name = "svc"
