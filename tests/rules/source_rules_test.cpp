@@ -377,8 +377,9 @@ TEST_CASE(
   auto findings = run(check_removed_apis, repo, "0.28");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].loc == Location{"src/main.rs", 30, 13});
-  CHECK(findings[0].message == "global::shutdown_tracer_provider (opentelemetry) stops compiling "
-                               "at 0.28: the repository is on 0.21, the target is 0.28");
+  CHECK(findings[0].message ==
+        "global::shutdown_tracer_provider (opentelemetry) stops compiling "
+        "at 0.28: package llm-edge-agent builds it on 0.21, the target is 0.28");
 
   // A renamed dependency: otel_sdk::trace::TracerProvider is opentelemetry_sdk's.
   f.paths.push_back(path("otel_sdk::trace::TracerProvider", 2, 5, true));
@@ -618,14 +619,21 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   auto& f = repo.file("src/telemetry.rs");
   add_call(f, "KeyValue::new", {lit("service.name", 8, 23), lit("llm-edge-agent", 8, 39)}, 8, 19);
   add_call(f, "with_service_name", {expr("format!(\"llm.{}\", name)", 9, 28)}, 9, 10, true);
+  // Data about another service, never passed where the service names itself: not judged.
   rust::FieldInit field;
   field.field = "service_name";
-  field.value = lit("llm.edge-agent", 10, 23);
+  field.value = lit("none", 10, 23);
   f.fields.push_back(field);
+  // The service's own name in a constant, followed from its use below; a gRPC service's
+  // generated SERVICE_NAME, never used so, is not judged.
   rust::StringItem item;
-  item.name = "SERVICE_NAME";
+  item.name = "SERVICE";
   item.value = lit("EdgeAgent", 2, 28);
   f.items.push_back(item);
+  item.name = "SERVICE_NAME";
+  item.value = lit("search.v1.SearchService", 3, 33);
+  f.items.push_back(item);
+  add_call(f, "with_service_name", {expr("SERVICE.to_string()", 13, 28)}, 13, 10, true);
   // std::env::var("OTEL_SERVICE_NAME")
   //     .unwrap_or_else(|_| "edge".into())
   add_call(f, "std::env::var", {lit("OTEL_SERVICE_NAME", 11, 29)}, 11, 24);
@@ -639,7 +647,8 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   CHECK(findings[0].rule == "service-name-format");
   CHECK(findings[0].loc == Location{"src/telemetry.rs", 2, 28});
   CHECK(findings[0].message == "service name \"EdgeAgent\" breaks the naming standard "
-                               "llm.{component}[.{subcomponent}]: use \"llm.edgeagent\"");
+                               "llm.{component}[.{subcomponent}]: use \"llm.edgeagent\" (the "
+                               "service name at src/telemetry.rs:13)");
   CHECK(findings[1].loc == Location{"src/telemetry.rs", 8, 39});
   CHECK(findings[1].severity == Severity::high);
   CHECK(findings[1].package == "llm-edge-agent");
