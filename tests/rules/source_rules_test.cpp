@@ -861,7 +861,13 @@ TEST_CASE("source rules: span names that look like HTTP must be {METHOD} {route}
 TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HTTP service") {
   Repo repo;
   auto& f = repo.file("src/routes.rs");
+  // Naming axum is not serving: without a router or server built, request ids are not asked.
+  add_call(f, "axum::extract::Json", {expr("body", 9, 30)}, 9, 20);
   add_call(f, "info_span", {lit("/v1/chat", 14, 26)}, 14, 16, false, true);
+  CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
+  // `use axum::serve; serve(listener, app)`: the package serves HTTP.
+  f.paths.push_back(path("axum::serve", 1, 5, true));
+  add_call(f, "serve", {expr("listener", 30, 11), expr("app", 30, 21)}, 30, 5);
   add_call(f, "tracing::info_span", {lit("handle_request", 15, 35)}, 15, 25, false, true);
   rust::Attribute attr;
   attr.path = "tracing::instrument";
@@ -876,9 +882,8 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
   CHECK(findings[0].severity == Severity::low);
   CHECK(findings[0].package == "llm-edge-agent");
   CHECK(findings[0].message ==
-        "package llm-edge-agent is an HTTP service (axum) but its code never "
-        "names the x-request-id header: requests cannot be correlated "
-        "across services");
+        "package llm-edge-agent serves HTTP (serve at src/routes.rs:30) but its code never "
+        "names the x-request-id header: requests cannot be correlated across services");
   CHECK(findings[1].rule == "span-name-format");
   CHECK(findings[1].loc == Location{"src/routes.rs", 14, 26});
   CHECK(findings[1].message == "HTTP span name \"/v1/chat\" is not in the form {METHOD} {route}: "
@@ -893,15 +898,18 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
 TEST_CASE("source rules: tower-http's request-id layers name the header themselves") {
   Repo repo;
   auto& f = repo.file("src/app.rs");
+  add_call(f, "Router::new", {}, 11, 20);
   add_call(f, "x_request_id", {}, 12, 40, true);
   f.calls.back().method = false;
   f.calls.back().callee = "SetRequestIdLayer::x_request_id";
   CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
   Repo other;
+  add_call(other.file("src/app.rs"), "Router::new", {}, 8, 20);
   add_call(other.file("src/app.rs"), "propagate_x_request_id", {}, 9, 10, true);
   CHECK(of(run(check_http_conventions, other), "request-id-not-propagated").empty());
   Repo none;
   add_call(none.file("src/app.rs"), "request_id", {}, 9, 10, true);
+  add_call(none.file("src/app.rs"), "Router::new", {}, 8, 20);
   CHECK(of(run(check_http_conventions, none), "request-id-not-propagated").size() == 1);
 }
 
