@@ -116,14 +116,14 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
   for (Slot& slot : slots) {
     const std::string& file = *slot.file;
     if (slot.cached) {
-      ++cache->hits;
+      ++cache->source_hits;
       model.sources.emplace(file, *slot.cached);
     } else if (!slot.facts) {
       // Unread, it still exists: a `mod` naming it is no missing module.
       sink.emit(unreadable_rule(slot.error), Location{file, 0, 0}, "cannot read: " + slot.error);
     } else {
       if (slot.id) {
-        ++cache->misses;
+        ++cache->source_misses;
         cache->facts.emplace(*slot.id, *slot.facts);
       }
       model.sources.emplace(file, std::move(*slot.facts));
@@ -181,7 +181,7 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
                    std::size_t threads, RepoModel* keep = nullptr) {
   RepoModel model;
   model.name = input.name;
-  model.cargo = load_cargo(*input.tree, cache);
+  model.cargo = load_cargo(*input.tree, cache ? &cache->cargo : nullptr);
   model.deploy = deploy::load_deploy(*input.tree);
   Sink sink(input.name);
   // A Cargo.lock that is there but was skipped, unreadable or malformed: reported on its own,

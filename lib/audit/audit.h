@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "audit/policy.h"
-#include "model/cargo/workspace.h"
+#include "model/repository.h"
 #include "rules/ruleset.h"
 #include "score/readiness.h"
 #include "source/tree.h"
@@ -45,8 +45,6 @@ struct RepoAudit {
   RepoResult result;
   CargoModel cargo;
 };
-
-struct RepoModel; // rules/context.h
 
 /// The repository part of run_audit for one repository, with no policy applied. With `model`,
 /// the whole model the rules judged (sources and module tree too) is kept there, for the fixer.

@@ -6,8 +6,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "report/json.h"
-
 namespace otelaudit {
 
 namespace {

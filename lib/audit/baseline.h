@@ -10,6 +10,11 @@
 
 namespace otelaudit {
 
+/// Identifies the JSON report format; docs/json-format.md is its contract. Within v1 fields
+/// are only ever added, never renamed, retyped or removed. It lives here, below the report
+/// that writes it, because a baseline is read from such a report.
+inline constexpr std::string_view kJsonSchema = "otel-audit/v1";
+
 /// The prefix of every fingerprint, so a later algorithm can be told apart.
 inline constexpr std::string_view kFingerprintVersion = "otelAudit/v1";
 

@@ -88,8 +88,8 @@ std::optional<HistoryResult> audit_history(const std::filesystem::path& repo,
     judged.emplace(std::move(key), p);
     out.points.push_back(std::move(p));
   }
-  out.files_parsed = cache.misses;
-  out.files_reused = cache.hits;
+  out.files_parsed = cache.misses();
+  out.files_reused = cache.hits();
   return out;
 }
 

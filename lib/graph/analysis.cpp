@@ -11,8 +11,7 @@ std::vector<Finding> cycle_findings(const std::vector<Cycle>& cycles) {
   for (const Cycle& c : cycles) {
     Finding f;
     f.rule = "dependency-cycle";
-    const RuleInfo* info = find_rule(f.rule);
-    f.severity = info ? info->default_severity : Severity::high;
+    f.severity = default_severity(f.rule);
     f.repo = c.repos.front();
     f.loc = c.loc;
     f.package = c.package;

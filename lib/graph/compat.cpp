@@ -17,11 +17,6 @@ std::string where(const Location& loc) {
   return loc.file + ":" + std::to_string(loc.line);
 }
 
-Severity default_severity(std::string_view rule) {
-  const RuleInfo* r = find_rule(rule);
-  return r ? r->default_severity : Severity::info;
-}
-
 } // namespace
 
 bool line_less(const std::string& a, const std::string& b) {

@@ -114,8 +114,7 @@ std::vector<Finding> spread_findings(const std::vector<SpreadRow>& rows) {
     if (!row.crosses) continue;
     Finding f;
     f.rule = "transitive-spread";
-    const RuleInfo* info = find_rule(f.rule);
-    f.severity = info ? info->default_severity : Severity::medium;
+    f.severity = default_severity(f.rule);
     f.repo = row.reported_in;
     f.loc = row.loc;
     f.message = row.crate + " is locked from " + row.min + " (" + join(row.min_repos) + ") to " +

@@ -19,9 +19,8 @@ void Sink::emit(std::string_view rule, Severity severity, Location loc, std::str
 
 void Sink::emit(std::string_view rule, Location loc, std::string message, std::string fix,
                 std::string package) {
-  const RuleInfo* info = find_rule(rule);
-  emit(rule, info ? info->default_severity : Severity::medium, std::move(loc), std::move(message),
-       std::move(fix), std::move(package));
+  emit(rule, default_severity(rule), std::move(loc), std::move(message), std::move(fix),
+       std::move(package));
 }
 
 void Sink::emit(Finding finding) {

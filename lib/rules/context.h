@@ -1,25 +1,12 @@
 #pragma once
-#include <map>
 #include <string>
 #include <vector>
 
-#include "model/cargo/workspace.h"
-#include "model/deploy/model.h"
-#include "model/rust/facts.h"
-#include "model/rust/modules.h"
+#include "model/repository.h"
 #include "rules/finding.h"
 #include "rules/ruleset.h"
 
 namespace otelaudit {
-
-/// One repository as the rules see it: everything already read, nothing left to load.
-struct RepoModel {
-  std::string name;
-  CargoModel cargo;
-  std::map<std::string, rust::FileFacts> sources; // every .rs file -> its facts
-  ModuleTree modules;                             // package, scope and reachability of each
-  deploy::DeployModel deploy;                     // Compose, Kubernetes, collector and .env files
-};
 
 /// Collects the findings of one repository at the rules' own severities. Policy (severity
 /// overrides and the rest) is applied once every finding exists (audit/policy.h).
@@ -27,10 +14,11 @@ class Sink {
 public:
   explicit Sink(std::string repo) : repo_(std::move(repo)) {}
 
-  /// Records a finding of `rule` at `loc`; `severity` is the rule's own judgement.
+  /// Records a finding of `rule` at `loc` at `severity`: only where the rule's documented policy
+  /// sets a severity other than its default (from the rule data, or by how far behind).
   void emit(std::string_view rule, Severity severity, Location loc, std::string message,
             std::string fix = {}, std::string package = {});
-  /// Records a finding at the rule's default severity (from the rule table).
+  /// Records a finding at the default severity its family declares.
   void emit(std::string_view rule, Location loc, std::string message, std::string fix = {},
             std::string package = {});
 

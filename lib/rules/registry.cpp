@@ -1,34 +1,32 @@
 #include "rules/registry.h"
 
 #include <array>
+#include <vector>
 
 #include "rules/families/deployment.h"
+#include "rules/families/graph.h"
+#include "rules/families/input.h"
 #include "rules/families/manifest.h"
 #include "rules/families/source.h"
 
 namespace otelaudit {
 
-std::span<const RepoRule> repo_rules() {
-  static constexpr std::array kRules = {
-      check_versions,
-      check_crate_names,
-      check_features,
-      check_integration,
-      check_lockfiles,
-      // source rules (lib/rules/source_*.cpp)
-      check_crate_usage,
-      check_jaeger_code,
-      check_removed_apis,
-      check_service_names,
-      check_telemetry_setup,
-      check_env_vars,
-      check_http_conventions,
-      check_deploy_jaeger,
-      check_deploy_collector,
-      check_deploy_env,
-      check_deploy_k8s,
+std::span<const RuleFamily* const> rule_families() {
+  static const std::array kFamilies = {
+      &manifest_family(), &lockfile_family(),   &input_family(),  &graph_family(),
+      &source_family(),   &deployment_family(), &limits_family(),
   };
-  return kRules;
+  return kFamilies;
+}
+
+std::span<const RepoRule> repo_rules() {
+  static const std::vector<RepoRule> kChecks = [] {
+    std::vector<RepoRule> out;
+    for (const RuleFamily* family : rule_families())
+      out.insert(out.end(), family->checks.begin(), family->checks.end());
+    return out;
+  }();
+  return kChecks;
 }
 
 } // namespace otelaudit

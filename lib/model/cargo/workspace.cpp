@@ -41,7 +41,7 @@ struct Root {
 
 class Loader {
 public:
-  Loader(const Tree& tree, ParseCache* cache) : tree_(tree), cache_(cache) {}
+  Loader(const Tree& tree, ManifestCache* cache) : tree_(tree), cache_(cache) {}
 
   CargoModel run() {
     read_files();
@@ -58,7 +58,7 @@ public:
 private:
   // Reads and parses one file, or finds it in the cache by content id; nullptr when the file
   // cannot be read (a diagnostic says why).
-  const ParseCache::Entry* parsed(const std::string& file, bool manifest) {
+  const ManifestCache::Entry* parsed(const std::string& file, bool manifest) {
     std::string key;
     if (cache_) {
       if (auto id = tree_.content_id(file)) {
@@ -76,7 +76,7 @@ private:
           {std::string(unreadable_rule(error)), {file, 0, 0}, "cannot read: " + error});
       return nullptr;
     }
-    ParseCache::Entry entry;
+    ManifestCache::Entry entry;
     if (manifest)
       entry.manifest = parse_manifest(*text, file);
     else
@@ -95,7 +95,7 @@ private:
       const std::string name = base_name(file);
       if (name != "Cargo.toml" && name != "Cargo.lock") continue;
       if (name == "Cargo.toml") manifest_dirs_.insert(parent_dir(file));
-      const ParseCache::Entry* entry = parsed(file, name == "Cargo.toml");
+      const ManifestCache::Entry* entry = parsed(file, name == "Cargo.toml");
       if (!entry) continue;
       if (entry->manifest) {
         append(entry->manifest->diagnostics);
@@ -338,12 +338,12 @@ private:
   }
 
   const Tree& tree_;
-  ParseCache* cache_ = nullptr;
+  ManifestCache* cache_ = nullptr;
   const ReadBudget budget_ = read_budget();
   std::size_t glob_tests_ = 0; // (glob, directory) pairs tested, for the whole repository
   bool globs_exhausted_ = false;
   std::vector<std::pair<std::string, std::vector<std::string>>> candidates_;
-  ParseCache::Entry scratch_; // the current file when nothing is cached
+  ManifestCache::Entry scratch_; // the current file when nothing is cached
   CargoModel model_;
   std::set<std::string> manifest_dirs_; // directories holding a Cargo.toml, parsed or not
   std::map<std::string, const Manifest*> by_dir_;
@@ -352,7 +352,7 @@ private:
 
 } // namespace
 
-CargoModel load_cargo(const Tree& tree, ParseCache* cache) {
+CargoModel load_cargo(const Tree& tree, ManifestCache* cache) {
   return Loader(tree, cache).run();
 }
 

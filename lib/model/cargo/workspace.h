@@ -7,7 +7,6 @@
 
 #include "model/cargo/lockfile.h"
 #include "model/cargo/manifest.h"
-#include "model/rust/facts.h"
 #include "source/tree.h"
 
 namespace otelaudit {
@@ -42,16 +41,16 @@ struct CargoModel {
   std::set<std::string> unused_lockfiles;   // Cargo.lock files present but not read or parsed
 };
 
-/// Parse results memoised by content id (git blob ids): history mode reads the same files at
-/// every commit, and each distinct file is then read and parsed once.
-struct ParseCache {
+/// Cargo.toml and Cargo.lock parse results memoised by path and content id (git blob ids):
+/// history mode reads the same files at every commit, and each distinct file is then read and
+/// parsed once.
+struct ManifestCache {
   struct Entry {
     std::string text;
     std::optional<ManifestResult> manifest;
     std::optional<LockfileResult> lockfile;
   };
-  std::map<std::string, Entry> entries;         // key: path, NUL, content id
-  std::map<std::string, rust::FileFacts> facts; // .rs files, key: content id
+  std::map<std::string, Entry> entries; // key: path, NUL, content id
   std::size_t hits = 0;
   std::size_t misses = 0;
 };
@@ -59,6 +58,6 @@ struct ParseCache {
 /// Reads every Cargo.toml and Cargo.lock of `tree`. Packages that are no workspace's members
 /// (examples, nested workspaces) are their own roots. Never throws on bad input. With a
 /// cache, files whose content id was seen before are neither read nor parsed again.
-CargoModel load_cargo(const Tree& tree, ParseCache* cache = nullptr);
+CargoModel load_cargo(const Tree& tree, ManifestCache* cache = nullptr);
 
 } // namespace otelaudit

@@ -4,14 +4,25 @@
 #include <string_view>
 #include <vector>
 
-// The per-repository deployment answers the reports show, apart from the rules that compute
-// them (deploy/checks.h), so that report types need not see the deployment model.
+// The per-repository deployment answers the reports show, apart from the deployment family that
+// computes them (rules/families/deployment.h), so that report types need not see the rules.
 
 namespace otelaudit::deploy {
 
 /// A yes / no answer that may not apply (no Jaeger, no Kubernetes manifests).
 enum class Check { yes, no, not_applicable };
-std::string_view to_string(Check c); // "yes", "no", "n/a"
+/// "yes", "no", "n/a": how the reports print an answer.
+constexpr std::string_view to_string(Check c) {
+  switch (c) {
+  case Check::yes:
+    return "yes";
+  case Check::no:
+    return "no";
+  case Check::not_applicable:
+    return "n/a";
+  }
+  return "n/a";
+}
 
 /// The deployment table of one repository in the Markdown report.
 struct DeploySummary {

@@ -630,18 +630,6 @@ std::vector<DeployIssue> bad_service_names(const DeployModel& m, const DeployRul
   return out;
 }
 
-std::string_view to_string(Check c) {
-  switch (c) {
-  case Check::yes:
-    return "yes";
-  case Check::no:
-    return "no";
-  case Check::not_applicable:
-    return "n/a";
-  }
-  return "n/a";
-}
-
 DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::string_view repo) {
   DeploySummary s;
   bool collector = !m.collectors.empty(), jaeger = false, own = false, k8s = false;
@@ -711,6 +699,39 @@ void check_deploy_env(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
 
 void check_deploy_k8s(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   emit_all(deploy::missing_pod_metadata(repo.deploy, rules.deployment, repo.name), sink);
+}
+
+// deploy-parse-error and deploy-file-skipped (shown in the input group) are emitted where the
+// deployment files are read (model/deploy).
+const RuleFamily& deployment_family() {
+  static constexpr RuleInfo kRules[] = {
+      RuleInfo{"deploy-direct-to-jaeger", Severity::high, "deployment",
+               "A Compose service exports telemetry straight to Jaeger, with no collector in the "
+               "path."},
+      RuleInfo{"deploy-jaeger-no-otlp", Severity::medium, "deployment",
+               "A Jaeger service does not receive OTLP (too old, not enabled, or ports closed)."},
+      RuleInfo{"collector-pipeline-invalid", Severity::high, "deployment",
+               "A collector pipeline names undefined components, or no traces pipeline exists."},
+      RuleInfo{"deploy-env-missing", Severity::low, "deployment",
+               "Standard environment variables are absent from .env.example or a service's "
+               "environment."},
+      RuleInfo{"deploy-sampler-invalid", Severity::medium, "deployment",
+               "OTEL_TRACES_SAMPLER_ARG is not a ratio in 0..1."},
+      RuleInfo{"k8s-pod-metadata-missing", Severity::low, "deployment",
+               "A Deployment or StatefulSet does not pass the pod name and namespace from the "
+               "downward API."},
+      RuleInfo{"deploy-service-name-format", Severity::high, "deployment",
+               "A service.name set in the environment breaks llm.{component}[.{subcomponent}]."},
+      RuleInfo{"deploy-parse-error", Severity::medium, "input",
+               "A deployment file (YAML or .env) does not parse."},
+      RuleInfo{"deploy-file-skipped", Severity::info, "input",
+               "A deployment file was not audited: a Helm template, or over a size or "
+               "alias-expansion limit."},
+  };
+  static constexpr RepoRule kChecks[] = {check_deploy_jaeger, check_deploy_collector,
+                                         check_deploy_env, check_deploy_k8s};
+  static constexpr RuleFamily kFamily{kRules, kChecks};
+  return kFamily;
 }
 
 } // namespace otelaudit

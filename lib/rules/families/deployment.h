@@ -7,6 +7,7 @@
 #include "model/deploy/summary.h"
 #include "rules/context.h"
 #include "rules/deploy_data.h"
+#include "rules/family.h"
 
 namespace otelaudit::deploy {
 
@@ -52,6 +53,9 @@ DeploySummary summarize_deploy(const DeployModel& m, const DeployRules& r, std::
 } // namespace otelaudit::deploy
 
 namespace otelaudit {
+
+/// The deployment family's rules and checks (deployment.cpp).
+const RuleFamily& deployment_family();
 
 /// deploy-direct-to-jaeger and deploy-jaeger-no-otlp.
 void check_deploy_jaeger(const RepoModel& repo, const Ruleset& rules, Sink& sink);

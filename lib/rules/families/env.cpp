@@ -40,7 +40,7 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
                       [&](const std::string& p) { return name.starts_with(p); }))
         continue;
       if (!reported.insert({v.package_name(), name}).second) continue;
-      source::emit_at(sink, "env-var-nonstandard", Severity::info, v, r.name->pos,
+      source::emit_at(sink, "env-var-nonstandard", v, r.name->pos,
                       fmt::format("environment variable {} is not one of the ecosystem's "
                                   "standard names",
                                   name));
@@ -55,7 +55,7 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   bool any_required = std::any_of(conv.required_env.begin(), conv.required_env.end(),
                                   [&](const std::string& n) { return read.count(n) > 0; });
   if (any_required) return;
-  sink.emit("env-var-missing", Severity::low, sign->loc,
+  sink.emit("env-var-missing", sign->loc,
             fmt::format("{} exports traces ({}) but its code reads none of the standard "
                         "environment variables {}",
                         repo.name, sign->what, fmt::join(conv.required_env, ", ")),

@@ -143,14 +143,14 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
         if (source::line_in_test(facts, n->pos.line) ||
             !http_span_name_malformed(n->value, conv, suggestion))
           continue;
-        source::emit_at(sink, "span-name-format", Severity::low, v, n->pos,
+        source::emit_at(sink, "span-name-format", v, n->pos,
                         fmt::format("HTTP span name \"{}\" is not in the form {}: use \"{}\"",
                                     n->value, conv.span_name_pattern, suggestion),
                         fmt::format("\"{}\"", suggestion));
       }
     }
     if (serves && !request_id)
-      sink.emit("request-id-not-propagated", Severity::low, http->loc,
+      sink.emit("request-id-not-propagated", http->loc,
                 fmt::format("package {} serves HTTP ({} at {}:{}) but its code never names the "
                             "{} header: requests cannot be correlated across services",
                             package.name, serves->callee, *serves_file, serves->pos.line,

@@ -64,7 +64,7 @@ void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       std::vector<std::string> full =
           source::resolve(written, in_use ? source::no_imports() : imports, v.package);
       if (!code_paths.count(full.front()) || !reported.insert(pos.line).second) return;
-      source::emit_at(sink, "jaeger-code", Severity::high, v, pos,
+      source::emit_at(sink, "jaeger-code", v, pos,
                       fmt::format("{} is code of the deprecated Jaeger exporter: Jaeger accepts "
                                   "OTLP natively, export with opentelemetry-otlp instead",
                                   joined(full)),
@@ -82,7 +82,7 @@ void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       int port = agent_port_in(s.value, conv.jaeger_agent_ports, needles);
       if (port == 0) continue;
       source::emit_at(
-          sink, "jaeger-code", Severity::high, v, s.pos,
+          sink, "jaeger-code", v, s.pos,
           fmt::format("\"{}\" is a Jaeger agent endpoint (UDP {}): send OTLP to the collector "
                       "on port 4317 (gRPC) or 4318 (HTTP) instead",
                       s.value, port),
@@ -93,7 +93,7 @@ void check_jaeger_code(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       bool jaeger = std::any_of(conv.jaeger_env_prefixes.begin(), conv.jaeger_env_prefixes.end(),
                                 [&](const std::string& p) { return name.starts_with(p); });
       if (!jaeger) continue;
-      source::emit_at(sink, "jaeger-code", Severity::high, v, r.name->pos,
+      source::emit_at(sink, "jaeger-code", v, r.name->pos,
                       fmt::format("reads {}, a setting of the deprecated Jaeger agent exporter: "
                                   "configure the OTLP endpoint instead",
                                   name),

@@ -108,4 +108,16 @@ void check_lockfiles(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   }
 }
 
+const RuleFamily& lockfile_family() {
+  static constexpr RuleInfo kRules[] = {
+      RuleInfo{"lockfile-multiple-lines", Severity::high, "lockfile",
+               "Cargo.lock resolves OpenTelemetry crates at two or more lines."},
+      RuleInfo{"no-lockfile", Severity::info, "lockfile",
+               "No Cargo.lock: the package is audited from its requirements alone."},
+  };
+  static constexpr RepoRule kChecks[] = {check_lockfiles};
+  static constexpr RuleFamily kFamily{kRules, kChecks};
+  return kFamily;
+}
+
 } // namespace otelaudit

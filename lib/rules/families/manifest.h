@@ -4,8 +4,14 @@
 #include <vector>
 
 #include "rules/context.h"
+#include "rules/family.h"
 
 namespace otelaudit {
+
+/// The manifest family's rules and checks (manifest.cpp).
+const RuleFamily& manifest_family();
+/// The lockfile family's rules and check (lockfiles.cpp).
+const RuleFamily& lockfile_family();
 
 /// otel-version-behind, otel-version-ahead, otel-line-mixed, tracing-bridge-mismatch and
 /// invalid-requirement: where each declared OpenTelemetry crate stands against the target.

@@ -165,7 +165,7 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
     if (!suggestion) return;
     const bool derived = *suggestion != conv.service_name_pattern;
     source::emit_at(
-        sink, "service-name-format", Severity::high, v, value.pos,
+        sink, "service-name-format", v, value.pos,
         (derived ? fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
                                value.value, conv.service_name_pattern, *suggestion)
                  : fmt::format("service name \"{}\" breaks the naming standard {}: name the "
@@ -210,7 +210,7 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
         if (!found.empty() && !ref->field) return;
       }
       if (!seen.insert({*v.file, value.pos.line, value.pos.column}).second) return;
-      source::emit_at(sink, "service-name-dynamic", Severity::info, v, value.pos,
+      source::emit_at(sink, "service-name-dynamic", v, value.pos,
                       fmt::format("service name is not statically known: {}", value.text));
     };
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "rules/context.h"
+#include "rules/family.h"
 
 // The source rules: what the .rs files of a repository really do, judged against the rule data
 // in rules/api-changes.toml and rules/conventions.toml. Every rule reads only production code:
@@ -14,6 +15,9 @@
 // Finding::orphan set.
 
 namespace otelaudit {
+
+/// The source family's rules and checks (source.cpp).
+const RuleFamily& source_family();
 
 /// undeclared-crate and unused-otel-crate: crates used in code against those declared.
 void check_crate_usage(const RepoModel& repo, const Ruleset& rules, Sink& sink);
@@ -68,7 +72,11 @@ std::vector<FileView> production_files(const RepoModel& repo);
 /// True when `line` lies in a #[cfg(test)] item or #[test] function of the file.
 bool line_in_test(const rust::FileFacts& facts, int line);
 
-/// Emits a finding at `pos` of `view`'s file, as info and orphan when the file is an orphan.
+/// Emits a finding of `rule` at its default severity at `pos` of `view`'s file; in an orphan
+/// file, at info with Finding::orphan set (the source family's policy, docs/rules.md).
+void emit_at(Sink& sink, std::string_view rule, const FileView& view, rust::Pos pos,
+             std::string message, std::string fix = {});
+/// The same at `severity`, for a rule whose severity comes from the rule data (removed-api).
 void emit_at(Sink& sink, std::string_view rule, Severity severity, const FileView& view,
              rust::Pos pos, std::string message, std::string fix = {});
 

@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "rules/families/source.h"
+#include "rules/rule_table.h"
 
 namespace otelaudit::source {
 
@@ -62,6 +63,11 @@ void emit_at(Sink& sink, std::string_view rule, Severity severity, const FileVie
   f.fix = std::move(fix);
   f.package = view.package_name();
   sink.emit(std::move(f));
+}
+
+void emit_at(Sink& sink, std::string_view rule, const FileView& view, rust::Pos pos,
+             std::string message, std::string fix) {
+  emit_at(sink, rule, default_severity(rule), view, pos, std::move(message), std::move(fix));
 }
 
 std::string code_name(std::string_view crate) {

@@ -184,8 +184,8 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, R
                           "of {}",
                           source::code_name(crate), package->name, elsewhere,
                           package->manifest_file);
-    source::emit_at(sink, "undeclared-crate", Severity::high, *use.view, use.pos,
-                    std::move(message), dependency_to_add(rules, crate));
+    source::emit_at(sink, "undeclared-crate", *use.view, use.pos, std::move(message),
+                    dependency_to_add(rules, crate));
   }
 }
 
@@ -225,7 +225,7 @@ void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink, Roots
       std::string where = d.kind == DepKind::dev     ? "its code"
                           : d.kind == DepKind::build ? "its build script"
                                                      : "its production code";
-      sink.emit("unused-otel-crate", Severity::low, d.loc,
+      sink.emit("unused-otel-crate", d.loc,
                 fmt::format("{} is declared in [{}] of package {} but never used in {}", d.package,
                             to_string(d.kind), package.name, where),
                 fmt::format("remove the {} entry from {}", d.key, package.manifest_file),

@@ -58,7 +58,7 @@ void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
 
   const auto sign = source::export_sign(repo, conv);
   if (!sign) return;
-  sink.emit("missing-propagation", Severity::medium, sign->loc,
+  sink.emit("missing-propagation", sign->loc,
             fmt::format("{} exports traces ({}) but no production code installs W3C trace "
                         "context propagation ({}): traces break at every service boundary",
                         repo.name, sign->what, fmt::join(conv.propagation_identifiers, ", ")),
@@ -124,7 +124,7 @@ void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     }
     for (const rust::Call* c : builds)
       source::emit_at(
-          sink, "resource-attributes-missing", Severity::medium, v, c->pos,
+          sink, "resource-attributes-missing", v, c->pos,
           fmt::format("{} builds a Resource without {}", c->callee, fmt::join(missing, ", ")),
           "add " + fix);
   }

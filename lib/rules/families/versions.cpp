@@ -6,6 +6,7 @@
 
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
+#include "rules/rule_table.h"
 
 namespace otelaudit {
 
@@ -38,6 +39,17 @@ Location req_loc(const Declaration& d) {
   return d.dep->req ? d.dep->req->loc : d.dep->loc;
 }
 
+// otel-version-behind's documented policy (docs/rules.md): a declaration older than every line
+// the packs know is a blocker, and so is one `blocker_lines_behind` or more lines behind when
+// the data it rests on is confirmed; any other is at the rule's default (high).
+constexpr Severity kBeyondThePacks = Severity::blocker;
+
+Severity behind_severity(int behind, bool confirmed, const Ruleset& rules) {
+  return behind >= rules.blocker_lines_behind && confirmed
+             ? Severity::blocker
+             : default_severity("otel-version-behind");
+}
+
 } // namespace
 
 void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
@@ -61,7 +73,7 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     const auto [fix, no_release] = target_fix(dep, rules);
     if (d.older) {
       const std::string& oldest = rules.lines.front().line;
-      sink.emit("otel-version-behind", Severity::blocker, req_loc(d),
+      sink.emit("otel-version-behind", kBeyondThePacks, req_loc(d),
                 fmt::format("{} {} is older than the {} line, the oldest the rule data knows: "
                             "more than {} behind the target {}{}",
                             dep.package, written, oldest, lines_word(target), rules.target,
@@ -81,8 +93,7 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       int idx = rules.line_index(d.line()).value_or(target);
       if (idx < target) {
         int behind = target - idx;
-        Severity sev =
-            behind >= rules.blocker_lines_behind && confirmed ? Severity::blocker : Severity::high;
+        const Severity sev = behind_severity(behind, confirmed, rules);
         sink.emit("otel-version-behind", sev, req_loc(d),
                   fmt::format("{}, {} behind the target {}{}", what, lines_word(behind),
                               rules.target, no_release),
