@@ -141,19 +141,33 @@ void load_sources(const Tree& tree, RepoModel& model, Sink& sink, ParseCache* ca
   // are reported, with the count of the others. A file not analysed (binary) or only in part
   // (out of memory) says so, on the file rather than a line (the line of a binary file can be
   // all of its 16 MiB, and a report must not quote it): no file is skipped without a finding.
+  // A file reached from no crate root is never compiled: what is wrong in it is informational,
+  // as every other finding in it (docs/rules.md, "Source rules").
   constexpr std::size_t kLexReportLimit = 5;
   for (const auto& [file, facts] : model.sources) {
+    const SourceFile* unit = model.modules.find(file);
+    const bool orphan = unit && unit->orphan;
+    auto emit = [&](std::string_view rule, Location loc, std::string message) {
+      Finding f;
+      f.rule = std::string(rule);
+      f.orphan = orphan;
+      const RuleInfo* info = find_rule(rule);
+      f.severity = orphan ? Severity::info : info ? info->default_severity : Severity::medium;
+      f.loc = std::move(loc);
+      f.message = std::move(message);
+      sink.emit(std::move(f));
+    };
     if (!facts.not_analysed.empty())
-      sink.emit(facts.binary ? "source-lex-error" : "file-unreadable", Location{file, 0, 0},
-                facts.not_analysed);
+      emit(facts.binary ? "source-lex-error" : "file-unreadable", Location{file, 0, 0},
+           facts.not_analysed);
     const auto& diags = facts.lex_diagnostics;
     const std::size_t total = diags.size() + facts.lex_more;
     for (std::size_t i = 0; i < diags.size() && i < kLexReportLimit; ++i)
-      sink.emit("source-lex-error", Location{file, diags[i].line, diags[i].column},
-                diags[i].message + (i + 1 == kLexReportLimit && total > kLexReportLimit
-                                        ? " (and " + std::to_string(total - kLexReportLimit) +
-                                              " more problems in this file)"
-                                        : std::string()));
+      emit("source-lex-error", Location{file, diags[i].line, diags[i].column},
+           diags[i].message + (i + 1 == kLexReportLimit && total > kLexReportLimit
+                                   ? " (and " + std::to_string(total - kLexReportLimit) +
+                                         " more problems in this file)"
+                                   : std::string()));
   }
 }
 

@@ -85,9 +85,11 @@ void read_conventions(const toml::table& root, Checker& c, Ruleset& rs) {
 
   if (const toml::table* t = section("http")) {
     c.only_keys(*t,
-                {"crates", "request-id-header", "request-id-calls", "span-name-pattern", "methods"},
+                {"crates", "server-calls", "request-id-header", "request-id-calls",
+                 "span-name-pattern", "methods"},
                 "[http]");
     if (auto v = c.string_list(*t, "crates", "[http]", true)) cv.http_crates = *v;
+    if (auto v = c.string_list(*t, "server-calls", "[http]", true)) cv.http_server_calls = *v;
     if (auto v = c.text(*t, "request-id-header", "[http]")) cv.request_id_header = *v;
     if (auto v = c.string_list(*t, "request-id-calls", "[http]", false)) cv.request_id_calls = *v;
     if (auto v = c.text(*t, "span-name-pattern", "[http]")) cv.span_name_pattern = *v;

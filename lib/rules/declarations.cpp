@@ -77,6 +77,16 @@ private:
   std::vector<std::string> unreadable_;                // directories of unreadable manifests
 };
 
+/// Crate names compare with `-` and `_` alike (Cargo treats them so).
+bool same_crate(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 } // namespace
 
 bool Declaration::on_line(std::string_view l) const {
@@ -113,6 +123,34 @@ std::vector<Declaration> unused_workspace_declarations(const CargoModel& cargo,
         if (!inheritance.used(m, d)) out.push_back(make_declaration(m, d, true, rules));
   std::stable_sort(out.begin(), out.end(), loc_less);
   return out;
+}
+
+std::optional<PackageLine> dependency_line(const PackageModel& package, std::string_view crate,
+                                           const Ruleset& rules) {
+  for (const Dependency& d : package.dependencies) {
+    if (d.kind != DepKind::normal || !d.req || !same_crate(d.package, crate) ||
+        !rules.is_otel_crate(d.package))
+      continue;
+    std::string error;
+    auto req = parse_requirement(d.req->value, error);
+    if (!req) continue;
+    auto lines = rules.selected_lines(d.package, *req);
+    if (!lines.empty()) return PackageLine{lines.back(), false, d.package};
+    auto min = req->minimum();
+    if (!min || !rules.older_than_known(d.package, *min)) continue;
+    // opentelemetry and its SDK are versioned like the line (0.18.0 is the 0.18 line).
+    const bool like_line = d.package == "opentelemetry" || d.package == "opentelemetry_sdk";
+    return PackageLine{like_line ? min->line() : std::string(), true, d.package};
+  }
+  return std::nullopt;
+}
+
+std::optional<PackageLine> package_line(const PackageModel& package, const Ruleset& rules) {
+  for (std::string_view crate : {"opentelemetry", "opentelemetry_sdk"})
+    if (auto l = dependency_line(package, crate, rules)) return l;
+  for (const Dependency& d : package.dependencies)
+    if (auto l = dependency_line(package, d.package, rules)) return l;
+  return std::nullopt;
 }
 
 std::optional<std::string> repository_line(const std::vector<Declaration>& decls,

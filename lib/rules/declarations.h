@@ -44,6 +44,25 @@ std::vector<Declaration> unused_workspace_declarations(const CargoModel& cargo,
 std::optional<std::string> repository_line(const std::vector<Declaration>& decls,
                                            const Ruleset& rules);
 
+/// The OpenTelemetry line one package builds against, from its own [dependencies] (inherited
+/// workspace entries and target-specific tables included): what its production code compiles
+/// against, which another package of the repository may not share.
+struct PackageLine {
+  std::string line;   // "0.26"; for a crate older than every known release, the requirement's
+                      // own unit when the crate is versioned like the line ("0.18"), else empty
+  bool older = false; // older than every line the rule data knows
+  std::string crate;  // the crate that decided it
+};
+
+/// The line of `package`: that of its `opentelemetry` dependency, else opentelemetry_sdk's,
+/// else any OpenTelemetry crate's; nullopt when it declares none in [dependencies].
+std::optional<PackageLine> package_line(const PackageModel& package, const Ruleset& rules);
+
+/// The line of `package`'s own [dependencies] entry on `crate` (an OpenTelemetry crate);
+/// nullopt when it has none or its requirement selects no line and is not older than all.
+std::optional<PackageLine> dependency_line(const PackageModel& package, std::string_view crate,
+                                           const Ruleset& rules);
+
 /// The breaking unit of a requirement ("0.24" for ^0.24.1, "1" for 1.2), from its minimum.
 std::optional<std::string> requirement_line(const VersionReq& req);
 

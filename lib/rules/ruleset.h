@@ -154,11 +154,12 @@ struct Conventions {
   std::vector<std::string> exporter_crates;         // crates whose declaration means "exports"
   std::vector<std::string> exporter_calls;          // calls that build a trace exporter
   // [http]
-  std::vector<std::string> http_crates;      // "axum", "actix-web", ...
-  std::string request_id_header;             // "x-request-id"
-  std::vector<std::string> request_id_calls; // calls that set or forward it: "x_request_id"
-  std::string span_name_pattern;             // "{METHOD} {route}", for messages
-  std::vector<std::string> http_methods;     // "GET", "POST", ...
+  std::vector<std::string> http_crates;       // "axum", "actix-web", ...
+  std::vector<std::string> http_server_calls; // calls that build a router or server
+  std::string request_id_header;              // "x-request-id"
+  std::vector<std::string> request_id_calls;  // calls that set or forward it: "x_request_id"
+  std::string span_name_pattern;              // "{METHOD} {route}", for messages
+  std::vector<std::string> http_methods;      // "GET", "POST", ...
   // [jaeger]
   std::vector<int> jaeger_agent_ports;          // 6831, 6832
   std::vector<std::string> jaeger_code_paths;   // "opentelemetry_jaeger"

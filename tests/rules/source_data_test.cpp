@@ -48,6 +48,7 @@ identifiers = ["TraceContextPropagator"]
 exporter-crates = ["opentelemetry-otlp"]
 [http]
 crates = ["axum"]
+server-calls = ["axum::serve"]
 request-id-header = "x-request-id"
 span-name-pattern = "{METHOD} {route}"
 methods = ["GET"]
@@ -275,7 +276,7 @@ TEST_CASE("source data: conventions errors are collected with their positions") 
   CHECK(r.errors[2].message == "accepted-aliases \"host.name\" is not a required attribute");
   CHECK(r.errors[3].loc == Location{"rules/conventions.toml", 18, 10});
   CHECK(r.errors[3].message == "\"crates\" in [http] must be a non-empty array of strings");
-  CHECK(r.errors[4].loc == Location{"rules/conventions.toml", 23, 15});
+  CHECK(r.errors[4].loc == Location{"rules/conventions.toml", 24, 15});
   CHECK(r.errors[4].message ==
         "\"agent-ports\" in [jaeger] must be a non-empty array of port numbers");
 }

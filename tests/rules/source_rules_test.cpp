@@ -177,6 +177,44 @@ TEST_CASE("source rules: undeclared-crate honours renames, -/_ and local names")
   CHECK(findings[0].fix == "opentelemetry_sdk = \"0.27\"");
 }
 
+TEST_CASE("source rules: a module hides a crate only in the file that declares it") {
+  Repo repo;
+  // lib.rs declares `mod metrics;`: there `metrics::record` is the module.
+  auto& lib = repo.file("src/lib.rs");
+  rust::ModDecl m;
+  m.name = "metrics";
+  lib.mods.push_back(m);
+  lib.paths.push_back(path("metrics::record", 3, 5));
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").empty());
+  // In another module `metrics::` is the crate again (rustc 2018), not declared: a compile
+  // error. `crate::metrics` is the module.
+  auto& other = repo.file("src/telemetry.rs");
+  other.paths.push_back(path("crate::metrics::record", 2, 5));
+  other.paths.push_back(path("metrics::counter", 4, 5));
+  auto findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"src/telemetry.rs", 4, 5});
+  CHECK(findings[0].severity == Severity::high);
+
+  // A `mod tracing_subscriber` in a file no crate root reaches hides nothing in compiled code.
+  auto& orphan = repo.file("src/old.rs", CodeScope::production, true);
+  rust::ModDecl t;
+  t.name = "tracing_subscriber";
+  orphan.mods.push_back(t);
+  orphan.paths.push_back(path("tracing_subscriber::init", 9, 5)); // its own module
+  other.paths.push_back(path("tracing_subscriber::fmt", 6, 5));
+  findings = of(run(check_crate_usage, repo), "undeclared-crate");
+  REQUIRE(findings.size() == 2);
+  CHECK(findings[1].loc == Location{"src/telemetry.rs", 6, 5});
+  CHECK(findings[1].severity == Severity::high);
+
+  // Quoted tokens (a quote! argument, a macro_rules! body) are compiled by another crate.
+  auto quoted = path("opentelemetry_stdout::SpanExporter", 8, 5);
+  quoted.quoted = true;
+  other.paths.push_back(quoted);
+  CHECK(of(run(check_crate_usage, repo), "undeclared-crate").size() == 2);
+}
+
 TEST_CASE("source rules: a dev- or build-dependency does not declare a crate for production code") {
   Repo repo(Files{{"Cargo.toml", R"([package]
 name = "svc"
@@ -314,8 +352,9 @@ TEST_CASE("source rules: removed-api reports a crossed break once per line, at t
   CHECK(findings[0].severity == Severity::high);
   CHECK(findings[0].loc == Location{"src/main.rs", 12, 37});
   CHECK(findings[0].package == "llm-edge-agent");
-  CHECK(findings[0].message == "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
-                               "compiling at 0.27: the repository is on 0.21, the target is 0.27");
+  CHECK(findings[0].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
+        "compiling at 0.27: package llm-edge-agent builds it on 0.21, the target is 0.27");
   // The fix compiles on the target: 0.27 has no SdkTracerProvider and its batch exporter takes
   // a runtime; from 0.28 the other way round.
   CHECK(findings[0].fix.find("opentelemetry_sdk::trace::TracerProvider::builder()."
@@ -338,8 +377,9 @@ TEST_CASE(
   auto findings = run(check_removed_apis, repo, "0.28");
   REQUIRE(findings.size() == 1);
   CHECK(findings[0].loc == Location{"src/main.rs", 30, 13});
-  CHECK(findings[0].message == "global::shutdown_tracer_provider (opentelemetry) stops compiling "
-                               "at 0.28: the repository is on 0.21, the target is 0.28");
+  CHECK(findings[0].message ==
+        "global::shutdown_tracer_provider (opentelemetry) stops compiling "
+        "at 0.28: package llm-edge-agent builds it on 0.21, the target is 0.28");
 
   // A renamed dependency: otel_sdk::trace::TracerProvider is opentelemetry_sdk's.
   f.paths.push_back(path("otel_sdk::trace::TracerProvider", 2, 5, true));
@@ -351,6 +391,73 @@ TEST_CASE(
   CHECK(findings[1].message.find("(opentelemetry_sdk) stops compiling at 0.28") !=
         std::string::npos);
   CHECK(findings[2].loc == Location{"src/main.rs", 2, 5}); // the import itself
+}
+
+TEST_CASE("source rules: removed-api judges each package against the line it builds against") {
+  Repo repo(Files{{"old/Cargo.toml", R"([package]
+name = "svc-old"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.26"
+opentelemetry-otlp = "0.26"
+)"},
+                  {"new/Cargo.toml", R"([package]
+name = "svc-new"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.27"
+opentelemetry-otlp = "0.27"
+)"},
+                  {"new2/Cargo.toml", R"([package]
+name = "svc-new2"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.27"
+)"},
+                  {"legacy/Cargo.toml", R"([package]
+name = "svc-legacy"
+version = "0.1.0"
+[dependencies]
+opentelemetry = "0.18"
+)"}});
+  add_call(repo.file("old/src/main.rs", CodeScope::production, false, "old/Cargo.toml", "svc-old"),
+           "opentelemetry_otlp::new_pipeline", {}, 5, 37);
+  add_call(repo.file("new/src/main.rs", CodeScope::production, false, "new/Cargo.toml", "svc-new"),
+           "opentelemetry_otlp::new_pipeline", {}, 7, 37);
+  add_call(repo.file("new/src/old.rs", CodeScope::production, true, "new/Cargo.toml", "svc-new"),
+           "opentelemetry_otlp::new_exporter", {}, 3, 31);
+  repo.file("legacy/src/lib.rs", CodeScope::production, false, "legacy/Cargo.toml", "svc-legacy")
+      .paths.push_back(path("opentelemetry::sdk::trace::Tracer", 2, 5, true));
+
+  // The repository's line is 0.27 (two of three opentelemetry declarations), yet svc-old builds
+  // on 0.26 and svc-legacy on 0.18: the upgrade crosses their breaks.
+  auto findings = run(check_removed_apis, repo, "0.27");
+  REQUIRE(findings.size() == 4);
+  CHECK(findings[0].loc == Location{"legacy/src/lib.rs", 2, 5});
+  CHECK(findings[0].message == "opentelemetry::sdk (opentelemetry) stops compiling at 0.21: "
+                               "package svc-legacy builds it on 0.18, the target is 0.27");
+  // svc-new was moved to 0.27 in its manifest but not in its code: it does not compile now.
+  CHECK(findings[1].loc == Location{"new/src/main.rs", 7, 37});
+  CHECK(findings[1].severity == Severity::high);
+  CHECK(findings[1].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) does not compile on 0.27, the line "
+        "package svc-new builds it on: it was removed at 0.27");
+  CHECK(findings[2].loc == Location{"new/src/old.rs", 3, 31}); // never compiled
+  CHECK(findings[2].severity == Severity::info);
+  CHECK(findings[2].orphan);
+  CHECK(findings[3].loc == Location{"old/src/main.rs", 5, 37});
+  CHECK(findings[3].severity == Severity::high);
+  CHECK(findings[3].message ==
+        "opentelemetry_otlp::new_pipeline (opentelemetry-otlp) stops "
+        "compiling at 0.27: package svc-old builds it on 0.26, the target is 0.27");
+
+  // At target 0.26 the upgrade crosses nothing for svc-old, but svc-new still does not compile.
+  findings = run(check_removed_apis, repo, "0.26");
+  std::vector<std::string> at;
+  for (const Finding& f : findings)
+    at.push_back(f.loc.file + " " + std::string(to_string(f.severity)));
+  CHECK(at == std::vector<std::string>{"legacy/src/lib.rs high", "new/src/main.rs high",
+                                       "new/src/old.rs info"});
 }
 
 TEST_CASE("source rules: removed-api sees imported names used alone as types and values") {
@@ -411,7 +518,9 @@ TEST_CASE("source rules: removed-api matches methods by argument count in declar
 )");
   CHECK(located(run(check_removed_apis, closure, "0.28")) == "3:7 with_batch_exporter(exporter,\n");
 
-  // A repository already on the target line crosses nothing.
+  // A repository already on the target line crosses nothing; and a method known by its name
+  // and argument count alone is not called absent from the package's own line (code that
+  // compiles today, another type's method of that name, must not be called broken).
   Repo current(Files{{"Cargo.toml", R"([package]
 name = "x"
 version = "0.1.0"
@@ -510,14 +619,21 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   auto& f = repo.file("src/telemetry.rs");
   add_call(f, "KeyValue::new", {lit("service.name", 8, 23), lit("llm-edge-agent", 8, 39)}, 8, 19);
   add_call(f, "with_service_name", {expr("format!(\"llm.{}\", name)", 9, 28)}, 9, 10, true);
+  // Data about another service, never passed where the service names itself: not judged.
   rust::FieldInit field;
   field.field = "service_name";
-  field.value = lit("llm.edge-agent", 10, 23);
+  field.value = lit("none", 10, 23);
   f.fields.push_back(field);
+  // The service's own name in a constant, followed from its use below; a gRPC service's
+  // generated SERVICE_NAME, never used so, is not judged.
   rust::StringItem item;
-  item.name = "SERVICE_NAME";
+  item.name = "SERVICE";
   item.value = lit("EdgeAgent", 2, 28);
   f.items.push_back(item);
+  item.name = "SERVICE_NAME";
+  item.value = lit("search.v1.SearchService", 3, 33);
+  f.items.push_back(item);
+  add_call(f, "with_service_name", {expr("SERVICE.to_string()", 13, 28)}, 13, 10, true);
   // std::env::var("OTEL_SERVICE_NAME")
   //     .unwrap_or_else(|_| "edge".into())
   add_call(f, "std::env::var", {lit("OTEL_SERVICE_NAME", 11, 29)}, 11, 24);
@@ -531,7 +647,8 @@ TEST_CASE("source rules: service-name-format and service-name-dynamic at each so
   CHECK(findings[0].rule == "service-name-format");
   CHECK(findings[0].loc == Location{"src/telemetry.rs", 2, 28});
   CHECK(findings[0].message == "service name \"EdgeAgent\" breaks the naming standard "
-                               "llm.{component}[.{subcomponent}]: use \"llm.edgeagent\"");
+                               "llm.{component}[.{subcomponent}]: use \"llm.edgeagent\" (the "
+                               "service name at src/telemetry.rs:13)");
   CHECK(findings[1].loc == Location{"src/telemetry.rs", 8, 39});
   CHECK(findings[1].severity == Severity::high);
   CHECK(findings[1].package == "llm-edge-agent");
@@ -744,7 +861,13 @@ TEST_CASE("source rules: span names that look like HTTP must be {METHOD} {route}
 TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HTTP service") {
   Repo repo;
   auto& f = repo.file("src/routes.rs");
+  // Naming axum is not serving: without a router or server built, request ids are not asked.
+  add_call(f, "axum::extract::Json", {expr("body", 9, 30)}, 9, 20);
   add_call(f, "info_span", {lit("/v1/chat", 14, 26)}, 14, 16, false, true);
+  CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
+  // `use axum::serve; serve(listener, app)`: the package serves HTTP.
+  f.paths.push_back(path("axum::serve", 1, 5, true));
+  add_call(f, "serve", {expr("listener", 30, 11), expr("app", 30, 21)}, 30, 5);
   add_call(f, "tracing::info_span", {lit("handle_request", 15, 35)}, 15, 25, false, true);
   rust::Attribute attr;
   attr.path = "tracing::instrument";
@@ -759,9 +882,8 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
   CHECK(findings[0].severity == Severity::low);
   CHECK(findings[0].package == "llm-edge-agent");
   CHECK(findings[0].message ==
-        "package llm-edge-agent is an HTTP service (axum) but its code never "
-        "names the x-request-id header: requests cannot be correlated "
-        "across services");
+        "package llm-edge-agent serves HTTP (serve at src/routes.rs:30) but its code never "
+        "names the x-request-id header: requests cannot be correlated across services");
   CHECK(findings[1].rule == "span-name-format");
   CHECK(findings[1].loc == Location{"src/routes.rs", 14, 26});
   CHECK(findings[1].message == "HTTP span name \"/v1/chat\" is not in the form {METHOD} {route}: "
@@ -776,15 +898,18 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
 TEST_CASE("source rules: tower-http's request-id layers name the header themselves") {
   Repo repo;
   auto& f = repo.file("src/app.rs");
+  add_call(f, "Router::new", {}, 11, 20);
   add_call(f, "x_request_id", {}, 12, 40, true);
   f.calls.back().method = false;
   f.calls.back().callee = "SetRequestIdLayer::x_request_id";
   CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
   Repo other;
+  add_call(other.file("src/app.rs"), "Router::new", {}, 8, 20);
   add_call(other.file("src/app.rs"), "propagate_x_request_id", {}, 9, 10, true);
   CHECK(of(run(check_http_conventions, other), "request-id-not-propagated").empty());
   Repo none;
   add_call(none.file("src/app.rs"), "request_id", {}, 9, 10, true);
+  add_call(none.file("src/app.rs"), "Router::new", {}, 8, 20);
   CHECK(of(run(check_http_conventions, none), "request-id-not-propagated").size() == 1);
 }
 

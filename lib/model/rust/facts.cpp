@@ -109,6 +109,7 @@ struct Frame {
   bool enum_body = false; // `Variant(…)` inside is a declaration, not a call
   long call = -1;         // index into FileFacts::calls whose arguments this bracket holds
   std::size_t arg_start = 0;
+  bool quoted = false;                 // a macro_rules! body or quote!-like tokens, or inside one
   bool closure_params = false;         // between the bars of `|a, b|`: no comma ends an argument
   std::size_t after_params = SIZE_MAX; // the token after the closing bar
 };
@@ -237,6 +238,7 @@ private:
     if (depth_ > kMaxDepth) return;
     Frame fr;
     fr.kind = kind;
+    fr.quoted = quoted() || opens_quoted(i);
     if (kind == '{' && i == mod_brace_) {
       fr.mod = true;
       mod_stack_.push_back(mod_brace_index_);
@@ -253,6 +255,21 @@ private:
     }
     frames_.push_back(fr);
   }
+
+  // Whether the bracket at i holds tokens that another crate compiles: the body of
+  // `macro_rules! name { … }` (its expansion is compiled where the macro is used) or the
+  // argument of `quote!` and its kin (code a procedural macro or generator writes out).
+  bool opens_quoted(std::size_t i) const {
+    if (i >= 3 && is_ident(code_[i - 1]) && is_punct(code_[i - 2], "!") && is_ident(code_[i - 3]) &&
+        code_[i - 3].text == "macro_rules")
+      return true;
+    if (i < 2 || !is_punct(code_[i - 1], "!") || !is_ident(code_[i - 2])) return false;
+    const std::string_view name = code_[i - 2].text;
+    return name == "quote" || name == "quote_spanned" || name == "parse_quote" ||
+           name == "parse_quote_spanned";
+  }
+
+  bool quoted() const { return !frames_.empty() && frames_.back().quoted; }
 
   void finish_arg(const Frame& fr, std::size_t end) {
     if (fr.call < 0 || fr.arg_start >= end) return;
@@ -433,6 +450,7 @@ private:
     a.inner = is_punct(at(i + 1), "!");
     a.pos = pos_at(i);
     a.in_test = in_test();
+    a.quoted = quoted();
     std::size_t k = i + (a.inner ? 3 : 2);
     const std::size_t first_attr = f_.attributes.size();
     const std::size_t first_path = f_.paths.size();
@@ -541,6 +559,9 @@ private:
   }
 
   void mod(std::size_t i) {
+    // A `mod` in a macro_rules! body or a quote!{…} declares a module of the crate the tokens
+    // end up in, not of this one.
+    if (quoted()) return;
     const Token name = at(i + 1);
     if (!is_ident(name)) return;
     const Token after = at(i + 2);
@@ -621,6 +642,7 @@ private:
     for (auto s : segs_)
       p.segments.emplace_back(s);
     p.in_test = in_test();
+    p.quoted = quoted();
     p.pos = pos_at(seg_at_.front());
     p.last_pos = pos_at(seg_at_.back());
     f_.paths.push_back(std::move(p));
@@ -752,6 +774,7 @@ private:
     c.method = method;
     c.macro = macro;
     c.in_test = in_test();
+    c.quoted = quoted();
     c.pos = pos_at(seg_at_.back());
     if (method) c.receiver = receiver_of(seg_at_.back());
     call_index_ = static_cast<long>(f_.calls.size());
@@ -786,6 +809,7 @@ private:
     p.glob = glob;
     p.alias = std::string(alias);
     p.in_test = in_test();
+    p.quoted = quoted();
     p.pos = pos_at(seg_at_.front());
     p.last_pos = pos_at(seg_at_.back()); // the leaf, `self` included
     f_.paths.push_back(std::move(p));
@@ -857,6 +881,7 @@ private:
     p.segments.emplace_back(seg_name(name));
     p.extern_crate = true;
     p.in_test = in_test();
+    p.quoted = quoted();
     p.pos = pos_at(i + 2);
     p.last_pos = p.pos;
     std::size_t k = i + 3;

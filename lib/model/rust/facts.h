@@ -39,7 +39,8 @@ struct PathRef {
   bool extern_crate = false;         // `extern crate x [as y]` (segments are ["x"])
   std::string alias;                 // `as y`; empty when none
   bool in_test = false;              // inside #[cfg(test)] / #[test] code
-  Pos pos;                           // of the first segment
+  bool quoted = false; // inside a macro_rules! body or a quote!{…}: code another crate compiles
+  Pos pos;             // of the first segment
   Pos last_pos; // of the last segment as written: a `use` leaf's own token (`d` of `a::{b::d}`)
 };
 
@@ -59,9 +60,10 @@ struct Call {
   bool macro = false;    // `name!(…)` / `name![…]` / `name!{…}`; callee without the `!`
   std::vector<Arg> args; // top-level, comma-separated
   bool in_test = false;
-  int receiver = -1; // a method: the index in FileFacts::calls of the call whose result it is
-                     // called on (`a(…).b(…)`, `a(…)?.b(…)`); -1 when not such a chain
-  Pos pos;           // of the callee's last segment
+  bool quoted = false; // inside a macro_rules! body or a quote!{…} (as PathRef::quoted)
+  int receiver = -1;   // a method: the index in FileFacts::calls of the call whose result it is
+                       // called on (`a(…).b(…)`, `a(…)?.b(…)`); -1 when not such a chain
+  Pos pos;             // of the callee's last segment
 };
 
 /// `field: <expr>` in a struct expression, when the value is a string literal (as Arg::literal).
@@ -85,6 +87,7 @@ struct Attribute {
   std::vector<std::pair<std::string, Arg>> values; // key → literal value
   bool inner = false;                              // `#![…]`
   bool in_test = false;
+  bool quoted = false; // inside a macro_rules! body or a quote!{…} (as PathRef::quoted)
   Pos pos;
 };
 

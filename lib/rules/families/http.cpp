@@ -83,12 +83,36 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
         http = &d;
     if (!http) continue;
 
-    bool compiled = false, request_id = false;
+    bool request_id = false;
+    // The call that shows the package serves HTTP: compiled production code building a router
+    // or server. Naming the crate is not enough (a client, a library of extractors).
+    const rust::Call* serves = nullptr;
+    const std::string* serves_file = nullptr;
     for (const source::FileView& v : files) {
       if (v.package != &package) continue;
       const rust::FileFacts& facts = *v.facts;
       if (!v.orphan()) {
-        compiled = true;
+        const source::Imports imports = source::imports_for(v);
+        for (const rust::Call& c : facts.calls) {
+          if (serves || c.in_test || c.macro || c.quoted || source::line_in_test(facts, c.pos.line))
+            continue;
+          // `use axum::serve; serve(listener, app)` is axum::serve.
+          std::string callee = c.callee;
+          if (!c.method) {
+            callee.clear();
+            for (const std::string& seg :
+                 source::resolve(source::split_path(c.callee), imports, v.package))
+              callee += (callee.empty() ? "" : "::") + seg;
+          }
+          if (std::any_of(conv.http_server_calls.begin(), conv.http_server_calls.end(),
+                          [&](const std::string& s) {
+                            return (!c.method || s.find("::") == std::string::npos) &&
+                                   source::callee_is(callee, s);
+                          })) {
+            serves = &c;
+            serves_file = v.file;
+          }
+        }
         for (const rust::Arg& s : facts.strings)
           if (!source::line_in_test(facts, s.pos.line) &&
               equal_ignoring_case(s.value, conv.request_id_header))
@@ -125,11 +149,12 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
                         fmt::format("\"{}\"", suggestion));
       }
     }
-    if (compiled && !request_id)
+    if (serves && !request_id)
       sink.emit("request-id-not-propagated", http->loc,
-                fmt::format("package {} is an HTTP service ({}) but its code never names the "
+                fmt::format("package {} serves HTTP ({} at {}:{}) but its code never names the "
                             "{} header: requests cannot be correlated across services",
-                            package.name, http->package, conv.request_id_header),
+                            package.name, serves->callee, *serves_file, serves->pos.line,
+                            conv.request_id_header),
                 fmt::format("read and forward the {} header (e.g. tower-http's "
                             "SetRequestIdLayer / PropagateRequestIdLayer) and record it on "
                             "the request span",

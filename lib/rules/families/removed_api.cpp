@@ -69,36 +69,105 @@ bool any_candidate(const std::vector<std::string>& written, bool in_use,
   return false;
 }
 
+/// How an entry is judged for the code of one package.
+enum class Judgement {
+  crossed, // compiles on the package's line, stops compiling on the way to the target
+  absent,  // already absent on the line the package builds against: the code does not compile
+};
+
+/// An entry that applies to one package's code, with the line it was judged against.
+struct Applied {
+  const ApiChange* change = nullptr;
+  Judgement judgement = Judgement::crossed;
+  std::string on; // the line for messages: "0.26", "a line older than 0.20"
+};
+
+/// The entries that apply to one package's code, indexed for matching.
+struct LineChanges {
+  std::vector<Applied> changes;
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> path_changes; // change, path
+  std::set<std::string, std::less<>> roots; // the crates the paths (and `on` paths) start with
+  std::map<std::string, std::vector<std::size_t>, std::less<>> by_root; // root -> path_changes
+};
+
+/// Judges every entry for code of `package` (nullptr: of no package, or of one declaring no
+/// OpenTelemetry crate, judged against `repo_line`). An entry is judged against the line of
+/// the package's own dependency on the entry's crate (a package may build opentelemetry 0.27
+/// beside opentelemetry-otlp 0.26), else the package's line; only a line of the package's own
+/// makes an entry absent today.
+LineChanges changes_for(const PackageModel* package, const std::optional<std::string>& repo_line,
+                        const Ruleset& rules) {
+  const std::optional<PackageLine> own =
+      package ? package_line(*package, rules) : std::optional<PackageLine>();
+  const std::string oldest = rules.lines.empty() ? std::string() : rules.lines.front().line;
+  LineChanges out;
+  for (const ApiChange& c : rules.api_changes) {
+    std::optional<PackageLine> at;
+    if (own) {
+      at = dependency_line(*package, c.crate, rules);
+      if (!at) at = own;
+    } else if (repo_line) {
+      at = PackageLine{*repo_line, false, {}};
+    }
+    if (!at) continue;
+    auto before = [&](std::string_view b) { // the line < b
+      return at->line.empty() ? at->older : line_less(at->line, b).value_or(false);
+    };
+    const std::string on =
+        !at->line.empty() ? at->line : fmt::format("a line older than {}", oldest);
+    if (before(c.breaks)) {
+      // The upgrade crosses it: line < breaks <= target, and not compiling again by the target.
+      if (!line_less(rules.target, c.breaks).value_or(true) &&
+          (c.restored.empty() || line_less(rules.target, c.restored).value_or(false)))
+        out.changes.push_back({&c, Judgement::crossed, on});
+    } else if (own && !at->line.empty() && (c.restored.empty() || before(c.restored)) &&
+               (c.method.empty() || !c.receiver.empty())) {
+      // Code that compiles today must not be called broken: a method entry is judged absent
+      // only when the chain shows what it is called on (`receiver`); a name and a file-level
+      // `on` alone (`.merge(x)` in a file that also names Resource) may be another type's.
+      out.changes.push_back({&c, Judgement::absent, on});
+    }
+  }
+  for (std::size_t k = 0; k < out.changes.size(); ++k) {
+    const ApiChange* c = out.changes[k].change;
+    if (!c->path.empty()) {
+      out.path_changes.emplace_back(k, source::split_path(c->path));
+      out.roots.insert(out.path_changes.back().second.front());
+    }
+    for (const std::string& p : c->on)
+      out.roots.insert(std::string(source::first_segment(p)));
+  }
+  for (std::size_t k = 0; k < out.path_changes.size(); ++k)
+    out.by_root[out.path_changes[k].second.front()].push_back(k);
+  return out;
+}
+
 } // namespace
 
 void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   if (rules.api_changes.empty()) return;
-  auto line = repository_line(collect_declarations(repo.cargo, rules), rules);
-  if (!line) return;
-  // The changes the upgrade crosses: line < breaks <= target, and not compiling again by the
-  // target (target < restored).
-  std::vector<const ApiChange*> crossed;
-  for (const ApiChange& c : rules.api_changes)
-    if (line_less(*line, c.breaks).value_or(false) &&
-        !line_less(rules.target, c.breaks).value_or(true) &&
-        (c.restored.empty() || line_less(rules.target, c.restored).value_or(false)))
-      crossed.push_back(&c);
-  if (crossed.empty()) return;
-  std::vector<std::pair<const ApiChange*, std::vector<std::string>>> path_changes;
-  std::set<std::string, std::less<>> roots; // the crates the crossed paths start with
-  for (const ApiChange* c : crossed)
-    if (!c->path.empty()) {
-      path_changes.emplace_back(c, source::split_path(c->path));
-      roots.insert(path_changes.back().second.front());
-    }
-  for (const ApiChange* c : crossed)
-    for (const std::string& p : c->on)
-      roots.insert(std::string(source::first_segment(p)));
-  std::map<std::string, std::vector<std::size_t>, std::less<>> by_root; // root -> path_changes
-  for (std::size_t k = 0; k < path_changes.size(); ++k)
-    by_root[path_changes[k].second.front()].push_back(k);
+  // Code is judged against the lines its own package builds against (two packages of one
+  // repository may build on different lines); code of a package that declares no
+  // OpenTelemetry crate, or of no package, against the repository's line.
+  const auto repo_line = repository_line(collect_declarations(repo.cargo, rules), rules);
+  std::map<const PackageModel*, LineChanges> by_package; // nullptr: the repository's line
+  std::map<const PackageModel*, bool> has_line;          // declares an OpenTelemetry crate
 
   for (const source::FileView& v : source::production_files(repo)) {
+    const PackageModel* key = nullptr;
+    if (v.package) {
+      auto it = has_line.find(v.package);
+      if (it == has_line.end())
+        it = has_line.emplace(v.package, package_line(*v.package, rules).has_value()).first;
+      if (it->second) key = v.package;
+    }
+    auto lc_it = by_package.find(key);
+    if (lc_it == by_package.end())
+      lc_it = by_package.emplace(key, changes_for(key, repo_line, rules)).first;
+    const LineChanges& lc = lc_it->second;
+    if (lc.changes.empty()) continue;
+    const auto& roots = lc.roots;
+    const auto& by_root = lc.by_root;
     const rust::FileFacts& facts = *v.facts;
     const source::Imports imports = source::imports_for(v);
     // Most paths name no crate of a crossed change: tell them by their first segment before
@@ -113,15 +182,32 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       return roots.count(root) > 0;
     };
     std::set<std::pair<const ApiChange*, int>> reported; // one finding per change and line
-    auto report = [&](const ApiChange* c, rust::Pos pos) {
+    auto report = [&](std::size_t k, rust::Pos pos) {
+      const Applied& a = lc.changes[k];
+      const ApiChange* c = a.change;
       // A gate, not a removal: the package that enables the feature still compiles.
       if (!c->feature.empty() && source::enables(v.package, c->crate, c->feature)) return;
       if (!reported.insert({c, pos.line}).second) return;
-      source::emit_at(sink, "removed-api", c->severity, v, pos,
-                      fmt::format("{} ({}) stops compiling at {}: the repository is on {}, the "
-                                  "target is {}",
-                                  c->identifier, c->crate, c->breaks, *line, rules.target),
-                      c->replacement);
+      if (a.judgement == Judgement::absent) {
+        // The manifest was moved past the break but the code was not: a compile error on the
+        // package's own line, whatever the target.
+        source::emit_at(sink, "removed-api", Severity::high, v, pos,
+                        fmt::format("{} ({}) does not compile on {}, the line package {} builds "
+                                    "it on: it was removed at {}",
+                                    c->identifier, c->crate, a.on, v.package_name(), c->breaks),
+                        c->replacement);
+        return;
+      }
+      source::emit_at(
+          sink, "removed-api", c->severity, v, pos,
+          key ? fmt::format("{} ({}) stops compiling at {}: package {} builds it on {}, the "
+                            "target is {}",
+                            c->identifier, c->crate, c->breaks, v.package_name(), a.on,
+                            rules.target)
+              : fmt::format("{} ({}) stops compiling at {}: the repository is on {}, the target "
+                            "is {}",
+                            c->identifier, c->crate, c->breaks, a.on, rules.target),
+          c->replacement);
     };
     auto skip = [&](bool in_test, rust::Pos pos) {
       return in_test || source::line_in_test(facts, pos.line);
@@ -146,8 +232,9 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
         auto it = by_root.find(full.first);
         if (it == by_root.end()) continue;
         for (std::size_t k : it->second) {
-          const auto& [c, change] = path_changes[k];
-          if ((c->args < 0 || args == c->args) && path_matches(full, change)) report(c, pos);
+          const auto& [index, change] = lc.path_changes[k];
+          const ApiChange* c = lc.changes[index].change;
+          if ((c->args < 0 || args == c->args) && path_matches(full, change)) report(index, pos);
         }
       }
     };
@@ -201,10 +288,12 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       if (skip(call.in_test, call.pos) || call.macro) continue;
       const int args = static_cast<int>(call.args.size());
       if (call.method) {
-        for (const ApiChange* c : crossed)
+        for (std::size_t k = 0; k < lc.changes.size(); ++k) {
+          const ApiChange* c = lc.changes[k].change;
           if (c->method == call.callee && (c->args < 0 || c->args == args) &&
               source::declares(v.package, c->crate) && receiver(c) && chained_on(call, c->receiver))
-            report(c, call.pos);
+            report(k, call.pos);
+        }
         continue;
       }
       if (may_match(source::first_segment(call.callee), false))

@@ -98,31 +98,120 @@ std::optional<std::string> service_name_suggestion(std::string_view name, const 
   return out;
 }
 
+namespace {
+
+/// What a non-literal service name argument refers to, when it is a plain name: a constant
+/// (`SERVICE_NAME`, `consts::SERVICE_NAME`, `SERVICE_NAME.to_string()`) or a field
+/// (`config.service_name.clone()`, `&self.service_name`).
+struct NameRef {
+  std::string name;
+  bool field = false;
+};
+
+std::optional<NameRef> name_ref(std::string_view text) {
+  auto strip = [&](std::string_view suffix) {
+    if (text.ends_with(suffix)) {
+      text.remove_suffix(suffix.size());
+      return true;
+    }
+    return false;
+  };
+  while (!text.empty() && (text.front() == '&' || text.front() == '*'))
+    text.remove_prefix(1);
+  if (text.starts_with("String::from(") && text.ends_with(")"))
+    text = text.substr(13, text.size() - 14);
+  while (strip(".clone()") || strip(".to_string()") || strip(".into()") || strip(".to_owned()") ||
+         strip(".as_str()") || strip(".as_ref()")) {
+  }
+  if (text.empty()) return std::nullopt;
+  for (char ch : text)
+    if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == ':' || ch == '.'))
+      return std::nullopt;
+  const auto dot = text.rfind('.');
+  if (dot != std::string_view::npos) {
+    if (text.find("::") != std::string_view::npos) return std::nullopt;
+    return NameRef{std::string(text.substr(dot + 1)), true};
+  }
+  return NameRef{std::string(source::last_segment(text)), false};
+}
+
+} // namespace
+
 void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   const Conventions& conv = rules.conventions;
   if (!conv.loaded) return;
-  for (const source::FileView& v : source::production_files(repo)) {
+  const std::vector<source::FileView> files = source::production_files(repo);
+  // The string constants and the literal field initialisers of production code, by name: a
+  // service name passed as `SERVICE_NAME` or `config.service_name` is followed to its value.
+  struct Value {
+    const source::FileView* view;
+    const rust::Arg* arg;
+  };
+  std::map<std::string, std::vector<Value>, std::less<>> constants, fields;
+  for (const source::FileView& v : files) {
+    for (const rust::StringItem& item : v.facts->items)
+      if (!item.in_test && !source::line_in_test(*v.facts, item.value.pos.line))
+        constants[item.name].push_back({&v, &item.value});
+    for (const rust::FieldInit& f : v.facts->fields)
+      if (!f.in_test && !source::line_in_test(*v.facts, f.value.pos.line))
+        fields[f.field].push_back({&v, &f.value});
+  }
+  std::set<std::tuple<std::string, int, int>> seen; // one finding per value position
+
+  auto judge_literal = [&](const source::FileView& v, const rust::Arg& value,
+                           std::string_view via) {
+    if (!seen.insert({*v.file, value.pos.line, value.pos.column}).second) return;
+    auto suggestion = service_name_suggestion(value.value, conv);
+    if (!suggestion) return;
+    const bool derived = *suggestion != conv.service_name_pattern;
+    source::emit_at(
+        sink, "service-name-format", v, value.pos,
+        (derived ? fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
+                               value.value, conv.service_name_pattern, *suggestion)
+                 : fmt::format("service name \"{}\" breaks the naming standard {}: name the "
+                               "component in lowercase ASCII",
+                               value.value, conv.service_name_pattern)) +
+            std::string(via),
+        fmt::format("\"{}\"", *suggestion));
+  };
+
+  for (const source::FileView& v : files) {
     const rust::FileFacts& facts = *v.facts;
-    std::set<std::pair<int, int>> seen; // one finding per value position
+    // A service name given where the service names itself: a literal is judged; a constant is
+    // followed to its value (judged where it is written, the line to change); a field of the
+    // package's own configuration to the literals it is initialised with; anything else is
+    // not statically known.
     auto judge = [&](const rust::Arg& value, bool in_test) {
       if (in_test || source::line_in_test(facts, value.pos.line)) return;
-      if (!seen.insert({value.pos.line, value.pos.column}).second) return;
-      if (!value.literal) {
-        source::emit_at(sink, "service-name-dynamic", v, value.pos,
-                        fmt::format("service name is not statically known: {}", value.text));
+      if (value.literal) {
+        judge_literal(v, value, {});
         return;
       }
-      auto suggestion = service_name_suggestion(value.value, conv);
-      if (!suggestion) return;
-      const bool derived = *suggestion != conv.service_name_pattern;
-      source::emit_at(
-          sink, "service-name-format", v, value.pos,
-          derived ? fmt::format("service name \"{}\" breaks the naming standard {}: use \"{}\"",
-                                value.value, conv.service_name_pattern, *suggestion)
-                  : fmt::format("service name \"{}\" breaks the naming standard {}: name the "
-                                "component in lowercase ASCII",
-                                value.value, conv.service_name_pattern),
-          fmt::format("\"{}\"", *suggestion));
+      if (auto ref = name_ref(value.text)) {
+        const auto& table = ref->field ? fields : constants;
+        std::vector<Value> found;
+        if (auto it = table.find(ref->name); it != table.end()) {
+          // The same file first, then the same package: a constant of another package of
+          // that name (a gRPC service's generated SERVICE_NAME) is another thing.
+          for (const Value& c : it->second)
+            if (c.view->file == v.file) found.push_back(c);
+          if (found.empty())
+            for (const Value& c : it->second)
+              if (c.view->package == v.package) found.push_back(c);
+        }
+        // A constant's message says where it names the service; a field's initialiser is
+        // a service name by itself.
+        const std::string via =
+            ref->field ? std::string()
+                       : fmt::format(" (the service name at {}:{})", *v.file, value.pos.line);
+        for (const Value& c : found)
+          if (c.arg->literal) judge_literal(*c.view, *c.arg, via);
+        // A constant holds its one value; a field may also be set at run time.
+        if (!found.empty() && !ref->field) return;
+      }
+      if (!seen.insert({*v.file, value.pos.line, value.pos.column}).second) return;
+      source::emit_at(sink, "service-name-dynamic", v, value.pos,
+                      fmt::format("service name is not statically known: {}", value.text));
     };
 
     for (const rust::Call& c : facts.calls) {
@@ -133,10 +222,6 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
       else if (c.method && c.callee == "with_service_name" && c.args.size() == 1)
         judge(c.args[0], c.in_test);
     }
-    for (const rust::FieldInit& f : facts.fields)
-      if (f.field == "service_name") judge(f.value, f.in_test);
-    for (const rust::StringItem& item : facts.items)
-      if (item.name == "SERVICE_NAME") judge(item.value, item.in_test);
     // The default of OTEL_SERVICE_NAME: the literal given to the `.unwrap_or(…)` /
     // `.unwrap_or_else(|_| …)` that follows the read, within a few lines (a chain split over
     // lines); an `.expect(…)` or `.unwrap()` first means there is no default.
@@ -157,6 +242,11 @@ void check_service_names(const RepoModel& repo, const Ruleset& rules, Sink& sink
       if (!fallback || fallback->args.size() != 1) continue;
       const rust::Arg& arg = fallback->args[0];
       if (arg.literal) {
+        judge(arg, fallback->in_test);
+        continue;
+      }
+      // `.unwrap_or(DEFAULT_SERVICE_NAME)`: the constant's value is the default.
+      if (auto ref = name_ref(arg.text); ref && !ref->field) {
         judge(arg, fallback->in_test);
         continue;
       }

@@ -18,6 +18,7 @@ struct Root {
   std::string_view name;
   rust::Pos pos;
   bool in_test = false;
+  bool quoted = false; // in a macro_rules! body or a quote!{…}: compiled by another crate
 };
 
 /// Every crate-or-module root a file names: paths, `use` and `extern crate` roots, called
@@ -25,24 +26,26 @@ struct Root {
 /// file's), so `use a::b; b::c()` names `a`.
 std::vector<Root> roots_of(const rust::FileFacts& facts, const source::Imports& imports) {
   std::vector<Root> out;
-  auto add = [&](std::string_view first, bool single, bool in_use, rust::Pos pos, bool in_test) {
+  auto add = [&](std::string_view first, bool single, bool in_use, rust::Pos pos, bool in_test,
+                 bool quoted) {
     if (first.empty()) return;
     auto imported = in_use ? imports.names.end() : imports.names.find(first);
     // A single segment outside `use` is a local name unless it is an imported path.
     if (single && !in_use && imported == imports.names.end()) return;
     if (imported != imports.names.end()) first = imported->second.front();
-    out.push_back({first, pos, in_test || source::line_in_test(facts, pos.line)});
+    out.push_back({first, pos, in_test || source::line_in_test(facts, pos.line), quoted});
   };
   for (const rust::PathRef& p : facts.paths)
     if (!p.segments.empty())
-      add(p.segments.front(), p.segments.size() == 1, p.in_use || p.extern_crate, p.pos, p.in_test);
+      add(p.segments.front(), p.segments.size() == 1, p.in_use || p.extern_crate, p.pos, p.in_test,
+          p.quoted);
   for (const rust::Call& c : facts.calls)
     if (!c.method)
       add(source::first_segment(c.callee), c.callee.find("::") == std::string::npos, false, c.pos,
-          c.in_test);
+          c.in_test, c.quoted);
   for (const rust::Attribute& a : facts.attributes)
     if (a.path.find("::") != std::string::npos)
-      add(source::first_segment(a.path), false, false, a.pos, a.in_test);
+      add(source::first_segment(a.path), false, false, a.pos, a.in_test, a.quoted);
   std::sort(out.begin(), out.end(), [](const Root& a, const Root& b) {
     return std::tie(a.pos.line, a.pos.column) < std::tie(b.pos.line, b.pos.column);
   });
@@ -103,24 +106,28 @@ std::string dependency_to_add(const Ruleset& rules, const std::string& crate) {
   return fmt::format("{} = \"<version>\"", crate);
 }
 
-/// The names a package's code may use as its own crate or local modules.
-std::set<std::string, std::less<>> local_names(const RepoModel& repo, const PackageModel& package,
-                                               const std::vector<FileView>& files) {
+/// The names a package's code may use as its own crates: the package and its targets.
+std::set<std::string, std::less<>> own_crate_names(const RepoModel& repo,
+                                                   const PackageModel& package) {
   std::set<std::string, std::less<>> out = {source::code_name(package.name)};
   for (const Manifest& m : repo.cargo.manifests)
     if (m.file == package.manifest_file && m.package)
       for (const TargetDecl& t : m.package->targets)
         if (!t.name.empty()) out.insert(source::code_name(t.name));
-  for (const FileView& v : files)
-    if (v.package == &package)
-      for (const rust::ModDecl& m : v.facts->mods)
-        out.insert(m.name);
   return out;
+}
+
+/// True when the file declares a module `name`: as in rustc 2018, a path `name::…` written in
+/// that module names the module, not the crate. A module declared in another file hides
+/// nothing here (there it is reached as `crate::name`, `super::name` or through a `use`, which
+/// the import table resolves).
+bool declares_module(const rust::FileFacts& facts, std::string_view name) {
+  return std::any_of(facts.mods.begin(), facts.mods.end(),
+                     [&](const rust::ModDecl& m) { return m.name == name; });
 }
 
 void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, RootsByFile& roots) {
   const auto known = known_crates(rules);
-  const std::vector<FileView> all = source::all_files(repo);
   const std::vector<FileView> files = source::production_files(repo);
 
   /// The first use of one undeclared crate in one package; compiled files come first.
@@ -129,7 +136,7 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, R
     rust::Pos pos;
   };
   std::map<std::pair<const PackageModel*, std::string>, Use> first;
-  /// Per package: the names of its own crate and modules, and what its production code sees
+  /// Per package: the names of its own crates, and what its production code sees
   /// declared: [dependencies] (target-specific ones included) only; a crate in
   /// [dev-dependencies] or [build-dependencies] alone does not compile into it.
   struct PackageNames {
@@ -140,17 +147,19 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, R
     if (!v.package) continue;
     auto names_it = names.find(v.package);
     if (names_it == names.end()) {
-      PackageNames n{local_names(repo, *v.package, all), {}};
+      PackageNames n{own_crate_names(repo, *v.package), {}};
       for (const Dependency& d : v.package->dependencies)
         if (d.kind == DepKind::normal) n.declared.insert(source::code_name(d.key));
       names_it = names.emplace(v.package, std::move(n)).first;
     }
     const PackageNames& package_names = names_it->second;
     for (const Root& r : roots_for(roots, *v.facts)) {
-      if (r.in_test) continue;
+      // Quoted tokens are compiled by the crate the macro expands in, which declares its own
+      // dependencies.
+      if (r.in_test || r.quoted) continue;
       auto k = known.find(r.name); // most roots name no crate the rule data knows
       if (k == known.end() || is_builtin_root(r.name) || package_names.locals.count(r.name) ||
-          package_names.declared.count(r.name))
+          package_names.declared.count(r.name) || declares_module(*v.facts, r.name))
         continue;
       auto key = std::pair{v.package, k->second};
       auto it = first.find(key);

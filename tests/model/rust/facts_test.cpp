@@ -31,6 +31,7 @@ std::string paths(const FileFacts& f) {
     if (p.extern_crate) out += " extern";
     if (!p.alias.empty()) out += " as " + p.alias;
     if (p.in_test) out += " test";
+    if (p.quoted) out += " quoted";
     out += "\n";
   }
   return out;
@@ -43,6 +44,7 @@ std::string calls(const FileFacts& f) {
     if (c.method) out += " method";
     if (c.macro) out += " macro";
     if (c.in_test) out += " test";
+    if (c.quoted) out += " quoted";
     out += " (";
     for (std::size_t i = 0; i < c.args.size(); ++i)
       out += (i ? " | " : "") + render(c.args[i]);
@@ -160,6 +162,30 @@ pub fn init_tracer(endpoint: &str) -> Result<sdktrace::Tracer, TraceError> {
   CHECK(f.line_count == 11);
   CHECK(f.lex_diagnostics.empty());
   CHECK(f.test_lines.empty());
+}
+
+TEST_CASE("facts: tokens of macro_rules! bodies and quote! arguments are marked quoted") {
+  const FileFacts f = extract_facts(R"(macro_rules! init {
+    () => { ::tracing_subscriber::fmt::init(); mod gen; };
+}
+fn expand() {
+    let t = quote::quote! { tracing::info!("x"); mod generated {} };
+    let u = quote_spanned! {span=> opentelemetry_sdk::trace::Tracer };
+    tracing::debug!("own");
+}
+)");
+  CHECK(paths(f) == "2:15 tracing_subscriber::fmt::init quoted\n"
+                    "5:13 quote::quote\n"
+                    "5:29 tracing::info quoted\n"
+                    "6:36 opentelemetry_sdk::trace::Tracer quoted\n"
+                    "7:5 tracing::debug\n");
+  CHECK(calls(f) == "2:40 tracing_subscriber::fmt::init quoted ()\n"
+                    "5:20 quote::quote macro (5:29 tracing::info!(\"x\"); mod generated {})\n"
+                    "5:38 tracing::info macro quoted (5:44 lit='x' \"x\")\n"
+                    "6:13 quote_spanned macro (6:29 span=> opentelemetry_sdk::trace::Tracer)\n"
+                    "7:14 tracing::debug macro (7:21 lit='own' \"own\")\n");
+  // A `mod` in quoted tokens declares a module of the crate they end up in.
+  CHECK(f.mods.empty());
 }
 
 TEST_CASE("facts: use trees, aliases, self, globs and extern crate") {
