@@ -563,6 +563,27 @@ fn init(meter: Meter) {
                                                   "8:65 .init()\n");
 }
 
+TEST_CASE("source rules: a detector's detect(timeout) breaks at 0.28, only where the trait is "
+          "named") {
+  // ResourceDetector::detect lost its timeout at opentelemetry_sdk 0.28; a `detect` of one
+  // argument on anything else (a file that never names the trait cannot call it) is not it.
+  Repo repo;
+  repo.file("src/resource.rs") = rust::extract_facts(
+      R"(use opentelemetry_sdk::resource::{EnvResourceDetector, ResourceDetector};
+fn resource() -> Resource {
+    let d = EnvResourceDetector::new();
+    d.detect(Duration::from_secs(0))
+}
+)");
+  repo.file("src/probe.rs") = rust::extract_facts(R"(fn probe(p: Probe) {
+    p.detect(Duration::from_secs(1));
+}
+)");
+  CHECK(run(check_removed_apis, repo, "0.27").empty());
+  CHECK(located(run(check_removed_apis, repo, "0.28")) ==
+        "4:7 ResourceDetector::detect(timeout)\n");
+}
+
 TEST_CASE("source rules: a gated API is no break where the package enables its feature, and an "
           "item that compiles again is none on that target") {
   const char* manifest = R"([package]
