@@ -25,4 +25,14 @@ std::string join(const Items& items, std::string_view sep = ", ") {
   return out;
 }
 
+/// Whether two crate names are the same crate: crates.io and Cargo treat `-` and `_` alike.
+inline bool same_crate_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
+
 } // namespace otelaudit

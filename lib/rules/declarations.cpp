@@ -6,6 +6,8 @@
 #include <string>
 #include <tuple>
 
+#include "common/strings.h"
+
 namespace otelaudit {
 
 namespace {
@@ -77,16 +79,6 @@ private:
   std::vector<std::string> unreadable_;                // directories of unreadable manifests
 };
 
-/// Crate names compare with `-` and `_` alike (Cargo treats them so).
-bool same_crate(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const char x = a[i] == '-' ? '_' : a[i], y = b[i] == '-' ? '_' : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
-
 } // namespace
 
 bool Declaration::on_line(std::string_view l) const {
@@ -128,7 +120,7 @@ std::vector<Declaration> unused_workspace_declarations(const CargoModel& cargo,
 std::optional<PackageLine> dependency_line(const PackageModel& package, std::string_view crate,
                                            const Ruleset& rules) {
   for (const Dependency& d : package.dependencies) {
-    if (d.kind != DepKind::normal || !d.req || !same_crate(d.package, crate) ||
+    if (d.kind != DepKind::normal || !d.req || !same_crate_name(d.package, crate) ||
         !rules.is_otel_crate(d.package))
       continue;
     std::string error;

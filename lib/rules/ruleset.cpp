@@ -6,6 +6,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/strings.h"
 #include "rules/data_readers.h"
 
 namespace otelaudit {
@@ -198,21 +199,9 @@ const DeprecatedCrate* Ruleset::deprecation(std::string_view crate) const {
   return nullptr;
 }
 
-namespace {
-
-/// A crate name as crates.io compares names for uniqueness: `-` and `_` are the same.
-std::string normalised(std::string_view name) {
-  std::string out(name);
-  std::replace(out.begin(), out.end(), '_', '-');
-  return out;
-}
-
-} // namespace
-
 std::optional<std::string> Ruleset::misspelling_of(std::string_view name) const {
-  const std::string want = normalised(name);
   auto check = [&](const std::string& known) -> std::optional<std::string> {
-    if (known != name && normalised(known) == want) return known;
+    if (known != name && same_crate_name(known, name)) return known;
     return std::nullopt;
   };
   if (auto m = check(bridge_crate)) return m;

@@ -23,3 +23,11 @@ TEST_CASE("strings: join puts the separator between two items only") {
         "opentelemetry_jaeger::new_agent_pipeline");
   CHECK(join(std::vector<std::string>{"", "x"}, "; ") == "; x");
 }
+
+TEST_CASE("strings: crate names compare with - and _ alike, and nothing else") {
+  CHECK(same_crate_name("opentelemetry-otlp", "opentelemetry_otlp"));
+  CHECK(same_crate_name("opentelemetry_sdk", "opentelemetry_sdk"));
+  CHECK_FALSE(same_crate_name("opentelemetry-otlp", "opentelemetry-otl"));
+  CHECK_FALSE(same_crate_name("Opentelemetry", "opentelemetry")); // case matters
+  CHECK_FALSE(same_crate_name("tracing-opentelemetry", "tracing.opentelemetry"));
+}
