@@ -122,7 +122,7 @@ std::string summary(const AuditResult& result) {
     if (const std::string loc = location(f.loc); !loc.empty())
       out += " at " + markdown_code(loc, false);
     out += ": " + markdown_escape(f.message) + sentence_end(f.message);
-    if (!f.fix.empty()) out += " Suggested change: " + markdown_code(f.fix, false) + ".";
+    if (!f.fix.empty()) out += " Suggested change: " + markdown_fix(f.fix, false) + ".";
     out += "\n";
   }
   return out;
@@ -391,7 +391,7 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
       if (g.findings.size() > kChecklistLocations)
         out += " and " + std::to_string(g.findings.size() - kChecklistLocations) + " more";
       out += g.fix.empty() ? std::string(": ") + markdown_escape(g.findings.front()->message)
-                           : ": " + markdown_code(g.fix, false);
+                           : ": " + markdown_fix(g.fix, false);
       out += "\n";
     }
     const std::size_t rest = counts[static_cast<std::size_t>(Severity::low)] +
@@ -438,7 +438,7 @@ std::string repo_section(const RepoResult& r) {
     if (f.orphan) severity += " (orphan)";
     if (f.suppressed) severity += " (suppressed)";
     out += row({severity, markdown_escape(f.rule), markdown_code(location(f.loc), true),
-                markdown_escape(f.message), markdown_code(f.fix, true)});
+                markdown_escape(f.message), markdown_fix(f.fix, true)});
   }
   return out;
 }
@@ -482,6 +482,17 @@ std::string markdown_code(std::string_view text, bool in_table) {
   // A space on each side keeps a leading or trailing backtick off the fence; CommonMark strips it.
   const bool pad = body.front() == '`' || body.back() == '`';
   return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
+}
+
+std::string markdown_fix(std::string_view text, bool in_table) {
+  // A code span cannot hold a line break: each manifest entry of the fix is its own span.
+  std::string out;
+  while (true) {
+    const std::size_t nl = text.find('\n');
+    out += (out.empty() ? "" : " ") + markdown_code(text.substr(0, nl), in_table);
+    if (nl == std::string_view::npos) return out;
+    text.remove_prefix(nl + 1);
+  }
 }
 
 std::string render_markdown(const AuditResult& result) {

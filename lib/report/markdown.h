@@ -19,4 +19,8 @@ std::string markdown_escape(std::string_view text);
 /// backslash before a pipe comes back as escaped plain text instead, since no code span holds it.
 std::string markdown_code(std::string_view text, bool in_table);
 
+/// A finding's fix as code: one code span per line (a fix of several manifest entries has one
+/// entry a line).
+std::string markdown_fix(std::string_view text, bool in_table);
+
 } // namespace otelaudit

@@ -195,8 +195,19 @@ std::string finding_text(const RepoResult& repo, const Finding& f, const Palette
              p.paint(p.of(f.severity), std::string(span.width, '^')) + "\n";
     }
   }
-  if (!f.fix.empty())
-    out += pad + " " + p.paint(p.gutter, "=") + " fix: " + inline_text(f.fix) + "\n";
+  if (!f.fix.empty()) {
+    // A fix of several manifest entries is one per line, as it is to be written.
+    std::string_view rest = f.fix;
+    std::string_view lead = " fix: ";
+    while (true) {
+      const std::size_t nl = rest.find('\n');
+      out += pad + " " + p.paint(p.gutter, "=") + std::string(lead) +
+             inline_text(rest.substr(0, nl)) + "\n";
+      if (nl == std::string_view::npos) break;
+      rest.remove_prefix(nl + 1);
+      lead = "      ";
+    }
+  }
   // What makes the finding count for less than its severity says.
   if (f.orphan)
     out += pad + " " + p.paint(p.gutter, "=") +

@@ -1,7 +1,10 @@
 // Every fix text names the audit's target line and no other: a fix that advises 0.27 against
-// --target 0.30 sends the user to the wrong release; and every feature it writes exists there. Checked for the fixture ecosystem and every
-// edge case, at every bundled target (rules/otel-LINE.toml).
+// --target 0.30 sends the user to the wrong release; every feature it writes exists there; and
+// a fix written as manifest text is valid TOML, one entry per line, applicable as it stands.
+// Checked for the fixture ecosystem and every edge case, at every bundled target
+// (rules/otel-LINE.toml).
 #include <doctest/doctest.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -24,8 +27,24 @@ namespace {
 /// prose ("to the 0.27 line", "OpenTelemetry 0.27") that is not the target, and a declaration
 /// of an OpenTelemetry crate or of the bridge (`name = "0.27"`, `name = { version = "0.27" …`)
 /// whose requirement selects another line.
+/// Whether `fix` is written as manifest text: its first line is a TOML entry (`name = "…"`,
+/// `name = { …`, `name.workspace = true`), a table header, or a `# FILE` comment before one.
+/// Prose, Rust code, commands and environment values (`service.name = llm.x`) are not.
+bool claims_toml(const std::string& fix) {
+  static const std::regex entry(
+      R"re(^(# \S+|\[[^\]\n]+\]|[A-Za-z0-9_-]+(\.workspace)?\s*=\s*(["{]|true\b)))re");
+  return std::regex_search(fix, entry);
+}
+
 std::vector<std::string> wrong_lines(const std::string& fix, const Ruleset& rules) {
   std::vector<std::string> out;
+  if (claims_toml(fix)) {
+    try {
+      (void)toml::parse(fix);
+    } catch (const toml::parse_error& e) {
+      out.push_back(std::string("is not valid TOML: ") + std::string(e.description()));
+    }
+  }
   static const std::regex prose(R"((\b\d+\.\d+) line\b|OpenTelemetry (\d+\.\d+)\b)");
   for (auto m = std::sregex_iterator(fix.begin(), fix.end(), prose); m != std::sregex_iterator();
        ++m) {
@@ -96,11 +115,15 @@ std::vector<std::string> fixes_off_target(const std::vector<fs::path>& dirs, boo
         for (const Finding& f : repo.findings) {
           if (f.fix.empty()) continue;
           ++fixes;
-          // Not judged: misnamed-crate's fix corrects the name and keeps the requirement as
-          // written (lib/rules/versions.cpp), so against another target it names the written
-          // line; otel-version-behind reports that line once the name is right.
-          if (f.rule == "misnamed-crate") continue;
-          for (const std::string& w : wrong_lines(f.fix, *rules.ruleset))
+          // Only its TOML is judged: misnamed-crate's fix corrects the name and keeps the
+          // requirement as written (lib/rules/versions.cpp), so against another target it
+          // names the written line; otel-version-behind reports that line once the name is
+          // right.
+          std::vector<std::string> wrong = wrong_lines(f.fix, *rules.ruleset);
+          if (f.rule == "misnamed-crate")
+            std::erase_if(wrong,
+                          [](const std::string& w) { return !w.starts_with("is not valid TOML"); });
+          for (const std::string& w : wrong)
             out.push_back("--target " + target.line + " " + repo.name + " " + f.loc.file + ":" +
                           std::to_string(f.loc.line) + " " + f.rule + ": " + w + " in: " + f.fix);
         }
@@ -133,7 +156,7 @@ TEST_CASE("fix targets: the check sees a line named in prose or declared, and no
   CHECK(
       wrong_lines("upgrade what depends on opentelemetry 0.26.0 to the 0.30 line", rules).empty());
   CHECK(wrong_lines("move a and b to OpenTelemetry 0.30 (the target line)", rules).empty());
-  CHECK(wrong_lines("opentelemetry = \"0.30\"; tracing-opentelemetry = \"0.31\"; metrics = "
+  CHECK(wrong_lines("opentelemetry = \"0.30\"\ntracing-opentelemetry = \"0.31\"\nmetrics = "
                     "\"0.24\"",
                     rules)
             .empty());
@@ -144,6 +167,17 @@ TEST_CASE("fix targets: the check sees a line named in prose or declared, and no
   CHECK(wrong_lines("opentelemetry-otlp = { version = \"0.27\", features = [\"trace\"] }", rules) ==
         std::vector<std::string>{
             "declares opentelemetry-otlp = { version = \"0.27\", which is not on the 0.30 line"});
+  // Manifest text must parse: entries joined with "; " on one line do not.
+  CHECK(wrong_lines("opentelemetry = \"0.30\"; opentelemetry-otlp = \"0.30\"", rules).size() == 1);
+  CHECK(wrong_lines("opentelemetry = \"0.30\"\nopentelemetry-otlp = \"0.30\"", rules).empty());
+  CHECK(wrong_lines(
+            "# Cargo.toml\n[workspace.dependencies]\nopentelemetry = \"0.30\"\n# a/Cargo.toml\n"
+            "[dependencies]\nopentelemetry.workspace = true",
+            rules)
+            .empty());
+  // Prose, code and environment values are not manifest text.
+  CHECK(wrong_lines("service.name = llm.gateway", rules).empty());
+  CHECK(wrong_lines("read the exporter endpoint; then \"x\"", rules).empty());
   // The bridge is judged by its pairing: 0.30 is built for 0.29.
   CHECK(wrong_lines("tracing-opentelemetry = \"0.30\"", rules) ==
         std::vector<std::string>{

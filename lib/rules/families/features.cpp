@@ -36,6 +36,7 @@ const Dependency* feature_site(const CargoModel& cargo, const PackageModel& pkg,
 
 struct Site {
   const Dependency* dep;
+  bool in_workspace_table = false; // `dep` is a [workspace.dependencies] entry
   std::set<std::string> missing;
   std::vector<std::string> packages;
 };
@@ -65,6 +66,7 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
       const Dependency* site = feature_site(repo.cargo, pkg, dep);
       Site& s = sites[{site->loc.file, site->loc.line, site->loc.column}];
       s.dep = site;
+      s.in_workspace_table = site != &dep && !site->workspace;
       s.missing.insert(missing.begin(), missing.end());
       s.packages.push_back(pkg.name);
     }
@@ -86,9 +88,22 @@ void require_features(const RepoModel& repo, const Ruleset& rules, Sink& sink,
     // The suggested entry is the canonical one: the target line's version with the features.
     std::string version =
         rules.target_version(crate).value_or(s.dep->req ? s.dep->req->value : rules.target);
-    std::string fix = s.dep->workspace ? fmt::format("{} = {{ workspace = true, features = [{}] }}",
-                                                     s.dep->key, quoted_list(features))
-                                       : dependency_line(*s.dep, version, features);
+    std::string fix;
+    if (s.dep->workspace || s.in_workspace_table) {
+      fix = s.dep->workspace ? fmt::format("{} = {{ workspace = true, features = [{}] }}",
+                                           s.dep->key, quoted_list(features))
+                             : dependency_line(*s.dep, version, features);
+    } else {
+      // A member's own entry of a crate its workspace declares inherits it there.
+      EntryEdits edits;
+      add_entry(edits, repo.cargo, s.dep->loc.file, *s.dep, version, features,
+                [&](const std::string& f) {
+                  return !on_target || !on_target->features_known ||
+                         std::find(on_target->features.begin(), on_target->features.end(), f) !=
+                             on_target->features.end();
+                });
+      fix = edits.text();
+    }
     std::sort(s.packages.begin(), s.packages.end());
     s.packages.erase(std::unique(s.packages.begin(), s.packages.end()), s.packages.end());
     std::string used_by;
@@ -145,10 +160,16 @@ void check_features(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
       if (d.dep->package != c.crate || !d.req || !canonical_line) continue;
       auto line = requirement_line(*d.req);
       if (!line || *line == *canonical_line) continue;
+      EntryEdits edits;
+      if (d.workspace_table)
+        edits.add(d.manifest->file, "workspace.dependencies",
+                  dependency_line(*d.dep, c.version, feature_names(*d.dep)));
+      else
+        add_entry(edits, repo.cargo, d.manifest->file, *d.dep, c.version, feature_names(*d.dep));
       sink.emit("companion-drift", c.severity, d.dep->req->loc,
                 fmt::format("{} {} differs from the canonical {} of the {} set", c.crate,
                             d.dep->req->value, c.version, rules.target),
-                dependency_line(*d.dep, c.version, feature_names(*d.dep)));
+                edits.text());
     }
     if (!c.features.empty())
       require_features(repo, rules, sink, c.crate, c.features, "companion-drift", c.severity,

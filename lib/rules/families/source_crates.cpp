@@ -4,6 +4,7 @@
 #include <set>
 #include <tuple>
 
+#include "rules/dep_text.h"
 #include "rules/families/source.h"
 
 namespace otelaudit {
@@ -184,8 +185,10 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, R
                           "of {}",
                           source::code_name(crate), package->name, elsewhere,
                           package->manifest_file);
+    // A crate the package's workspace declares is inherited from there.
+    const Dependency* ws = workspace_entry(repo.cargo, package->manifest_file, crate);
     source::emit_at(sink, "undeclared-crate", *use.view, use.pos, std::move(message),
-                    dependency_to_add(rules, crate));
+                    ws ? ws->key + ".workspace = true" : dependency_to_add(rules, crate));
   }
 }
 

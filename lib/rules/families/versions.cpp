@@ -18,7 +18,9 @@ std::string lines_word(int n) {
 
 /// The entry to write for `dep` on the target line, and what to say when no release of its
 /// crate is built for the target (a contrib crate that has not followed yet).
-std::pair<std::string, std::string> target_fix(const Dependency& dep, const Ruleset& rules) {
+std::pair<std::string, std::string> target_fix(const CargoModel& cargo, const Declaration& d,
+                                               const Ruleset& rules) {
+  const Dependency& dep = *d.dep;
   if (auto v = rules.target_version(dep.package)) {
     // Only features the crate has on the target: another would make Cargo refuse the entry.
     const CrateOnLine* on_target = rules.target_line().find(dep.package);
@@ -35,7 +37,15 @@ std::pair<std::string, std::string> target_fix(const Dependency& dep, const Rule
       note = fmt::format(" ({} {} has no feature {} on the {} line: the fix leaves {})",
                          dep.package, on_target->latest, quoted_list(dropped), rules.target,
                          dropped.size() == 1 ? "it out" : "them out");
-    return {dependency_line(dep, *v, kept), note};
+    if (d.workspace_table) return {dependency_line(dep, *v, kept), note};
+    // A member whose workspace declares the crate inherits it there.
+    EntryEdits edits;
+    add_entry(edits, cargo, d.manifest->file, dep, *v, kept, [&](const std::string& f) {
+      return !on_target || !on_target->features_known ||
+             std::find(on_target->features.begin(), on_target->features.end(), f) !=
+                 on_target->features.end();
+    });
+    return {edits.text(), note};
   }
   // A crate deprecated on some line will not follow; one that is not may still.
   const bool deprecated =
@@ -69,7 +79,6 @@ Severity behind_severity(int behind, bool confirmed, const Ruleset& rules) {
 } // namespace
 
 void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  (void)repo;
   std::vector<Declaration> decls = collect_declarations(repo.cargo, rules);
   const int target = rules.line_index(rules.target).value_or(0);
   std::optional<std::string> repo_line = repository_line(decls, rules);
@@ -86,7 +95,7 @@ void check_versions(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
     // A deprecated crate is replaced, not upgraded: deprecated-exporter says so.
     if (rules.deprecation(dep.package)) continue;
     const std::string written = dep.req ? dep.req->value : std::string();
-    const auto [fix, no_release] = target_fix(dep, rules);
+    const auto [fix, no_release] = target_fix(repo.cargo, d, rules);
     if (d.older) {
       const std::string& oldest = rules.lines.front().line;
       sink.emit("otel-version-behind", kBeyondThePacks, req_loc(d),
@@ -153,10 +162,17 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
       Dependency fixed = dep;
       fixed.package = *meant;
       if (fixed.key == dep.package) fixed.key = *meant;
+      EntryEdits edits;
+      const std::string version = dep.req ? dep.req->value : rules.target;
+      if (d.workspace_table)
+        edits.add(d.manifest->file, "workspace.dependencies",
+                  dependency_line(fixed, version, feature_names(dep)));
+      else
+        add_entry(edits, repo.cargo, d.manifest->file, fixed, version, feature_names(dep));
       sink.emit(
           "misnamed-crate", dep.loc,
           fmt::format("no crate is published as \"{}\": the name is \"{}\"", dep.package, *meant),
-          dependency_line(fixed, dep.req ? dep.req->value : rules.target, feature_names(dep)));
+          edits.text());
     }
   }
 }
