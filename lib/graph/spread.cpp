@@ -23,6 +23,132 @@ std::string breaking_unit(const Version& v, Boundary b) {
   return v.line();
 }
 
+namespace {
+
+/// The package a `dependencies` entry of `lock` names: "name", "name version" or
+/// "name version (source)"; nullptr when the lockfile has no such package.
+const LockedPackage* resolve_entry(const Lockfile& lock, const std::string& entry) {
+  const std::size_t space = entry.find(' ');
+  const std::string name = entry.substr(0, space);
+  std::string version, source;
+  if (space != std::string::npos) {
+    std::string rest = entry.substr(space + 1);
+    const std::size_t paren = rest.find(" (");
+    version = rest.substr(0, paren);
+    if (paren != std::string::npos && rest.back() == ')')
+      source = rest.substr(paren + 2, rest.size() - paren - 3);
+  }
+  for (const LockedPackage* p : lock.find(name))
+    if ((version.empty() || p->version == version) && (source.empty() || p->source == source))
+      return p;
+  return nullptr;
+}
+
+std::string label(const LockedPackage& p) {
+  return p.name + " " + p.version;
+}
+
+} // namespace
+
+std::string spread_fix(const Lockfile& lock, const LockedPackage& old, const std::string& unit,
+                       Boundary boundary) {
+  // Who depends on whom, read from the lockfile's `dependencies` edges.
+  std::map<const LockedPackage*, std::vector<const LockedPackage*>> parents;
+  for (const LockedPackage& p : lock.packages)
+    for (const std::string& e : p.dependencies)
+      if (const LockedPackage* d = resolve_entry(lock, e)) parents[d].push_back(&p);
+  auto& direct = parents[&old];
+  std::sort(direct.begin(), direct.end(), [](const LockedPackage* a, const LockedPackage* b) {
+    return std::tie(a->name, a->version) < std::tie(b->name, b->version);
+  });
+  direct.erase(std::unique(direct.begin(), direct.end()), direct.end());
+
+  // The shortest chain from a package of the repository (no source) down to the old package.
+  std::vector<const LockedPackage*> chain;
+  {
+    std::map<const LockedPackage*, const LockedPackage*> via; // a package -> its dependency
+    std::vector<const LockedPackage*> frontier{&old};
+    via[&old] = nullptr;
+    const LockedPackage* local = nullptr;
+    for (std::size_t i = 0; i < frontier.size() && !local; ++i)
+      for (const LockedPackage* parent : parents[frontier[i]]) {
+        if (via.count(parent)) continue;
+        via[parent] = frontier[i];
+        if (parent->source.empty()) {
+          local = parent;
+          break;
+        }
+        frontier.push_back(parent);
+      }
+    for (const LockedPackage* p = local; p; p = via[p])
+      chain.push_back(p);
+  }
+
+  const std::string manifest_dir =
+      lock.file.find('/') == std::string::npos ? "" : lock.file.substr(0, lock.file.rfind('/'));
+  const std::string command =
+      "cargo update" +
+      (manifest_dir.empty() ? std::string() : " --manifest-path " + manifest_dir + "/Cargo.toml") +
+      " -p " + old.name + "@" + old.version;
+  const std::string it = label(old);
+  std::string out;
+  if (direct.empty())
+    return it + ": " + lock.file +
+           " lists no package that depends on it; raise the requirement "
+           "that pulls it in to " +
+           unit + ", then run:\n" + command;
+  std::vector<std::string> by;
+  for (const LockedPackage* d : direct)
+    by.push_back(d->source.empty() ? d->name + " (of this repository)" : label(*d));
+  out = it + " is pulled in by " + join(by);
+  if (chain.size() > 2) {
+    std::vector<std::string> names;
+    for (const LockedPackage* p : chain)
+      names.push_back(p->source.empty() ? p->name : label(*p));
+    out += " (" + join(names, " → ") + ")";
+  }
+  out += ", in " + lock.file + ". ";
+
+  // What the lockfile shows about each dependent: one of the repository's own requires the old
+  // version itself (its requirement can be raised); a third-party crate is either locked also
+  // at a newer release that requires a newer version (moving to it drops the old one), or not:
+  // then no requirement of the repository changes it, as far as the lockfile shows.
+  std::vector<std::string> raise, stuck;
+  for (const LockedPackage* d : direct) {
+    if (d->source.empty()) {
+      raise.push_back(d->name + "'s requirement on " + old.name + " to " + unit);
+      continue;
+    }
+    const LockedPackage* newest_d = d;
+    for (const LockedPackage* o : lock.find(d->name)) {
+      auto a = parse_version(o->version), b = parse_version(newest_d->version);
+      if (a && b && *b < *a) newest_d = o;
+    }
+    const LockedPackage* uses = nullptr; // the old crate as the newest dependent locks it
+    for (const std::string& e : newest_d->dependencies)
+      if (const LockedPackage* p = resolve_entry(lock, e); p && p->name == old.name) uses = p;
+    auto uv = uses ? parse_version(uses->version) : std::nullopt;
+    auto ov = parse_version(old.version);
+    const bool moves =
+        newest_d != d &&
+        (!uses || (uv && ov && breaking_unit(*uv, boundary) != breaking_unit(*ov, boundary)));
+    if (moves)
+      raise.push_back(d->name + " to " + newest_d->version + " (also locked here, " +
+                      (uses ? "on " + label(*uses) : "without " + old.name) + ")");
+    else
+      stuck.push_back(newest_d == d
+                          ? label(*d) + ", the only " + d->name + " it locks, requires it"
+                          : label(*newest_d) + ", the newest " + d->name + " it locks, requires " +
+                                (uses ? label(*uses) : old.name));
+  }
+  if (!stuck.empty())
+    return out + "No requirement of the repository can change it as far as " + lock.file +
+           " shows: " + join(stuck, "; ") +
+           (raise.empty() ? std::string(".")
+                          : ". Raising " + join(raise, " and ") + " still leaves it.");
+  return out + "Raise " + join(raise, " and ") + ", then run:\n" + command;
+}
+
 std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const SpreadRules& rules,
                                       const RepoGraph& graph) {
   std::vector<const GraphRepo*> sorted;
@@ -38,6 +164,8 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
       Version v;
       std::string repo;
       Location loc;
+      const Lockfile* lock;
+      const LockedPackage* pkg;
     };
     std::vector<Held> held;
     for (const GraphRepo* r : sorted) {
@@ -49,7 +177,7 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
           if (auto v = parse_version(p->version)) {
             Location loc = p->loc;
             if (loc.file.empty()) loc.file = lock.file;
-            held.push_back({*v, r->name, loc});
+            held.push_back({*v, r->name, loc, &lock, p});
           }
         }
     }
@@ -95,6 +223,7 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
     for (const Held& h : held)
       if (h.repo == row.reported_in && h.v == min) {
         row.loc = h.loc;
+        row.fix = spread_fix(*h.lock, *h.pkg, breaking_unit(max, c.boundary), c.boundary);
         break;
       }
     rows.push_back(std::move(row));
@@ -126,9 +255,7 @@ std::vector<Finding> spread_findings(const std::vector<SpreadRow>& rows) {
                   " release lines: " + join(row.units) +
                   "); that build already compiles, so this is no link problem across the set";
     }
-    // `-p name@version` names one package even when several versions of it are locked.
-    f.fix = "update " + row.crate + " to " + row.units.back() + " in " + row.reported_in +
-            " (cargo update -p " + row.crate + "@" + row.min + " after raising the requirement)";
+    f.fix = row.fix;
     out.push_back(std::move(f));
   }
   return out;

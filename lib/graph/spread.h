@@ -28,7 +28,17 @@ struct SpreadRow {
                                       // false the spread is inside one repository's own lockfiles
   std::string reported_in;            // the repository the finding goes to (holds `min`)
   Location loc;                       // its Cargo.lock `[[package]]` entry of `min`
+  std::string fix;                    // what that lockfile shows pulls `min` in, and the way out
 };
+
+/// The fix of a spread whose old package is `old` in `lock`, the newest breaking unit being
+/// `unit`: which packages depend on it and the chain from a package of the repository to it
+/// (the lockfile's `dependencies` edges), then either what to raise and the `cargo update -p
+/// name@version` command (which Cargo accepts when several versions are locked), or, when a
+/// third-party dependent's newest locked release still requires it, that no requirement of the
+/// repository can change it as far as the lockfile shows.
+std::string spread_fix(const Lockfile& lock, const LockedPackage& old, const std::string& unit,
+                       Boundary boundary);
 
 /// One row per configured crate locked anywhere in the set, in rule-data order. Only packages
 /// with a source (registry or git) count: a path package is the repository's own crate. Of the

@@ -1,8 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 #include "support/rule_files.h"
 
 #include "graph/spread.h"
+#include "model/cargo/lockfile.h"
 #include "model/cargo/workspace.h"
 #include "source/tree.h"
 
@@ -126,12 +129,85 @@ TEST_CASE("graph spread: min and max across lockfiles, reported where the minimu
   CHECK(fs[0].message == "tonic is locked from 0.11.0 (alpha, zeta) to 0.12.3 (alpha, mid) across "
                          "the set: 2 incompatible release lines (0.11, 0.12) are built, and their "
                          "types do not mix");
-  CHECK(fs[0].fix == "update tonic to 0.12 in zeta (cargo update -p tonic@0.11.0 after raising the "
-                     "requirement)");
+  // zeta's lockfile has no dependency edges: it shows nothing that pulls the old one in.
+  CHECK(fs[0].fix == "tonic 0.11.0: Cargo.lock lists no package that depends on it; raise the "
+                     "requirement that pulls it in to 0.12, then run:\ncargo update -p "
+                     "tonic@0.11.0");
 
   // With the minor as boundary, tokio 1.35 to 1.42 crosses too.
   rules.crates[0].boundary = Boundary::minor;
   rows = compute_spread(set, rules, g);
   CHECK(rows[0].crosses);
   CHECK(rows[0].units == std::vector<std::string>{"1.35", "1.40", "1.42"});
+}
+
+namespace {
+
+const char* kRegistry = "registry+https://github.com/rust-lang/crates.io-index";
+
+/// A lockfile of `packages` (name, version, dependencies); a name starting with '.' is a
+/// package of the repository (no source), written without the dot.
+std::string lock_with_edges(
+    const std::vector<std::tuple<std::string, std::string, std::vector<std::string>>>& packages) {
+  std::string out = "version = 3\n";
+  for (const auto& [name, version, deps] : packages) {
+    const bool local = name.front() == '.';
+    out += "\n[[package]]\nname = \"" + (local ? name.substr(1) : name) + "\"\nversion = \"" +
+           version + "\"\n";
+    if (!local) out += "source = \"" + std::string(kRegistry) + "\"\n";
+    if (!deps.empty()) {
+      out += "dependencies = [\n";
+      for (const std::string& d : deps)
+        out += " \"" + d + "\",\n";
+      out += "]\n";
+    }
+  }
+  return out;
+}
+
+std::string fix_for(const std::string& file, const std::string& text, const std::string& name,
+                    const std::string& version, const std::string& unit) {
+  LockfileResult r = parse_lockfile(text, file);
+  REQUIRE(r.lockfile.has_value());
+  for (const LockedPackage& p : r.lockfile->packages)
+    if (p.name == name && p.version == version)
+      return spread_fix(*r.lockfile, p, unit, Boundary::semver);
+  FAIL("no such package");
+  return {};
+}
+
+} // namespace
+
+TEST_CASE("graph spread: the fix names what pulls the old version in, from the lock's edges") {
+  // A third-party crate whose only locked release requires the old hyper: no requirement of
+  // the repository changes it, as far as the lock shows.
+  const auto stuck = lock_with_edges({{".api", "0.1.0", {"tonic", "hyper 1.5.1"}},
+                                      {"tonic", "0.11.0", {"hyper 0.14.31"}},
+                                      {"hyper", "0.14.31", {}},
+                                      {"hyper", "1.5.1", {}}});
+  CHECK(fix_for("Cargo.lock", stuck, "hyper", "0.14.31", "1") ==
+        "hyper 0.14.31 is pulled in by tonic 0.11.0 (api → tonic 0.11.0 → hyper 0.14.31), in "
+        "Cargo.lock. No requirement of the repository can change it as far as Cargo.lock shows: "
+        "tonic 0.11.0, the only tonic it locks, requires it.");
+
+  // The lock also holds a newer tonic on hyper 1: moving to it drops the old hyper.
+  const auto movable = lock_with_edges({{".api", "0.1.0", {"tonic 0.11.0"}},
+                                        {".web", "0.1.0", {"tonic 0.12.3"}},
+                                        {"tonic", "0.11.0", {"hyper 0.14.31"}},
+                                        {"tonic", "0.12.3", {"hyper 1.5.1"}},
+                                        {"hyper", "0.14.31", {}},
+                                        {"hyper", "1.5.1", {}}});
+  CHECK(fix_for("server/Cargo.lock", movable, "hyper", "0.14.31", "1") ==
+        "hyper 0.14.31 is pulled in by tonic 0.11.0 (api → tonic 0.11.0 → hyper 0.14.31), in "
+        "server/Cargo.lock. Raise tonic to 0.12.3 (also locked here, on hyper 1.5.1), then "
+        "run:\ncargo update --manifest-path server/Cargo.toml -p hyper@0.14.31");
+
+  // A package of the repository requires it itself: its requirement is what to raise.
+  const auto own = lock_with_edges({{".api", "0.1.0", {"hyper 0.14.31"}},
+                                    {".web", "0.1.0", {"hyper 1.5.1"}},
+                                    {"hyper", "0.14.31", {}},
+                                    {"hyper", "1.5.1", {}}});
+  CHECK(fix_for("Cargo.lock", own, "hyper", "0.14.31", "1") ==
+        "hyper 0.14.31 is pulled in by api (of this repository), in Cargo.lock. Raise api's "
+        "requirement on hyper to 1, then run:\ncargo update -p hyper@0.14.31");
 }
