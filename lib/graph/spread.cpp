@@ -204,10 +204,23 @@ std::vector<SpreadRow> compute_spread(const std::vector<GraphRepo>& repos, const
     row.max_repos.assign(max_repos.begin(), max_repos.end());
     row.units = units;
     row.crosses = breaking_unit(min, c.boundary) != breaking_unit(max, c.boundary);
+    // Two repositories are built together when one depends on the other through the set, or
+    // a third (or one of them) depends on both: its binary links both copies.
+    std::map<std::string, std::set<std::string>> reach;
+    for (const std::string& r : graph.repos) {
+      reach[r] = graph.reachable(r);
+      reach[r].insert(r);
+    }
+    auto linked = [&](const std::string& a, const std::string& b) {
+      return std::any_of(reach.begin(), reach.end(),
+                         [&](const auto& r) { return r.second.count(a) && r.second.count(b); });
+    };
     for (const Held& a : held)
       for (const Held& b : held)
-        if (a.repo != b.repo && breaking_unit(a.v, c.boundary) != breaking_unit(b.v, c.boundary))
+        if (a.repo != b.repo && breaking_unit(a.v, c.boundary) != breaking_unit(b.v, c.boundary)) {
           row.across_repos = true;
+          if (linked(a.repo, b.repo)) row.linked = true;
+        }
 
     // The holder the old version comes from: one that reaches no other holder.
     row.reported_in = row.min_repos.front();
@@ -240,12 +253,22 @@ std::vector<Finding> spread_findings(const std::vector<SpreadRow>& rows) {
     f.severity = default_severity(f.rule);
     f.repo = row.reported_in;
     f.loc = row.loc;
-    if (row.across_repos) {
+    if (row.across_repos && row.linked) {
       f.message = row.crate + " is locked from " + row.min + " (" + join(row.min_repos) + ") to " +
                   row.max + " (" + join(row.max_repos) +
                   ") across the set: " + std::to_string(row.units.size()) +
                   " incompatible release lines (" + join(row.units) +
                   ") are built, and their types do not mix";
+    } else if (row.across_repos) {
+      // Repositories no git or path dependency of the set joins are never built together: no
+      // binary holds both copies and no type passes between them. Drift the set will meet once
+      // they are linked, not a link problem today.
+      f.severity = Severity::low;
+      f.message = row.crate + " is locked from " + row.min + " (" + join(row.min_repos) + ") to " +
+                  row.max + " (" + join(row.max_repos) + "): " + std::to_string(row.units.size()) +
+                  " incompatible release lines (" + join(row.units) +
+                  "), but no dependency of the set links the repositories that hold them, so no "
+                  "build holds two of them";
     } else {
       // One lockfile that already builds: the copies are Cargo's own answer to requirements
       // that differ, and only a type passed between them would not mix.

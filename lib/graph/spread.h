@@ -26,6 +26,8 @@ struct SpreadRow {
   bool crosses = false;               // more than one breaking unit
   bool across_repos = false;          // two repositories lock it in different breaking units; when
                                       // false the spread is inside one repository's own lockfiles
+  bool linked = false;                // two such repositories are built together: one depends on
+                                      // the other through the set, or a third on both
   std::string reported_in;            // the repository the finding goes to (holds `min`)
   Location loc;                       // its Cargo.lock `[[package]]` entry of `min`
   std::string fix;                    // what that lockfile shows pulls `min` in, and the way out

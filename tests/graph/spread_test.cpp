@@ -141,6 +141,46 @@ TEST_CASE("graph spread: min and max across lockfiles, reported where the minimu
   CHECK(rows[0].units == std::vector<std::string>{"1.35", "1.40", "1.42"});
 }
 
+TEST_CASE("graph spread: across repositories no dependency links, the spread is low") {
+  MemoryTree ta({{"Cargo.lock", lock({{"tonic", "0.11.0"}})}});
+  MemoryTree tb({{"Cargo.lock", lock({{"tonic", "0.12.3"}})}});
+  MemoryTree tc({{"Cargo.lock", lock({{"tokio", "1.40.0"}})}});
+  CargoModel a = load_cargo(ta), b = load_cargo(tb), c = load_cargo(tc);
+  std::vector<GraphRepo> set(3);
+  set[0].name = "billing";
+  set[0].cargo = &a;
+  set[1].name = "search";
+  set[1].cargo = &b;
+  set[2].name = "gateway";
+  set[2].cargo = &c;
+  SpreadRules rules{"spread.toml", {{"tonic", Boundary::semver}}};
+  RepoGraph g;
+  g.repos = {"billing", "gateway", "search"};
+  g.depends_on = {{"billing", {}}, {"gateway", {}}, {"search", {}}};
+  std::vector<SpreadRow> rows = compute_spread(set, rules, g);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].across_repos);
+  CHECK_FALSE(rows[0].linked);
+  std::vector<Finding> fs = spread_findings(rows);
+  REQUIRE(fs.size() == 1);
+  CHECK(fs[0].severity == Severity::low);
+  CHECK(fs[0].message == "tonic is locked from 0.11.0 (billing) to 0.12.3 (search): 2 "
+                         "incompatible release lines (0.11, 0.12), but no dependency of the set "
+                         "links the repositories that hold them, so no build holds two of them");
+
+  // A third repository that depends on both links them into one binary.
+  g.depends_on["gateway"] = {"billing", "search"};
+  rows = compute_spread(set, rules, g);
+  CHECK(rows[0].linked);
+  CHECK(spread_findings(rows)[0].severity == Severity::medium);
+  // So does a dependency of one on the other.
+  g.depends_on["gateway"] = {};
+  g.depends_on["search"] = {"billing"};
+  rows = compute_spread(set, rules, g);
+  CHECK(rows[0].linked);
+  CHECK(spread_findings(rows)[0].severity == Severity::medium);
+}
+
 namespace {
 
 const char* kRegistry = "registry+https://github.com/rust-lang/crates.io-index";
