@@ -264,6 +264,29 @@ private:
     return best;
   }
 
+  // Cargo's error for a package `m` below the workspace `r` that is not one of its members,
+  // in Cargo's words, with paths relative to the repository.
+  static Diagnostic not_in_members(const Manifest& m, const Root& r) {
+    const std::string& root = r.manifest->file;
+    const std::string& root_dir = r.manifest->dir;
+    const std::string relative = root_dir.empty() ? m.dir : m.dir.substr(root_dir.size() + 1);
+    // A root package without a `members` list has as members itself and its path
+    // dependencies; Cargo then names the other way in.
+    const std::string fixable =
+        r.manifest->package && r.manifest->workspace->members.empty()
+            ? "this may be fixable by ensuring that this crate is depended on by the workspace "
+              "root: " +
+                  root
+            : "this may be fixable by adding `" + relative +
+                  "` to the `workspace.members` array of the manifest located at: " + root;
+    return {"manifest-invalid", m.package->name.loc,
+            "current package believes it's in a workspace when it's not: current: " + m.file +
+                ", workspace: " + root + "; " + fixable +
+                ". Alternatively, to keep it out of the workspace, add the package to the "
+                "`workspace.exclude` array, or add an empty `[workspace]` table to the "
+                "package's manifest."};
+  }
+
   Dependency inherit(const Dependency& member, const Dependency& entry) {
     Dependency d = entry;
     d.key = member.key;
@@ -307,6 +330,10 @@ private:
       const bool excluded =
           enclosing && std::any_of(enclosing->exclude.begin(), enclosing->exclude.end(),
                                    [&](const std::string& e) { return dir_within(m.dir, e); });
+      // Cargo refuses a package inside a workspace's directory that the workspace neither
+      // lists nor excludes: its root search finds that workspace, which does not have it
+      // (rust-lang/cargo src/cargo/core/workspace.rs, error_if_manifest_not_in_members).
+      if (enclosing && !excluded) model_.diagnostics.push_back(not_in_members(m, *enclosing));
       for (const auto& d : m.dependencies) {
         if (!d.workspace) {
           p.dependencies.push_back(d);

@@ -48,6 +48,18 @@ std::vector<std::string> diags(const CargoModel& m) {
   return out;
 }
 
+// Cargo's refusal of a package below the workspace `root` that is not one of its members.
+std::string stray(const std::string& file, int line, const std::string& dir,
+                  const std::string& root = "Cargo.toml") {
+  return "manifest-invalid " + file + ":" + std::to_string(line) +
+         ":8 current package believes it's in a workspace when it's not: current: " + file +
+         ", workspace: " + root + "; this may be fixable by adding `" + dir +
+         "` to the `workspace.members` array of the manifest located at: " + root +
+         ". Alternatively, to keep it out of the workspace, add the package to the "
+         "`workspace.exclude` array, or add an empty `[workspace]` table to the package's "
+         "manifest.";
+}
+
 const char* kRoot = R"([workspace]
 members = ["crates/*"]
 resolver = "2"
@@ -188,7 +200,16 @@ util = { path = "libs/util" }
        {"libs/proto/Cargo.toml", "[package]\nname = \"proto\"\n"},
        {"other/Cargo.toml", "[package]\nname = \"other\"\n"}});
   CargoModel m = load_cargo(tree);
-  CHECK(diags(m).empty());
+  // `other` is below the root but no path dependency reaches it: Cargo refuses it, and with
+  // no `members` list names the root's dependencies as the way in.
+  CHECK(diags(m) ==
+        std::vector<std::string>{
+            "manifest-invalid other/Cargo.toml:2:8 current package believes it's in a workspace "
+            "when it's not: current: other/Cargo.toml, workspace: Cargo.toml; this may be "
+            "fixable by ensuring that this crate is depended on by the workspace root: "
+            "Cargo.toml. Alternatively, to keep it out of the workspace, add the package to the "
+            "`workspace.exclude` array, or add an empty `[workspace]` table to the package's "
+            "manifest."});
   REQUIRE(m.workspaces.size() == 1);
   CHECK(m.workspaces[0].members ==
         std::vector<std::string>{"Cargo.toml", "libs/proto/Cargo.toml", "libs/util/Cargo.toml"});
@@ -258,7 +279,8 @@ opentelemetry = { workspace = true }
 tokio = "1"
 )"}});
   CargoModel m = load_cargo(tree);
-  CHECK(diags(m).empty());
+  CHECK(diags(m) ==
+        std::vector<std::string>{stray("examples/demo/Cargo.toml", 2, "examples/demo")});
   REQUIRE(m.workspaces.size() == 3);
   CHECK(m.workspaces[0].manifest_file == "Cargo.toml");
   CHECK(m.workspaces[0].members == std::vector<std::string>{"crates/core/Cargo.toml"});
@@ -298,6 +320,7 @@ opentelemetry = { workspace = true, features = ["trace"] }
   CargoModel m = load_cargo(tree);
   CHECK(diags(m) ==
         std::vector<std::string>{
+            stray("lonely/Cargo.toml", 2, "lonely"),
             "manifest-invalid lonely/Cargo.toml:4:1 dependency \"tokio\" inherits from the "
             "workspace, but [workspace.dependencies] has no \"tokio\"",
             "manifest-invalid svc/Cargo.toml:5:1 dependency \"opentelemetry\" inherits from the "
@@ -361,7 +384,10 @@ members = ["svc-?", "lib[ab]", "ext/[!x]*", "deep/**"]
                    {"ext/xno/Cargo.toml", "[package]\nname = \"xno\"\n"},
                    {"deep/a/b/Cargo.toml", "[package]\nname = \"ab\"\n"}});
   CargoModel m = load_cargo(tree);
-  CHECK(diags(m).empty());
+  // What the globs leave out is below the root, neither member nor excluded.
+  CHECK(diags(m) == std::vector<std::string>{stray("ext/xno/Cargo.toml", 2, "ext/xno"),
+                                             stray("libc/Cargo.toml", 2, "libc"),
+                                             stray("svc-10/Cargo.toml", 2, "svc-10")});
   REQUIRE(m.workspaces.size() == 1);
   CHECK(m.workspaces[0].members == std::vector<std::string>{"deep/a/b/Cargo.toml",
                                                             "ext/yes/Cargo.toml", "liba/Cargo.toml",
@@ -377,8 +403,9 @@ TEST_CASE("workspace: a pathological glob finishes quickly") {
   MemoryTree tree({{"Cargo.toml", "[workspace]\nmembers = [\"" + pattern + "\"]\n"},
                    {name + "/Cargo.toml", "[package]\nname = \"a\"\n"}});
   CargoModel m = load_cargo(tree);
-  REQUIRE(m.diagnostics.size() == 1);
+  REQUIRE(m.diagnostics.size() == 2);
   CHECK(m.diagnostics[0].rule == "workspace-member-missing");
+  CHECK(m.diagnostics[1].rule == "manifest-invalid"); // the package the glob does not match
 }
 
 TEST_CASE("workspace: unreadable files and lockfiles are found at any depth") {
