@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "rules/declarations.h"
 #include "rules/dep_text.h"
 #include "rules/rule_table.h"
@@ -74,6 +75,69 @@ Severity behind_severity(int behind, bool confirmed, const Ruleset& rules) {
   return behind >= rules.blocker_lines_behind && confirmed
              ? Severity::blocker
              : default_severity("otel-version-behind");
+}
+
+/// The features of `m` that name the dependency `key` ("dep:key", "key/f", "key?/f", "key").
+std::vector<std::string> features_naming(const Manifest& m, const std::string& key) {
+  std::vector<std::string> out;
+  for (const FeatureDecl& f : m.features)
+    for (const Located& e : f.enables)
+      if (e.value == key || e.value == "dep:" + key || e.value.starts_with(key + "/") ||
+          e.value.starts_with(key + "?/")) {
+        out.push_back(f.name.value);
+        break;
+      }
+  return out;
+}
+
+/// deprecated-exporter's fix for the declaration `d`: the pack's entry of the replacement,
+/// unless the table already declares the replacement (a second key of it is invalid TOML: the
+/// deprecated entry is only removed), or the member's workspace declares it (inherited).
+std::string replacement_fix(const CargoModel& cargo, const Declaration& d,
+                            const DeprecatedCrate& dc, const Ruleset& rules) {
+  const Dependency& dep = *d.dep;
+  const std::string replacement = dc.fix.substr(0, dc.fix.find_first_of(" ="));
+  if (replacement.empty()) return dc.fix;
+  const Dependency* there = nullptr;
+  if (d.workspace_table) {
+    for (const Dependency& o : d.manifest->workspace->dependencies)
+      if (o.package == replacement) there = &o;
+  } else {
+    for (const Dependency& o : d.manifest->dependencies)
+      if ((o.package == replacement || (o.workspace && o.key == replacement)) &&
+          o.kind == dep.kind && o.target == dep.target)
+        there = &o;
+  }
+  if (there) {
+    std::string fix = fmt::format("remove the {} entry: {} already declares {} beside it (line {})",
+                                  dep.key, d.manifest->file, replacement, there->loc.line);
+    const std::vector<std::string> named = features_naming(*d.manifest, dep.key);
+    if (!named.empty())
+      fix += fmt::format("; [features] names it in {}: drop it there too", quoted_list(named));
+    if (d.workspace_table) {
+      std::vector<std::string> members;
+      for (const PackageModel& p : cargo.packages)
+        if (p.workspace_root == d.manifest->file)
+          for (const Dependency& o : p.dependencies)
+            if (o.inherited && o.key == dep.key &&
+                std::find(members.begin(), members.end(), p.manifest_file) == members.end())
+              members.push_back(p.manifest_file);
+      if (!members.empty())
+        fix += fmt::format("; the members that inherit it ({}) inherit {} instead", join(members),
+                           replacement);
+    }
+    return fix;
+  }
+  if (d.workspace_table || !workspace_entry(cargo, d.manifest->file, replacement)) return dc.fix;
+  Dependency r;
+  r.key = r.package = replacement;
+  r.kind = dep.kind;
+  r.target = dep.target;
+  r.optional = dep.optional;
+  EntryEdits edits;
+  add_entry(edits, cargo, d.manifest->file, r,
+            rules.target_version(replacement).value_or(rules.target), {});
+  return edits.text();
 }
 
 } // namespace
@@ -156,7 +220,8 @@ void check_crate_names(const RepoModel& repo, const Ruleset& rules, Sink& sink) 
                                ? Severity::high
                                : dc.severity;
       sink.emit("deprecated-exporter", sev, dep.loc,
-                dc.reason.empty() ? dc.crate + " is deprecated" : dc.reason, dc.fix);
+                dc.reason.empty() ? dc.crate + " is deprecated" : dc.reason,
+                replacement_fix(repo.cargo, d, dc, rules));
     }
     if (auto meant = rules.misspelling_of(dep.package)) {
       Dependency fixed = dep;
