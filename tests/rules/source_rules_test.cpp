@@ -862,6 +862,31 @@ TEST_CASE("source rules: services are the binary packages with the members they 
   CHECK(of(run(check_telemetry_setup, repo), "missing-propagation").empty());
 }
 
+TEST_CASE("source rules: propagation installed by a helper crate's function counts") {
+  auto findings = [](const std::string& code, bool declared = true) {
+    std::string manifest = "[package]\nname = \"api\"\nversion = \"0.1.0\"\n[dependencies]\n"
+                           "opentelemetry-otlp = \"0.27\"\n";
+    if (declared) manifest += "init-tracing-opentelemetry = \"0.25\"\n";
+    Repo repo(Files{{"Cargo.toml", manifest}});
+    repo.file("src/main.rs", CodeScope::production, false, "Cargo.toml", "api") =
+        rust::extract_facts(code);
+    return of(run(check_telemetry_setup, repo), "missing-propagation").size();
+  };
+  CHECK(findings("fn main() { init_tracing_opentelemetry::init_propagator().unwrap(); }") == 0);
+  CHECK(findings("use init_tracing_opentelemetry::tracing_subscriber_ext::init_subscribers;\n"
+                 "fn main() { let _guard = init_subscribers(); }") == 0);
+  CHECK(findings("use init_tracing_opentelemetry::tracing_subscriber_ext::*;\n"
+                 "fn main() { let _guard = init_subscribers(); }") == 0);
+  // A function of the service's own that shares the name, the helper not depended on, or one
+  // of its functions that installs no propagator.
+  CHECK(findings("fn init_propagator() {}\nfn main() { init_propagator(); }") == 1);
+  CHECK(findings("fn main() { init_tracing_opentelemetry::init_propagator().unwrap(); }", false) ==
+        1);
+  CHECK(
+      findings("fn main() { let _p = init_tracing_opentelemetry::otlp::init_tracerprovider(); }") ==
+      1);
+}
+
 // --- environment variables ------------------------------------------------------------------
 
 TEST_CASE("source rules: env-var-nonstandard lists other names once per package") {

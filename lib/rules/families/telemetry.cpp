@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rules/families/source.h"
@@ -34,6 +35,28 @@ std::string constant_attribute(std::string_view text) {
   return out;
 }
 
+/// True when the file calls a function of a propagation helper crate its package depends on
+/// (`init_tracing_opentelemetry::init_propagator()`, also through `use` and glob imports).
+bool installs_through_helper(const source::FileView& v, const Conventions& conv) {
+  const rust::FileFacts& facts = *v.facts;
+  std::optional<source::Imports> imports;
+  for (const Conventions::PropagationHelper& h : conv.propagation_helpers) {
+    if (!source::declares(v.package, h.crate)) continue;
+    if (!imports) imports = source::imports_for(v);
+    const std::string root = source::code_name(h.crate);
+    const bool glob = std::any_of(
+        imports->globs.begin(), imports->globs.end(),
+        [&](const std::vector<std::string>& g) { return !g.empty() && g.front() == root; });
+    for (const rust::Call& c : facts.calls) {
+      if (c.method || c.in_test || source::line_in_test(facts, c.pos.line)) continue;
+      const auto path = source::resolve(source::split_path(c.callee), *imports, v.package);
+      if (!contains(h.calls, path.back())) continue;
+      if (path.size() > 1 ? path.front() == root : glob) return true;
+    }
+  }
+  return false;
+}
+
 /// True when the compiled production code of `files` installs W3C propagation.
 bool installs_propagation(const std::vector<source::FileView>& files, const Conventions& conv) {
   for (const source::FileView& v : files) {
@@ -49,6 +72,7 @@ bool installs_propagation(const std::vector<source::FileView>& files, const Conv
       for (const auto& s : source::split_path(c.callee))
         if (contains(conv.propagation_identifiers, s)) return true;
     }
+    if (installs_through_helper(v, conv)) return true;
   }
   return false;
 }
