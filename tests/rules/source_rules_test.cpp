@@ -930,6 +930,20 @@ TEST_CASE("source rules: env-var-missing when no required variable is read") {
   CHECK(run(check_env_vars, repo).empty());
 }
 
+TEST_CASE("source rules: env! and option_env! are read at build time, not from the environment") {
+  Repo repo;
+  repo.file("src/main.rs");
+  auto& f = repo.file("src/config.rs");
+  add_call(f, "env", {lit("OTLP_ENDPOINT", 3, 30)}, 3, 25, false, true);
+  add_call(f, "option_env", {lit("ENVIRONMENT", 4, 37)}, 4, 25, false, true);
+  add_call(f, "option_env", {lit("GIT_SHA", 5, 37)}, 5, 25, false, true);
+  auto findings = run(check_env_vars, repo);
+  REQUIRE(findings.size() == 1); // no env-var-nonstandard for GIT_SHA
+  CHECK(findings[0].rule == "env-var-missing");
+  add_call(f, "std::env::var", {lit("ENVIRONMENT", 9, 30)}, 9, 15);
+  CHECK(run(check_env_vars, repo).empty());
+}
+
 TEST_CASE("source rules: env-var-missing only where traces are exported") {
   // A service that uses the API only configures no exporter: it has nothing to read them for.
   Repo repo({{"Cargo.toml", "[workspace]\nmembers = [\"core\"]\n"},

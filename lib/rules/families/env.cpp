@@ -28,6 +28,9 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   for (const source::FileView& v : source::production_files(repo)) {
     if (!v.orphan()) read[v.package];
     for (const source::EnvRead& r : source::env_reads(*v.facts)) {
+      // env!/option_env! are expanded by the compiler when the service is built: the value is
+      // fixed in the binary, not read from the environment it is deployed to.
+      if (r.call->macro) continue;
       const std::string& name = r.name->value;
       if (!v.orphan()) read[v.package].insert(name);
       if (is_standard(conv, name)) continue;
