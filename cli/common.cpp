@@ -285,13 +285,14 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
     const Config& config = *out.config;
     const Policy& p = config.policy;
     if (p.target && !args.target_opt->count()) args.target = *p.target;
-    if (!args.fail_on_opt->count()) {
-      if (p.fail_on_none)
-        args.fail_on = "none";
-      else if (p.fail_on)
-        args.fail_on = std::string(to_string(*p.fail_on));
+    if (!args.fail_on_opt->count() && (p.fail_on_none || p.fail_on)) {
+      args.fail_on = p.fail_on_none ? "none" : std::string(to_string(*p.fail_on));
+      policy.fail_on_source = config.file + " [policy] fail-on";
     }
-    if (p.min_score && !args.min_score_opt->count()) args.min_score = *p.min_score;
+    if (p.min_score && !args.min_score_opt->count()) {
+      args.min_score = *p.min_score;
+      policy.min_score_source = config.file + " [policy] min-score";
+    }
     for (const SeverityOverride& o : p.severity)
       policy.severity_overrides[o.rule] = o.severity;
     for (const IgnoreEntry& ig : p.ignore)

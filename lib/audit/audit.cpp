@@ -334,8 +334,10 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
   // The policy, once every finding exists: an inline allow or an ignore entry reaches the
   // cross-repository findings as it reaches the repositories' own.
   apply_policy(result, policy, levels);
-  score_result(result, rules, policy.min_score);
-  result.gate = evaluate_gate(result, {policy.fail_on, policy.min_score});
+  score_result(result, rules);
+  result.summary.allowed = levels.allowed;
+  result.gate = evaluate_gate(
+      result, {policy.fail_on, policy.min_score, policy.fail_on_source, policy.min_score_source});
 }
 
 } // namespace otelaudit

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "score/score.h"
+
 namespace otelaudit {
 
 namespace {
@@ -94,6 +96,12 @@ std::string render_github(const AuditResult& result) {
     counts += fmt::format(", {} suppressed", result.summary.suppressed);
   out += fmt::format("::notice::otel-audit verdict {} ({})\n", to_string(result.verdict),
                      github_escape_data(counts));
+  // The job's outcome last, as an error when it fails, so the run's annotations say why.
+  if (result.gate.failed)
+    out +=
+        "::error::otel-audit gate failed: " + github_escape_data(gate_reasons(result.gate)) + "\n";
+  else
+    out += "::notice::otel-audit gate passed\n";
   return out;
 }
 

@@ -128,6 +128,21 @@ std::string summary(const AuditResult& result) {
   return out;
 }
 
+/// The verdict's bars and the gate's decision: readiness and the CI outcome, kept apart.
+std::string verdict_and_gate(const AuditResult& result) {
+  std::string out = "**Verdict:** " + std::string(to_string(result.verdict)) + " (score " +
+                    std::to_string(result.score) + "/100, readiness minimum " +
+                    std::to_string(result.verdict_min_score) + ", " +
+                    plural(static_cast<std::size_t>(result.summary.of(Severity::blocker)),
+                           "blocker", "blockers") +
+                    "). **Gate:** ";
+  if (result.gate.failed)
+    out += "failed: " + markdown_escape(gate_reasons(result.gate)) + ".";
+  else
+    out += "passed.";
+  return out + "\n";
+}
+
 std::string alignment_table(const AuditResult& result) {
   std::string out = "## Alignment\n\n"
                     "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status "
@@ -486,7 +501,7 @@ std::string markdown_code(std::string_view text, bool in_table) {
 
 std::string render_markdown(const AuditResult& result) {
   std::string out = "# OpenTelemetry readiness: " + std::string(to_string(result.verdict)) + "\n\n";
-  out += summary(result) + "\n";
+  out += summary(result) + "\n" + verdict_and_gate(result) + "\n";
   out += alignment_table(result);
   if (result.analysis) {
     out += "\n" + compatibility_section(*result.analysis);

@@ -338,8 +338,15 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
   const bool go = result.verdict == Verdict::go;
   out +=
       p.paint(p.bold, "verdict:") + " " + p.paint(go ? p.go : p.no_go, to_string(result.verdict));
-  out += " (score " + std::to_string(result.score) + "/100, target " + inline_text(result.target) +
+  out += " (score " + std::to_string(result.score) + "/100, readiness minimum " +
+         std::to_string(result.verdict_min_score) + ", target " + inline_text(result.target) +
          ", " + count_of(summary.of(Severity::blocker), "blocker", "blockers") + ")\n";
+  // The exit code's decision, apart from the verdict: a CI log's last line says why it failed.
+  out += p.paint(p.bold, "gate:") + " " +
+         (result.gate.failed ? p.paint(p.no_go, "FAILED") + " \xE2\x80\x94 " +
+                                   inline_text(gate_reasons(result.gate))
+                             : p.paint(p.go, "passed")) +
+         "\n";
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "golden.h"
+#include "audit/baseline.h"
 #include "report/json.h"
 #include "report/sample.h"
 
@@ -28,6 +29,7 @@ TEST_CASE("report json: an empty audit") {
                                    "  },\n"
                                    "  \"target\": \"0.27\",\n"
                                    "  \"verdict\": \"GO\",\n"
+                                   "  \"verdict_min_score\": 0,\n"
                                    "  \"score\": 100,\n"
                                    "  \"effort_hours\": 0.0,\n"
                                    "  \"summary\": {\n"
@@ -37,6 +39,12 @@ TEST_CASE("report json: an empty audit") {
                                    "    \"low\": 0,\n"
                                    "    \"info\": 0,\n"
                                    "    \"suppressed\": 0\n"
+                                   "  },\n"
+                                   "  \"gate\": {\n"
+                                   "    \"passed\": true,\n"
+                                   "    \"fail_on\": \"none\",\n"
+                                   "    \"min_score\": 0,\n"
+                                   "    \"reasons\": []\n"
                                    "  },\n"
                                    "  \"repos\": [],\n"
                                    "  \"analysis\": null\n"
@@ -125,6 +133,7 @@ AuditResult documented_example() {
   result.target = "0.27";
   result.repos = {repo};
   score_with_bundled_rules(result); // one blocker: 60, 16 h, critical, NO-GO
+  result.gate = evaluate_gate(result, GateOptions{});
   return result;
 }
 

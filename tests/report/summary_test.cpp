@@ -72,7 +72,8 @@ TEST_CASE("summary: every format says the same of an audit with a suppressed blo
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about "
         "4 h to readiness; not counted: 1 suppressed, 1 baselined\n"
-        "verdict: GO (score 86/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 86/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
 
   const nlohmann::json json = nlohmann::json::parse(render_json(result));
   CHECK(json["verdict"] == "GO");
@@ -87,10 +88,13 @@ TEST_CASE("summary: every format says the same of an audit with a suppressed blo
         std::string::npos);
 
   CHECK(from_line(render_github(result), "::notice::") ==
-        "::notice::otel-audit verdict GO (score 86, 1 baselined, 1 suppressed)\n");
+        "::notice::otel-audit verdict GO (score 86, 1 baselined, 1 suppressed)\n"
+        "::notice::otel-audit gate passed\n");
 
   const nlohmann::json sarif = nlohmann::json::parse(render_sarif(result));
-  CHECK(sarif["runs"][0]["properties"].dump() == R"({"score":86,"target":"0.27","verdict":"GO"})");
+  CHECK(sarif["runs"][0]["properties"].dump() ==
+        R"({"gate":{"fail_on":"none","min_score":0,"passed":true,"reasons":[]},"score":86,)"
+        R"("target":"0.27","verdict":"GO","verdict_min_score":50})");
 }
 
 TEST_CASE("summary: nothing counted still names what was left out") {
@@ -99,7 +103,8 @@ TEST_CASE("summary: nothing counted still names what was left out") {
   score_with_bundled_rules(result);
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, no findings; not counted: 2 suppressed, 1 baselined\n"
-        "verdict: GO (score 96/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 96/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
   CHECK(render_markdown(result).find("over 1 repository. No findings. Not counted: 2 "
                                      "suppressed, 1 baselined.\n") != std::string::npos);
 }

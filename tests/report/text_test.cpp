@@ -50,15 +50,29 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "\n"
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
         "h to readiness\n"
-        "verdict: GO (score 90/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 90/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
 }
 
-TEST_CASE("report text: an empty audit is only the summary and the verdict") {
+TEST_CASE("report text: an empty audit is only the summary, the verdict and the gate") {
   AuditResult result;
   result.target = "0.27";
   CHECK(render_text(result, TextOptions{}) ==
         "summary: 0 repositories, no findings\n"
-        "verdict: GO (score 100/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 100/100, readiness minimum 0, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
+}
+
+TEST_CASE("report text: the last line is the gate, with every reason it failed") {
+  AuditResult result;
+  result.target = "0.27";
+  result.gate.failed = true;
+  result.gate.reasons = {"3 findings at or above high (--fail-on high)",
+                         "score 40 below --min-score 50"};
+  const std::string text = render_text(result, TextOptions{});
+  CHECK(text.substr(text.rfind('\n', text.size() - 2) + 1) ==
+        "gate: FAILED \xE2\x80\x94 3 findings at or above high (--fail-on high); score 40 below "
+        "--min-score 50\n");
 }
 
 TEST_CASE("report text: colour codes only when asked, layout otherwise identical") {
