@@ -64,6 +64,7 @@ std::string render_report(const AuditResult& result, const PolicyArgs& args) {
   TextOptions opts;
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
+  opts.show_suppressed = args.show_suppressed;
   return find_format(audit_formats(), args.format).render(result, opts);
 }
 
@@ -256,6 +257,9 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args) {
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  cmd.add_flag("--show-suppressed", args.show_suppressed,
+               "Print suppressed and baselined findings in full in the text and Markdown reports "
+               "(they are counted apart, never for the summary or the verdict)");
 }
 
 std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {

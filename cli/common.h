@@ -54,6 +54,8 @@ struct PolicyArgs : RulesArgs {
   std::string fail_on = "blocker";
   int min_score = 0;
   std::string color = "auto";
+  bool show_suppressed = false; // --show-suppressed: text and Markdown print them in full
+  std::string show = "low";     // --show: the least severity text and Markdown print in full
   bool quiet = false;
   unsigned jobs = 0; // --jobs (check only); 0: one per core
   CLI::Option* fail_on_opt = nullptr;

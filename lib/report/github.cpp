@@ -94,6 +94,8 @@ std::string render_github(const AuditResult& result) {
     counts += fmt::format(", {} baselined", result.summary.baselined);
   if (result.summary.suppressed > 0)
     counts += fmt::format(", {} suppressed", result.summary.suppressed);
+  if (result.summary.allowed > 0)
+    counts += fmt::format(", {} allowed by -A", result.summary.allowed);
   out += fmt::format("::notice::otel-audit verdict {} ({})\n", to_string(result.verdict),
                      github_escape_data(counts));
   // The job's outcome last, as an error when it fails, so the run's annotations say why.

@@ -172,6 +172,8 @@ std::string render_json(const AuditResult& result) {
        {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info})
     summary[std::string(to_string(s))] = result.summary.of(s);
   summary["suppressed"] = result.summary.suppressed;
+  summary["baselined"] = result.summary.baselined;
+  summary["allowed"] = result.summary.allowed;
   j["summary"] = summary;
   j["gate"] = gate_json(result.gate);
   j["repos"] = Json::array();

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/analysis.h"
+#include "report/view.h"
 #include "score/score.h"
 
 namespace otelaudit {
@@ -207,21 +208,12 @@ std::string finding_text(const RepoResult& repo, const Finding& f, const Palette
            "; not counted for the score or the gate\n";
   if (f.baselined)
     out += pad + " " + p.paint(p.gutter, "=") +
-           " note: already in the baseline; not counted for the gate\n";
+           " note: already in the baseline; not counted for the score or the gate\n";
   return out;
 }
 
 std::string count_of(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
-}
-
-// "; not counted: 1 suppressed, 2 baselined", or nothing when every finding counts.
-std::string not_counted(const Summary& s) {
-  std::string out;
-  if (s.suppressed > 0) out += std::to_string(s.suppressed) + " suppressed";
-  if (s.baselined > 0)
-    out += (out.empty() ? "" : ", ") + std::to_string(s.baselined) + " baselined";
-  return out.empty() ? out : "; not counted: " + out;
 }
 
 } // namespace
@@ -282,9 +274,13 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
   std::string out;
   for (const RepoResult& repo : result.repos) {
     out += heading(repo, p) + "\n";
-    if (repo.findings.empty()) out += "  no findings\n\n";
-    for (const Finding& f : repo.findings)
-      out += finding_text(repo, f, p) + "\n";
+    const std::vector<const Finding*> shown = shown_findings(repo, options);
+    if (repo.findings.empty())
+      out += "  no findings\n\n";
+    else if (shown.empty())
+      out += "  no findings shown\n\n";
+    for (const Finding* f : shown)
+      out += finding_text(repo, *f, p) + "\n";
   }
 
   if (result.analysis) {
@@ -333,7 +329,14 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
     out += "), about " + format_hours(result.effort_hours) + " h to readiness";
   }
-  out += not_counted(summary) + "\n";
+  out += "\n";
+  // The findings that do not count, on a line of their own, with the flag that shows them.
+  if (const std::string other = not_counted_counts(summary); !other.empty())
+    out += p.paint(p.bold, "not counted:") + " " + other +
+           (summary.suppressed + summary.baselined > 0 && !options.show_suppressed
+                ? " (shown with --show-suppressed)"
+                : "") +
+           "\n";
 
   const bool go = result.verdict == Verdict::go;
   out +=

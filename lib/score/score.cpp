@@ -11,7 +11,7 @@
 namespace otelaudit {
 
 bool effective(const Finding& f) {
-  return !f.suppressed;
+  return !f.suppressed && !f.baselined;
 }
 
 void score_result(AuditResult& result, const Ruleset& rules) {

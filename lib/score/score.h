@@ -6,12 +6,13 @@ namespace otelaudit {
 
 /// Fills each repository's status, score and time to readiness, and the overall score, time
 /// and verdict, with the weights, estimates and readiness minimum of rules.scoring
-/// (docs/scoring.md), and the summary (summarize). Only effective findings count (not
-/// suppressed); the gate options play no part (the gate is judged apart).
+/// (docs/scoring.md), and the summary (summarize). Only effective findings count (neither
+/// suppressed nor baselined); the gate options play no part (the gate is judged apart).
 void score_result(AuditResult& result, const Ruleset& rules);
 
-/// True when `f` counts for the scores and the verdict: not suppressed (inline allow, ignore
-/// entry). Findings dropped by -A are no longer in the result.
+/// True when `f` counts for the summary, the scores and the verdict: neither suppressed (inline
+/// allow, ignore entry) nor baselined (accepted through --baseline). Findings dropped by -A are
+/// no longer in the result.
 bool effective(const Finding& f);
 
 /// The counts of `result`'s findings once the policy is applied: suppressed ones, then

@@ -53,12 +53,12 @@ TEST_CASE("github: messages and properties are escaped the way the runner reads 
   known.baselined = true;
   repo.findings.push_back(known);
   result.repos.push_back(repo);
-  // The baselined finding still counts for the score, the suppressed one does not: 80.
+  // Neither the baselined nor the suppressed finding counts for the score: 90.
   score_with_bundled_rules(result);
   CHECK(render_github(result) ==
         "::error file=repos/a%2Cb/crates/x%3Ay/Cargo.toml,line=3,title=manifest-parse-error::"
         "expected `=`%0Afound 100%25\n"
-        "::notice::otel-audit verdict GO (score 80, 1 baselined, 1 suppressed)\n"
+        "::notice::otel-audit verdict GO (score 90, 1 baselined, 1 suppressed)\n"
         "::notice::otel-audit gate passed\n");
 }
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "golden.h"
 #include "audit/baseline.h"
+#include "golden.h"
 #include "report/json.h"
 #include "report/sample.h"
 
@@ -38,7 +38,9 @@ TEST_CASE("report json: an empty audit") {
                                    "    \"medium\": 0,\n"
                                    "    \"low\": 0,\n"
                                    "    \"info\": 0,\n"
-                                   "    \"suppressed\": 0\n"
+                                   "    \"suppressed\": 0,\n"
+                                   "    \"baselined\": 0,\n"
+                                   "    \"allowed\": 0\n"
                                    "  },\n"
                                    "  \"gate\": {\n"
                                    "    \"passed\": true,\n"
@@ -75,7 +77,8 @@ TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
   const auto j = nlohmann::json::parse(render_json(sample_audit()));
   CHECK(j["summary"] ==
         nlohmann::json::parse(
-            R"({"blocker": 1, "high": 4, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
+            R"({"blocker": 1, "high": 4, "medium": 1, "low": 2, "info": 1, "suppressed": 0,)"
+            R"("baselined": 0, "allowed": 0})"));
   CHECK(edge_commit_is_null(j));
   const auto& edge = j["repos"][0];
   CHECK(edge["bridge"].is_null());
