@@ -65,6 +65,7 @@ std::string render_report(const AuditResult& result, const PolicyArgs& args) {
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
   opts.show_suppressed = args.show_suppressed;
+  opts.show = parse_severity(args.show).value_or(Severity::low);
   return find_format(audit_formats(), args.format).render(result, opts);
 }
 
@@ -256,6 +257,12 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args) {
   cmd.add_option("--color", args.color, "Colour the text report")
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
+  cmd.add_option("--show", args.show,
+                 "Print findings at or above this severity in the text and Markdown reports "
+                 "(the rest are counted; JSON and SARIF hold every finding)")
+      ->type_name("SEVERITY")
+      ->check(CLI::IsMember({"blocker", "high", "medium", "low", "info"}))
       ->capture_default_str();
   cmd.add_flag("--show-suppressed", args.show_suppressed,
                "Print suppressed and baselined findings in full in the text and Markdown reports "

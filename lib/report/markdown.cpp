@@ -446,7 +446,9 @@ std::string repo_section(const RepoResult& r, const TextOptions& options) {
   if (r.deploy.applies()) out += deploy_table(r.deploy);
   if (r.findings.empty()) return out + "No findings.\n";
   const std::vector<const Finding*> shown = shown_findings(r, options);
-  if (shown.empty()) return out + "No findings shown.\n";
+  if (shown.empty())
+    return out + "No findings at or above " + std::string(to_string(options.show)) +
+           " (see `--show`).\n";
   out += "| Severity | Rule | Location | Finding | Suggested change |\n|---|---|---|---|---|\n";
   for (const Finding* shown_finding : shown) {
     const Finding& f = *shown_finding;
@@ -517,9 +519,12 @@ std::string render_markdown(const AuditResult& result, const TextOptions& option
   }
   out += "\n" + severity_section(result, Severity::blocker, "Blockers");
   out += "\n" + severity_section(result, Severity::high, "High");
-  out += "\n" + severity_section(result, Severity::medium, "Medium");
+  if (options.show <= Severity::medium)
+    out += "\n" + severity_section(result, Severity::medium, "Medium");
   if (result.analysis) out += "\n" + checklist_section(result, *result.analysis, result.target);
   out += "\n## Findings by repository\n";
+  if (const std::string hidden = hidden_counts(result.summary, options); !hidden.empty())
+    out += "\nNot shown: " + markdown_escape(hidden) + ".\n";
   for (const RepoResult& r : result.repos)
     out += "\n" + repo_section(r, options);
   return out;

@@ -1,5 +1,6 @@
 #include "report/text.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -216,6 +217,68 @@ std::string count_of(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
+// The effective findings of each rule, most severe rules first (then by count, then id): what
+// to look at, as a table whose columns are the severities.
+std::string rule_table_text(const Summary& summary, const Palette& p) {
+  struct Row {
+    std::string rule;
+    std::array<int, 5> counts;
+    int total = 0;
+    int highest = 0;
+  };
+  std::vector<Row> rows;
+  std::size_t width = 4;
+  for (const auto& [rule, counts] : summary.by_rule) {
+    Row r{rule, counts};
+    for (int i = 0; i < 5; ++i) {
+      r.total += counts[static_cast<std::size_t>(i)];
+      if (counts[static_cast<std::size_t>(i)] > 0) r.highest = i;
+    }
+    width = std::max(width, rule.size());
+    rows.push_back(std::move(r));
+  }
+  if (rows.empty()) return {};
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.highest != b.highest) return a.highest > b.highest;
+    if (a.total != b.total) return a.total > b.total;
+    return a.rule < b.rule;
+  });
+  auto cell = [](const std::string& text, std::size_t w) {
+    return std::string(w > text.size() ? w - text.size() : 0, ' ') + text;
+  };
+  const std::array<Severity, 5> order{Severity::blocker, Severity::high, Severity::medium,
+                                      Severity::low, Severity::info};
+  std::string out = p.paint(p.bold, "findings by rule:") + "\n  rule" + std::string(width - 4, ' ');
+  for (Severity s : order)
+    out += "  " + std::string(to_string(s));
+  out += "\n";
+  for (const Row& r : rows) {
+    out += "  " + inline_text(r.rule) + std::string(width - r.rule.size(), ' ');
+    for (Severity s : order) {
+      const int n = r.counts[static_cast<std::size_t>(s)];
+      out += "  " + cell(n == 0 ? "." : std::to_string(n), to_string(s).size());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// The one finding to start with (critical_finding) and its fix, on one line.
+std::string fix_first(const AuditResult& result, const Palette& p) {
+  const CriticalFinding c = critical_finding(result);
+  if (!c.finding) return {};
+  const Finding& f = *c.finding;
+  std::string where = inline_text(c.repo->name);
+  if (!f.loc.file.empty()) where += "/" + inline_text(f.loc.file);
+  if (f.loc.line > 0) where += ":" + std::to_string(f.loc.line);
+  std::string out = p.paint(p.bold, "fix first:") + " " +
+                    p.paint(p.of(f.severity),
+                            std::string(to_string(f.severity)) + "[" + inline_text(f.rule) + "]") +
+                    " at " + where + ": " + inline_text(f.message);
+  if (!f.fix.empty()) out += " (fix: " + inline_text(f.fix) + ")";
+  return out + "\n";
+}
+
 } // namespace
 
 /// `line` without a leading byte order mark: the lexer and the TOML reader skip it, so it is
@@ -312,6 +375,8 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
   }
 
+  out += rule_table_text(summary, p);
+  out += fix_first(result, p);
   out += p.paint(p.bold, "summary:") + " " +
          count_of(static_cast<int>(result.repos.size()), "repository", "repositories") + ", ";
   if (summary.total == 0) {
@@ -329,6 +394,8 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
     out += "), about " + format_hours(result.effort_hours) + " h to readiness";
   }
+  if (const std::string hidden = hidden_counts(summary, options); !hidden.empty())
+    out += "; not shown: " + hidden;
   out += "\n";
   // The findings that do not count, on a line of their own, with the flag that shows them.
   if (const std::string other = not_counted_counts(summary); !other.empty())

@@ -66,6 +66,7 @@ Summary summarize(const AuditResult& result, int allowed) {
         ++s.baselined;
       } else {
         ++s.counts[static_cast<std::size_t>(f.severity)];
+        ++s.by_rule[f.rule][static_cast<std::size_t>(f.severity)];
         ++s.total;
       }
     }
