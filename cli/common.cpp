@@ -337,6 +337,18 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   return out;
 }
 
+bool nothing_to_audit(const std::vector<RepoResult>& repos) {
+  bool none = false;
+  for (const RepoResult& r : repos)
+    if (!r.rust && !r.deployment) {
+      error(fmt::format("{}: no Cargo.toml anywhere under it, and no deployment files: nothing to "
+                        "audit",
+                        r.path));
+      none = true;
+    }
+  return none;
+}
+
 void add_gate_options(CLI::App& cmd, PolicyArgs& args) {
   cmd.add_option("--baseline", args.baseline,
                  "A previous JSON report: findings already in it do not count for the gate")

@@ -101,6 +101,10 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args);
 /// (exit 2).
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args);
 
+/// Prints an error for each audited repository with no Cargo.toml anywhere under it and no
+/// deployment files either, naming its path: true when there is one (exit 2, nothing to audit).
+bool nothing_to_audit(const std::vector<RepoResult>& repos);
+
 /// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
 void add_gate_options(CLI::App& cmd, PolicyArgs& args);
 

@@ -218,6 +218,12 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
         repo.allows.push_back(std::move(a));
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
+  // Any Cargo.toml, read or not (malformed, too large, excluded): its presence says Rust.
+  repo.rust =
+      std::any_of(input.tree->files().begin(), input.tree->files().end(), [](const std::string& f) {
+        return f == "Cargo.toml" || f.ends_with("/Cargo.toml");
+      });
+  repo.deployment = !model.deploy.files.empty();
   repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, deploy::own_images(model));
   repo.sources = model.cargo.texts;
   // Source lines under findings: only the files that have some are kept, and those of allow

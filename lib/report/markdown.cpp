@@ -443,6 +443,7 @@ std::string deploy_table(const deploy::DeploySummary& d) {
 std::string repo_section(const RepoResult& r, const TextOptions& options) {
   std::string out = "### " + markdown_escape(r.name) + "\n\n";
   if (!r.path.empty()) out += "Path: " + markdown_code(r.path, false) + "\n\n";
+  if (!r.rust) out += "No Rust (no Cargo.toml): only its deployment files are audited.\n\n";
   if (r.deploy.applies()) out += deploy_table(r.deploy);
   if (r.findings.empty()) return out + "No findings.\n";
   const std::vector<const Finding*> shown = shown_findings(r, options);

@@ -163,6 +163,7 @@ std::string heading(const RepoResult& repo, const Palette& p) {
   if (!repo.path.empty()) out += " (" + inline_text(repo.path) + ")";
   out += ": " + p.paint(status_style(repo.status, p), to_string(repo.status));
   out += ", score " + std::to_string(repo.score) + "/100, ";
+  if (!repo.rust) return out + "no Rust (no Cargo.toml): only its deployment files are audited\n";
   out += repo.otel_line ? "OpenTelemetry " + inline_text(*repo.otel_line) : "no OpenTelemetry";
   out += repo.has_lockfile ? ", Cargo.lock present"
                            : ", no Cargo.lock: audited from requirements alone";

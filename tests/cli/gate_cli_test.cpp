@@ -222,3 +222,34 @@ TEST_CASE("cli gate: a bar set in the config file is named in the gate's reason"
                                               "medium (" +
                                                   config.string() + " [policy] fail-on medium)\n");
 }
+
+TEST_CASE("cli gate: a path with nothing to audit is a usage error naming it") {
+  Scratch scratch;
+  fs::create_directories(scratch.dir / "empty" / "docs");
+  scratch.file("empty/docs/notes.md", "# not Rust\n");
+  const std::string empty = (scratch.dir / "empty").string();
+  const GateRun r = gate_run("check fixtures/ecosystem/shield '" + empty + "'");
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err == "otel-audit: error: " + empty +
+                     ": no Cargo.toml anywhere under it, and no deployment files: nothing to "
+                     "audit\n");
+  const GateRun scan = gate_run("scan '" + empty + "'");
+  CHECK(scan.code == 2);
+  CHECK(scan.err == r.err);
+}
+
+TEST_CASE("cli gate: deployment files without Rust are audited, saying there is no Rust") {
+  Scratch scratch;
+  fs::create_directories(scratch.dir / "deploy-only");
+  scratch.file("deploy-only/docker-compose.yml",
+               "services:\n  jaeger:\n    image: jaegertracing/all-in-one:1.35\n");
+  const std::string dir = (scratch.dir / "deploy-only").string();
+  const GateRun r = gate_run("check '" + dir + "' --show info");
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("deploy-only (" + dir +
+                        "): no-otel, score 96/100, no Rust (no Cargo.toml): only its deployment "
+                        "files are audited\n",
+                    0) == 0);
+  CHECK(r.out.find("medium[deploy-jaeger-no-otlp]") != std::string::npos);
+}
