@@ -99,6 +99,7 @@ int run_check(CheckArgs args, const char* argv0) {
 
   LevelReport level_report;
   AuditResult result = run_audit(inputs, *rules, resolved->policy, level_report);
+  if (nothing_to_audit(result.repos)) return kUsage;
   return deliver_report(result, args, *resolved, level_report);
 }
 

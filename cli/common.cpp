@@ -64,6 +64,8 @@ std::string render_report(const AuditResult& result, const PolicyArgs& args) {
   TextOptions opts;
   bool tty = args.output.empty() && isatty(STDOUT_FILENO);
   opts.color = args.color == "always" || (args.color == "auto" && tty && !env_set("NO_COLOR"));
+  opts.show_suppressed = args.show_suppressed;
+  opts.show = parse_severity(args.show).value_or(Severity::low);
   return find_format(audit_formats(), args.format).render(result, opts);
 }
 
@@ -256,6 +258,15 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args) {
       ->type_name("WHEN")
       ->check(CLI::IsMember({"auto", "always", "never"}))
       ->capture_default_str();
+  cmd.add_option("--show", args.show,
+                 "Print findings at or above this severity in the text and Markdown reports "
+                 "(the rest are counted; JSON and SARIF hold every finding)")
+      ->type_name("SEVERITY")
+      ->check(CLI::IsMember({"blocker", "high", "medium", "low", "info"}))
+      ->capture_default_str();
+  cmd.add_flag("--show-suppressed", args.show_suppressed,
+               "Print suppressed and baselined findings in full in the text and Markdown reports "
+               "(they are counted apart, never for the summary or the verdict)");
 }
 
 std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {
@@ -285,13 +296,14 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
     const Config& config = *out.config;
     const Policy& p = config.policy;
     if (p.target && !args.target_opt->count()) args.target = *p.target;
-    if (!args.fail_on_opt->count()) {
-      if (p.fail_on_none)
-        args.fail_on = "none";
-      else if (p.fail_on)
-        args.fail_on = std::string(to_string(*p.fail_on));
+    if (!args.fail_on_opt->count() && (p.fail_on_none || p.fail_on)) {
+      args.fail_on = p.fail_on_none ? "none" : std::string(to_string(*p.fail_on));
+      policy.fail_on_source = config.file + " [policy] fail-on";
     }
-    if (p.min_score && !args.min_score_opt->count()) args.min_score = *p.min_score;
+    if (p.min_score && !args.min_score_opt->count()) {
+      args.min_score = *p.min_score;
+      policy.min_score_source = config.file + " [policy] min-score";
+    }
     for (const SeverityOverride& o : p.severity)
       policy.severity_overrides[o.rule] = o.severity;
     for (const IgnoreEntry& ig : p.ignore)
@@ -323,6 +335,18 @@ std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
     out.policy.baseline = std::move(loaded.baseline);
   }
   return out;
+}
+
+bool nothing_to_audit(const std::vector<RepoResult>& repos) {
+  bool none = false;
+  for (const RepoResult& r : repos)
+    if (!r.rust && !r.deployment) {
+      error(fmt::format("{}: no Cargo.toml anywhere under it, and no deployment files: nothing to "
+                        "audit",
+                        r.path));
+      none = true;
+    }
+  return none;
 }
 
 void add_gate_options(CLI::App& cmd, PolicyArgs& args) {

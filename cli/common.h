@@ -54,6 +54,8 @@ struct PolicyArgs : RulesArgs {
   std::string fail_on = "blocker";
   int min_score = 0;
   std::string color = "auto";
+  bool show_suppressed = false; // --show-suppressed: text and Markdown print them in full
+  std::string show = "low";     // --show: the least severity text and Markdown print in full
   bool quiet = false;
   unsigned jobs = 0; // --jobs (check only); 0: one per core
   CLI::Option* fail_on_opt = nullptr;
@@ -98,6 +100,10 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args);
 /// overrides, ignores, -A/-W/-D and the baseline. nullopt after printing what is wrong
 /// (exit 2).
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args);
+
+/// Prints an error for each audited repository with no Cargo.toml anywhere under it and no
+/// deployment files either, naming its path: true when there is one (exit 2, nothing to audit).
+bool nothing_to_audit(const std::vector<RepoResult>& repos);
 
 /// --baseline and -A/-W/-D (docs/rules.md "Severity policy").
 void add_gate_options(CLI::App& cmd, PolicyArgs& args);

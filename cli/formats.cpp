@@ -22,8 +22,8 @@ const std::vector<Format<AuditResult>>& audit_formats() {
   static const std::vector<Format<AuditResult>> formats{
       {"text", render_text},
       {"json", plain<AuditResult, render_json>},
-      {"markdown", plain<AuditResult, render_markdown>},
-      {"md", plain<AuditResult, render_markdown>},
+      {"markdown", render_markdown},
+      {"md", render_markdown},
       {"sarif", plain<AuditResult, render_sarif>},
       {"github", plain<AuditResult, render_github>},
   };

@@ -73,7 +73,9 @@ int run_scan(ScanArgs args, const char* argv0) {
       input.tree_root.pop_back();
   }
 
-  ScanDocument doc = make_scan_document(audit_repository(input, *rules), input, rules->target);
+  RepoAudit audited = audit_repository(input, *rules);
+  if (nothing_to_audit({audited.result})) return kUsage;
+  ScanDocument doc = make_scan_document(std::move(audited), input, rules->target);
   std::string text = render_scan(doc);
   if (args.output.empty()) {
     std::fwrite(text.data(), 1, text.size(), stdout);

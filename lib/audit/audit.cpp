@@ -218,6 +218,12 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
         repo.allows.push_back(std::move(a));
   std::sort(repo.findings.begin(), repo.findings.end(), finding_less);
   repo.has_lockfile = !model.cargo.lockfiles.empty();
+  // Any Cargo.toml, read or not (malformed, too large, excluded): its presence says Rust.
+  repo.rust =
+      std::any_of(input.tree->files().begin(), input.tree->files().end(), [](const std::string& f) {
+        return f == "Cargo.toml" || f.ends_with("/Cargo.toml");
+      });
+  repo.deployment = !model.deploy.files.empty();
   repo.deploy = deploy::summarize_deploy(model.deploy, rules.deployment, deploy::own_images(model));
   repo.sources = model.cargo.texts;
   // Source lines under findings: only the files that have some are kept, and those of allow
@@ -334,8 +340,10 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
   // The policy, once every finding exists: an inline allow or an ignore entry reaches the
   // cross-repository findings as it reaches the repositories' own.
   apply_policy(result, policy, levels);
-  score_result(result, rules, policy.min_score);
-  result.gate = evaluate_gate(result, {policy.fail_on, policy.min_score});
+  score_result(result, rules);
+  result.summary.allowed = levels.allowed;
+  result.gate = evaluate_gate(
+      result, {policy.fail_on, policy.min_score, policy.fail_on_source, policy.min_score_source});
 }
 
 } // namespace otelaudit

@@ -1,6 +1,7 @@
 #include "audit/baseline.h"
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -148,6 +149,11 @@ int apply_baseline(AuditResult& result, const Baseline& baseline) {
 
 GateResult evaluate_gate(const AuditResult& result, const GateOptions& options) {
   GateResult gate;
+  gate.fail_on = options.fail_on;
+  gate.min_score = options.min_score;
+  int above = 0;                // counted findings at or above fail_on
+  std::set<std::string> denied; // rules of the counted -D findings below it
+  int denied_count = 0;
   for (const RepoResult& repo : result.repos) {
     for (const Finding& f : repo.findings) {
       if (f.suppressed) {
@@ -156,13 +162,31 @@ GateResult evaluate_gate(const AuditResult& result, const GateOptions& options) 
         ++gate.baselined;
       } else if (f.gate == GateEffect::warn) {
         ++gate.warned;
-      } else if (f.gate == GateEffect::deny ||
-                 (options.fail_on && f.severity >= *options.fail_on)) {
+      } else if (options.fail_on && f.severity >= *options.fail_on) {
         ++gate.failing;
+        ++above;
+      } else if (f.gate == GateEffect::deny) {
+        ++gate.failing;
+        ++denied_count;
+        denied.insert(f.rule);
       }
     }
   }
+  auto findings = [](int n) { return std::to_string(n) + (n == 1 ? " finding" : " findings"); };
+  if (above > 0)
+    gate.reasons.push_back(
+        findings(above) + " at or above " + std::string(to_string(*options.fail_on)) + " (" +
+        options.fail_on_source + " " + std::string(to_string(*options.fail_on)) + ")");
+  if (denied_count > 0) {
+    std::string rules;
+    for (const std::string& r : denied)
+      rules += (rules.empty() ? "" : ", ") + r;
+    gate.reasons.push_back(findings(denied_count) + " denied (-D: " + rules + ")");
+  }
   gate.score_too_low = result.score < options.min_score;
+  if (gate.score_too_low)
+    gate.reasons.push_back("score " + std::to_string(result.score) + " below " +
+                           options.min_score_source + " " + std::to_string(options.min_score));
   gate.failed = gate.failing > 0 || gate.score_too_low;
   return gate;
 }

@@ -59,11 +59,15 @@ int apply_baseline(AuditResult& result, const Baseline& baseline);
 struct GateOptions {
   std::optional<Severity> fail_on = Severity::blocker; // nullopt: `--fail-on none`
   int min_score = 0;
+  // Where each bar was set, as the reasons name it: the option, or the config file's key.
+  std::string fail_on_source = "--fail-on";
+  std::string min_score_source = "--min-score";
 };
 
 /// Judges the gate: a finding counts unless it is baselined, suppressed or `-W`; a counted
-/// finding fails the gate when it is `-D` or at or above `fail_on`. The score (over every
-/// finding, baselined or not) fails it when below `min_score`.
+/// finding fails the gate when it is `-D` or at or above `fail_on`. The score (over the
+/// effective findings, as every report shows it) fails it when below `min_score`. Each way it
+/// failed is one reason, naming the bar and where it was set.
 GateResult evaluate_gate(const AuditResult& result, const GateOptions& options);
 
 } // namespace otelaudit

@@ -30,12 +30,15 @@ struct LevelEntry {
   std::string origin; // where it was given, for messages: "-A" or "otel-audit.toml:12:1"
 };
 
-/// Policy that shapes the result (severities) and the verdict.
+/// Policy that shapes the result (severities, what counts) and the gate.
 struct AuditPolicy {
   std::map<std::string, Severity> severity_overrides;  // rule id -> severity
   std::vector<IgnoreRule> ignores;                     // matching findings are suppressed
-  int min_score = 0;                                   // below it the verdict is NO-GO
+  int min_score = 0;                                   // the gate's score bar (--min-score)
   std::optional<Severity> fail_on = Severity::blocker; // the gate's bar; nullopt: --fail-on none
+  // Where fail_on and min_score were set, for the gate's reasons: the option or the config key.
+  std::string fail_on_source = "--fail-on";
+  std::string min_score_source = "--min-score";
   // Applied after the severity overrides; an entry naming a rule id wins over one naming the
   // finding's severity. allow: dropped from every report and the gate; warn: reported, never
   // fails the gate; deny: always fails the gate (unless baselined).

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "score/score.h"
+
 namespace otelaudit {
 
 namespace {
@@ -92,8 +94,16 @@ std::string render_github(const AuditResult& result) {
     counts += fmt::format(", {} baselined", result.summary.baselined);
   if (result.summary.suppressed > 0)
     counts += fmt::format(", {} suppressed", result.summary.suppressed);
+  if (result.summary.allowed > 0)
+    counts += fmt::format(", {} allowed by -A", result.summary.allowed);
   out += fmt::format("::notice::otel-audit verdict {} ({})\n", to_string(result.verdict),
                      github_escape_data(counts));
+  // The job's outcome last, as an error when it fails, so the run's annotations say why.
+  if (result.gate.failed)
+    out +=
+        "::error::otel-audit gate failed: " + github_escape_data(gate_reasons(result.gate)) + "\n";
+  else
+    out += "::notice::otel-audit gate passed\n";
   return out;
 }
 

@@ -125,6 +125,15 @@ Json analysis_json(const SetAnalysis& a) {
   return j;
 }
 
+Json gate_json(const GateResult& g) {
+  Json j = Json::object();
+  j["passed"] = !g.failed;
+  j["fail_on"] = g.fail_on ? Json(to_string(*g.fail_on)) : Json("none");
+  j["min_score"] = g.min_score;
+  j["reasons"] = g.reasons;
+  return j;
+}
+
 Json repo_json(const RepoResult& r) {
   Json j = Json::object();
   j["name"] = r.name;
@@ -155,6 +164,7 @@ std::string render_json(const AuditResult& result) {
   j["tool"] = {{"name", "otel-audit"}, {"version", OTEL_AUDIT_VERSION}};
   j["target"] = result.target;
   j["verdict"] = to_string(result.verdict);
+  j["verdict_min_score"] = result.verdict_min_score;
   j["score"] = result.score;
   j["effort_hours"] = result.effort_hours;
   Json summary = Json::object();
@@ -162,7 +172,10 @@ std::string render_json(const AuditResult& result) {
        {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info})
     summary[std::string(to_string(s))] = result.summary.of(s);
   summary["suppressed"] = result.summary.suppressed;
+  summary["baselined"] = result.summary.baselined;
+  summary["allowed"] = result.summary.allowed;
   j["summary"] = summary;
+  j["gate"] = gate_json(result.gate);
   j["repos"] = Json::array();
   for (const RepoResult& r : result.repos)
     j["repos"].push_back(repo_json(r));

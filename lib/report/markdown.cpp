@@ -8,6 +8,7 @@
 
 #include "fix/plan.h"
 #include "graph/analysis.h"
+#include "report/view.h"
 #include "score/score.h"
 
 namespace otelaudit {
@@ -94,11 +95,8 @@ std::string link_sentence(const LinkSet& link) {
 
 /// " Not counted: 1 suppressed, 2 baselined.", or nothing when every finding counts.
 std::string not_counted(const Summary& s) {
-  std::string out;
-  if (s.suppressed > 0) out += std::to_string(s.suppressed) + " suppressed";
-  if (s.baselined > 0)
-    out += (out.empty() ? "" : ", ") + std::to_string(s.baselined) + " baselined";
-  return out.empty() ? out : " Not counted: " + out + ".";
+  const std::string other = not_counted_counts(s);
+  return other.empty() ? other : " Not counted: " + markdown_escape(other) + ".";
 }
 
 std::string summary(const AuditResult& result) {
@@ -126,6 +124,21 @@ std::string summary(const AuditResult& result) {
     out += "\n";
   }
   return out;
+}
+
+/// The verdict's bars and the gate's decision: readiness and the CI outcome, kept apart.
+std::string verdict_and_gate(const AuditResult& result) {
+  std::string out = "**Verdict:** " + std::string(to_string(result.verdict)) + " (score " +
+                    std::to_string(result.score) + "/100, readiness minimum " +
+                    std::to_string(result.verdict_min_score) + ", " +
+                    plural(static_cast<std::size_t>(result.summary.of(Severity::blocker)),
+                           "blocker", "blockers") +
+                    "). **Gate:** ";
+  if (result.gate.failed)
+    out += "failed: " + markdown_escape(gate_reasons(result.gate)) + ".";
+  else
+    out += "passed.";
+  return out + "\n";
 }
 
 std::string alignment_table(const AuditResult& result) {
@@ -294,7 +307,7 @@ std::string severity_section(const AuditResult& result, Severity severity, std::
   double total = 0;
   for (const RepoResult& r : result.repos)
     for (const Finding& f : r.findings)
-      if (f.severity == severity && !f.suppressed) {
+      if (f.severity == severity && effective(f)) {
         list.emplace_back(&r, &f);
         total += f.effort_hours;
       }
@@ -337,7 +350,7 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
     if (!r) continue;
     std::array<std::size_t, 5> counts{};
     for (const Finding& f : r->findings)
-      if (!f.suppressed) ++counts[static_cast<std::size_t>(f.severity)];
+      if (effective(f)) ++counts[static_cast<std::size_t>(f.severity)];
     std::string move;
     if (!r->otel_line)
       move = "add OpenTelemetry " + markdown_escape(target);
@@ -352,7 +365,7 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
     out += "\n";
     // The manifest items `otel-audit fix` changes, for a repository read from a directory.
     const bool fixable = std::any_of(r->findings.begin(), r->findings.end(), [](const Finding& f) {
-      return !f.suppressed && f.severity >= Severity::medium && fix::fix_handles(f.rule);
+      return effective(f) && f.severity >= Severity::medium && fix::fix_handles(f.rule);
     });
     if (fixable && r->commit.empty())
       out +=
@@ -370,7 +383,7 @@ std::string checklist_section(const AuditResult& result, const SetAnalysis& a,
     std::vector<Group> groups;
     for (Severity s : {Severity::blocker, Severity::high, Severity::medium})
       for (const Finding& f : r->findings) {
-        if (f.suppressed || f.severity != s) continue;
+        if (!effective(f) || f.severity != s) continue;
         auto g = std::find_if(groups.begin(), groups.end(), [&](const Group& x) {
           return x.severity == s && x.rule == f.rule && x.fix == f.fix;
         });
@@ -427,16 +440,23 @@ std::string deploy_table(const deploy::DeploySummary& d) {
          "\n";
 }
 
-std::string repo_section(const RepoResult& r) {
+std::string repo_section(const RepoResult& r, const TextOptions& options) {
   std::string out = "### " + markdown_escape(r.name) + "\n\n";
   if (!r.path.empty()) out += "Path: " + markdown_code(r.path, false) + "\n\n";
+  if (!r.rust) out += "No Rust (no Cargo.toml): only its deployment files are audited.\n\n";
   if (r.deploy.applies()) out += deploy_table(r.deploy);
   if (r.findings.empty()) return out + "No findings.\n";
+  const std::vector<const Finding*> shown = shown_findings(r, options);
+  if (shown.empty())
+    return out + "No findings at or above " + std::string(to_string(options.show)) +
+           " (see `--show`).\n";
   out += "| Severity | Rule | Location | Finding | Suggested change |\n|---|---|---|---|---|\n";
-  for (const Finding& f : r.findings) {
+  for (const Finding* shown_finding : shown) {
+    const Finding& f = *shown_finding;
     std::string severity(to_string(f.severity));
     if (f.orphan) severity += " (orphan)";
     if (f.suppressed) severity += " (suppressed)";
+    if (f.baselined) severity += " (baselined)";
     out += row({severity, markdown_escape(f.rule), markdown_code(location(f.loc), true),
                 markdown_escape(f.message), markdown_fix(f.fix, true)});
   }
@@ -496,8 +516,12 @@ std::string markdown_fix(std::string_view text, bool in_table) {
 }
 
 std::string render_markdown(const AuditResult& result) {
+  return render_markdown(result, TextOptions{});
+}
+
+std::string render_markdown(const AuditResult& result, const TextOptions& options) {
   std::string out = "# OpenTelemetry readiness: " + std::string(to_string(result.verdict)) + "\n\n";
-  out += summary(result) + "\n";
+  out += summary(result) + "\n" + verdict_and_gate(result) + "\n";
   out += alignment_table(result);
   if (result.analysis) {
     out += "\n" + compatibility_section(*result.analysis);
@@ -507,11 +531,14 @@ std::string render_markdown(const AuditResult& result) {
   }
   out += "\n" + severity_section(result, Severity::blocker, "Blockers");
   out += "\n" + severity_section(result, Severity::high, "High");
-  out += "\n" + severity_section(result, Severity::medium, "Medium");
+  if (options.show <= Severity::medium)
+    out += "\n" + severity_section(result, Severity::medium, "Medium");
   if (result.analysis) out += "\n" + checklist_section(result, *result.analysis, result.target);
   out += "\n## Findings by repository\n";
+  if (const std::string hidden = hidden_counts(result.summary, options); !hidden.empty())
+    out += "\nNot shown: " + markdown_escape(hidden) + ".\n";
   for (const RepoResult& r : result.repos)
-    out += "\n" + repo_section(r);
+    out += "\n" + repo_section(r, options);
   return out;
 }
 

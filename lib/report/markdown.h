@@ -2,6 +2,7 @@
 #include <string>
 #include <string_view>
 
+#include "report/text.h"
 #include "score/readiness.h"
 
 namespace otelaudit {
@@ -9,6 +10,8 @@ namespace otelaudit {
 /// The team report as GitHub-flavoured Markdown: verdict title, summary, an alignment table of
 /// all repositories, then one findings table per repository. No timestamps, so it diffs cleanly.
 std::string render_markdown(const AuditResult& result);
+/// The same, showing the findings `options` selects (options.color plays no part).
+std::string render_markdown(const AuditResult& result, const TextOptions& options);
 
 /// `text` as literal Markdown inline text: punctuation that could start emphasis, links, HTML,
 /// code or a table cell boundary is backslash-escaped and line breaks become spaces.

@@ -168,8 +168,17 @@ std::string render_sarif(const AuditResult& result) {
   run["originalUriBaseIds"] = bases;
   run["results"] = results;
   run["columnKind"] = "unicodeCodePoints"; // columns count characters, as in every report
+  const GateResult& g = result.gate;
   run["properties"] = {
-      {"target", result.target}, {"verdict", to_string(result.verdict)}, {"score", result.score}};
+      {"target", result.target},
+      {"verdict", to_string(result.verdict)},
+      {"verdict_min_score", result.verdict_min_score},
+      {"score", result.score},
+      {"gate",
+       {{"passed", !g.failed},
+        {"fail_on", g.fail_on ? std::string(to_string(*g.fail_on)) : std::string("none")},
+        {"min_score", g.min_score},
+        {"reasons", g.reasons}}}};
 
   Json j = Json::object();
   j["$schema"] = kSarifSchemaUri;

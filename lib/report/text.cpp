@@ -1,10 +1,12 @@
 #include "report/text.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
 
 #include "graph/analysis.h"
+#include "report/view.h"
 #include "score/score.h"
 
 namespace otelaudit {
@@ -161,6 +163,7 @@ std::string heading(const RepoResult& repo, const Palette& p) {
   if (!repo.path.empty()) out += " (" + inline_text(repo.path) + ")";
   out += ": " + p.paint(status_style(repo.status, p), to_string(repo.status));
   out += ", score " + std::to_string(repo.score) + "/100, ";
+  if (!repo.rust) return out + "no Rust (no Cargo.toml): only its deployment files are audited\n";
   out += repo.otel_line ? "OpenTelemetry " + inline_text(*repo.otel_line) : "no OpenTelemetry";
   out += repo.has_lockfile ? ", Cargo.lock present"
                            : ", no Cargo.lock: audited from requirements alone";
@@ -218,7 +221,7 @@ std::string finding_text(const RepoResult& repo, const Finding& f, const Palette
            "; not counted for the score or the gate\n";
   if (f.baselined)
     out += pad + " " + p.paint(p.gutter, "=") +
-           " note: already in the baseline; not counted for the gate\n";
+           " note: already in the baseline; not counted for the score or the gate\n";
   return out;
 }
 
@@ -226,13 +229,66 @@ std::string count_of(int n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }
 
-// "; not counted: 1 suppressed, 2 baselined", or nothing when every finding counts.
-std::string not_counted(const Summary& s) {
-  std::string out;
-  if (s.suppressed > 0) out += std::to_string(s.suppressed) + " suppressed";
-  if (s.baselined > 0)
-    out += (out.empty() ? "" : ", ") + std::to_string(s.baselined) + " baselined";
-  return out.empty() ? out : "; not counted: " + out;
+// The effective findings of each rule, most severe rules first (then by count, then id): what
+// to look at, as a table whose columns are the severities.
+std::string rule_table_text(const Summary& summary, const Palette& p) {
+  struct Row {
+    std::string rule;
+    std::array<int, 5> counts;
+    int total = 0;
+    int highest = 0;
+  };
+  std::vector<Row> rows;
+  std::size_t width = 4;
+  for (const auto& [rule, counts] : summary.by_rule) {
+    Row r{rule, counts};
+    for (int i = 0; i < 5; ++i) {
+      r.total += counts[static_cast<std::size_t>(i)];
+      if (counts[static_cast<std::size_t>(i)] > 0) r.highest = i;
+    }
+    width = std::max(width, rule.size());
+    rows.push_back(std::move(r));
+  }
+  if (rows.empty()) return {};
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.highest != b.highest) return a.highest > b.highest;
+    if (a.total != b.total) return a.total > b.total;
+    return a.rule < b.rule;
+  });
+  auto cell = [](const std::string& text, std::size_t w) {
+    return std::string(w > text.size() ? w - text.size() : 0, ' ') + text;
+  };
+  const std::array<Severity, 5> order{Severity::blocker, Severity::high, Severity::medium,
+                                      Severity::low, Severity::info};
+  std::string out = p.paint(p.bold, "findings by rule:") + "\n  rule" + std::string(width - 4, ' ');
+  for (Severity s : order)
+    out += "  " + std::string(to_string(s));
+  out += "\n";
+  for (const Row& r : rows) {
+    out += "  " + inline_text(r.rule) + std::string(width - r.rule.size(), ' ');
+    for (Severity s : order) {
+      const int n = r.counts[static_cast<std::size_t>(s)];
+      out += "  " + cell(n == 0 ? "." : std::to_string(n), to_string(s).size());
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// The one finding to start with (critical_finding) and its fix, on one line.
+std::string fix_first(const AuditResult& result, const Palette& p) {
+  const CriticalFinding c = critical_finding(result);
+  if (!c.finding) return {};
+  const Finding& f = *c.finding;
+  std::string where = inline_text(c.repo->name);
+  if (!f.loc.file.empty()) where += "/" + inline_text(f.loc.file);
+  if (f.loc.line > 0) where += ":" + std::to_string(f.loc.line);
+  std::string out = p.paint(p.bold, "fix first:") + " " +
+                    p.paint(p.of(f.severity),
+                            std::string(to_string(f.severity)) + "[" + inline_text(f.rule) + "]") +
+                    " at " + where + ": " + inline_text(f.message);
+  if (!f.fix.empty()) out += " (fix: " + inline_text(f.fix) + ")";
+  return out + "\n";
 }
 
 } // namespace
@@ -293,9 +349,13 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
   std::string out;
   for (const RepoResult& repo : result.repos) {
     out += heading(repo, p) + "\n";
-    if (repo.findings.empty()) out += "  no findings\n\n";
-    for (const Finding& f : repo.findings)
-      out += finding_text(repo, f, p) + "\n";
+    const std::vector<const Finding*> shown = shown_findings(repo, options);
+    if (repo.findings.empty())
+      out += "  no findings\n\n";
+    else if (shown.empty())
+      out += "  no findings shown\n\n";
+    for (const Finding* f : shown)
+      out += finding_text(repo, *f, p) + "\n";
   }
 
   if (result.analysis) {
@@ -327,6 +387,8 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
   }
 
+  out += rule_table_text(summary, p);
+  out += fix_first(result, p);
   out += p.paint(p.bold, "summary:") + " " +
          count_of(static_cast<int>(result.repos.size()), "repository", "repositories") + ", ";
   if (summary.total == 0) {
@@ -344,13 +406,29 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     }
     out += "), about " + format_hours(result.effort_hours) + " h to readiness";
   }
-  out += not_counted(summary) + "\n";
+  if (const std::string hidden = hidden_counts(summary, options); !hidden.empty())
+    out += "; not shown: " + hidden;
+  out += "\n";
+  // The findings that do not count, on a line of their own, with the flag that shows them.
+  if (const std::string other = not_counted_counts(summary); !other.empty())
+    out += p.paint(p.bold, "not counted:") + " " + other +
+           (summary.suppressed + summary.baselined > 0 && !options.show_suppressed
+                ? " (shown with --show-suppressed)"
+                : "") +
+           "\n";
 
   const bool go = result.verdict == Verdict::go;
   out +=
       p.paint(p.bold, "verdict:") + " " + p.paint(go ? p.go : p.no_go, to_string(result.verdict));
-  out += " (score " + std::to_string(result.score) + "/100, target " + inline_text(result.target) +
+  out += " (score " + std::to_string(result.score) + "/100, readiness minimum " +
+         std::to_string(result.verdict_min_score) + ", target " + inline_text(result.target) +
          ", " + count_of(summary.of(Severity::blocker), "blocker", "blockers") + ")\n";
+  // The exit code's decision, apart from the verdict: a CI log's last line says why it failed.
+  out += p.paint(p.bold, "gate:") + " " +
+         (result.gate.failed ? p.paint(p.no_go, "FAILED") + " \xE2\x80\x94 " +
+                                   inline_text(gate_reasons(result.gate))
+                             : p.paint(p.go, "passed")) +
+         "\n";
   return out;
 }
 

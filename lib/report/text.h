@@ -7,14 +7,20 @@
 
 namespace otelaudit {
 
-/// How the terminal report is drawn; the cli decides (colour only on a TTY, never with NO_COLOR).
+/// How the reports for people (text, Markdown) are drawn; the cli decides (colour only on a
+/// TTY, never with NO_COLOR). The machine formats (JSON, SARIF) keep every finding whatever
+/// these say.
 struct TextOptions {
   bool color = false;
+  // The findings shown in full: those at or above `show` (--show), and the suppressed and
+  // baselined ones only with `show_suppressed` (--show-suppressed). The summary counts all.
+  Severity show = Severity::low;
+  bool show_suppressed = false;
 };
 
 /// The human report in the style of rustc / cargo-deny diagnostics: per repository a heading
-/// and each finding with its source line and a caret under the offending token, then a summary
-/// and, on the last line, the verdict.
+/// and each finding with its source line and a caret under the offending token, then a summary,
+/// the verdict and, on the last line, the gate (the exit code's decision and its reasons).
 std::string render_text(const AuditResult& result, const TextOptions& options);
 
 /// Where the carets go under a source line, in display cells of the line as `render_text`

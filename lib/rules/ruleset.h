@@ -182,6 +182,9 @@ struct ScoringModel {
   std::array<int, 5> penalty{};             // indexed by Severity
   std::array<double, 5> default_hours{};    // indexed by Severity; info is always 0
   std::map<std::string, double> rule_hours; // rule id -> hours for one of its findings
+  // The verdict's readiness minimum ([verdict] min_score): a set scoring below it is NO-GO even
+  // without a blocker, so many lesser findings cannot add up to GO at 0/100.
+  int verdict_min_score = 0;
 
   /// Points a finding of `severity` costs its repository's score.
   int penalty_of(Severity severity) const { return penalty[static_cast<std::size_t>(severity)]; }

@@ -59,7 +59,7 @@ void per_severity(const toml::table& table, std::string_view key, std::string_vi
 } // namespace
 
 void read_scoring(const toml::table& root, Checker& c, ScoringModel& sm) {
-  c.only_keys(root, {"schema", "score", "effort"}, "scoring.toml");
+  c.only_keys(root, {"schema", "score", "effort", "verdict"}, "scoring.toml");
   c.schema(root, 1);
   auto section = [&](std::string_view name) { return c.required_table(root, name); };
   if (const toml::table* t = section("score")) {
@@ -73,6 +73,16 @@ void read_scoring(const toml::table& root, Checker& c, ScoringModel& sm) {
         *t, "penalty", "[score]",
         {Severity::blocker, Severity::high, Severity::medium, Severity::low, Severity::info},
         "an integer from 0 to 100", points, sm.penalty, c);
+  }
+  if (const toml::table* t = section("verdict")) {
+    c.only_keys(*t, {"min_score"}, "[verdict]");
+    const toml::node* n = t->get("min_score");
+    if (!n)
+      c.error(*t, "missing key \"min_score\" in [verdict]");
+    else if (!n->is_integer() || n->as_integer()->get() < 0 || n->as_integer()->get() > 100)
+      c.error(*n, "\"min_score\" in [verdict] must be an integer from 0 to 100");
+    else
+      sm.verdict_min_score = static_cast<int>(n->as_integer()->get());
   }
   if (const toml::table* t = section("effort")) {
     c.only_keys(*t, {"default", "rules"}, "[effort]");

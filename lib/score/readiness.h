@@ -39,6 +39,10 @@ struct RepoResult {
   std::string exporter;                 // e.g. "opentelemetry-otlp 0.26", empty when none
   std::string bridge;                   // e.g. "tracing-opentelemetry 0.22", empty when none
   bool has_lockfile = false;
+  // Whether any Cargo.toml lies under it; a repository without one is audited only when it
+  // holds deployment files (`deployment`), and the reports say it has no Rust.
+  bool rust = true;
+  bool deployment = false; // it holds deployment files (Compose, Kubernetes, collector, .env)
   int score = 100;
   double effort_hours = 0; // time to readiness: the estimates of its unsuppressed findings
   std::vector<CrateUse> crates;
@@ -55,32 +59,42 @@ struct SetAnalysis; // graph/analysis.h: the cross-repository analysis
 /// The finding counts every report prints beside the score and verdict, computed once after
 /// the policy (score_result), so no renderer counts for itself.
 struct Summary {
-  // Findings that count, by severity (indexed by Severity): neither suppressed nor baselined.
+  // Effective findings by severity (indexed by Severity): neither suppressed nor baselined.
   std::array<int, 5> counts{};
-  int total = 0;      // the counted findings, all severities
-  int suppressed = 0; // silenced by an allow comment, an ignore entry: never counted
+  int total = 0;      // the effective findings, all severities
+  int suppressed = 0; // silenced by an allow comment or an ignore entry: never counted
   int baselined = 0;  // already in the --baseline report (and not suppressed): never counted
+  int allowed = 0;    // dropped by -A (in no report): never counted
+  // Effective findings by rule, then severity: the per-rule table of the text report.
+  std::map<std::string, std::array<int, 5>> by_rule;
 
   int of(Severity s) const { return counts[static_cast<std::size_t>(s)]; }
 };
 
-/// The gate's decision and the counts the reports show next to it (audit/baseline.h judges it).
+/// The gate's decision, the bars it applied and why it failed (audit/baseline.h judges it):
+/// the exit code follows `failed` and nothing else.
 struct GateResult {
   bool failed = false;
   bool score_too_low = false;
-  int failing = 0;    // findings that fail the gate
-  int baselined = 0;  // findings known from the baseline: never counted
-  int warned = 0;     // findings exempt through -W
-  int suppressed = 0; // findings silenced inline: never counted
+  int failing = 0;                 // findings that fail the gate
+  int baselined = 0;               // findings known from the baseline: never counted
+  int warned = 0;                  // findings exempt through -W
+  int suppressed = 0;              // findings silenced inline: never counted
+  std::optional<Severity> fail_on; // the bar, nullopt for `--fail-on none`
+  int min_score = 0;
+  // Why it failed, one sentence each ("3 findings at or above high (--fail-on high)"); empty
+  // when it passed.
+  std::vector<std::string> reasons;
 };
 
 /// The result of one audit: what every renderer draws.
 struct AuditResult {
   std::string target; // canonical line, e.g. "0.27"
   int score = 100;
-  double effort_hours = 0; // the repositories' time to readiness, summed
-  Verdict verdict = Verdict::go;
-  Summary summary; // the counts beside score and verdict
+  double effort_hours = 0;       // the repositories' time to readiness, summed
+  Verdict verdict = Verdict::go; // readiness: no effective blocker and score >= verdict_min_score
+  int verdict_min_score = 0;     // the readiness minimum of rules/scoring.toml ([verdict])
+  Summary summary;               // the counts beside score and verdict
   GateResult gate; // what the exit code is judged on (fail-on, min-score, -W/-D, baseline)
   std::vector<RepoResult> repos;
   std::vector<std::string> warnings;           // policy entries that matched nothing, and the like

@@ -10,7 +10,11 @@
 
 namespace otelaudit {
 
-void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
+bool effective(const Finding& f) {
+  return !f.suppressed && !f.baselined;
+}
+
+void score_result(AuditResult& result, const Ruleset& rules) {
   bool blocker = false;
   int total = 0;
   result.effort_hours = 0;
@@ -20,8 +24,8 @@ void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
     double hours = 0;
     bool repo_blocker = false, repo_high = false;
     for (Finding& f : repo.findings) {
-      f.effort_hours = f.suppressed ? 0 : rules.scoring.hours(f.rule, f.severity);
-      if (f.suppressed) continue;
+      f.effort_hours = effective(f) ? rules.scoring.hours(f.rule, f.severity) : 0;
+      if (!effective(f)) continue;
       penalty += rules.scoring.penalty_of(f.severity);
       hours += f.effort_hours;
       repo_blocker |= f.severity == Severity::blocker;
@@ -45,12 +49,15 @@ void score_result(AuditResult& result, const Ruleset& rules, int min_score) {
                      ? 100
                      : static_cast<int>(std::lround(static_cast<double>(total) /
                                                     static_cast<double>(result.repos.size())));
-  result.verdict = blocker || result.score < min_score ? Verdict::no_go : Verdict::go;
+  result.verdict_min_score = rules.scoring.verdict_min_score;
+  result.verdict =
+      blocker || result.score < result.verdict_min_score ? Verdict::no_go : Verdict::go;
   result.summary = summarize(result);
 }
 
-Summary summarize(const AuditResult& result) {
+Summary summarize(const AuditResult& result, int allowed) {
   Summary s;
+  s.allowed = allowed;
   for (const RepoResult& repo : result.repos)
     for (const Finding& f : repo.findings) {
       if (f.suppressed) {
@@ -59,6 +66,7 @@ Summary summarize(const AuditResult& result) {
         ++s.baselined;
       } else {
         ++s.counts[static_cast<std::size_t>(f.severity)];
+        ++s.by_rule[f.rule][static_cast<std::size_t>(f.severity)];
         ++s.total;
       }
     }
@@ -76,7 +84,7 @@ CriticalFinding critical_finding(const AuditResult& result) {
   for (const RepoResult& r : result.repos) {
     const int d = dependents.count(r.name) ? dependents.at(r.name) : 0;
     for (const Finding& f : r.findings) {
-      if (f.suppressed) continue;
+      if (!effective(f)) continue;
       bool better = !best.finding;
       if (!better && f.severity != best.finding->severity)
         better = f.severity > best.finding->severity;
@@ -91,6 +99,13 @@ CriticalFinding critical_finding(const AuditResult& result) {
     }
   }
   return best;
+}
+
+std::string gate_reasons(const GateResult& gate) {
+  std::string out;
+  for (const std::string& r : gate.reasons)
+    out += (out.empty() ? "" : "; ") + r;
+  return out;
 }
 
 std::string format_hours(double hours) {

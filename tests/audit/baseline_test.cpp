@@ -181,6 +181,51 @@ TEST_CASE("baseline: the gate ignores suppressed and -W findings, -D always coun
   CHECK(gate.score_too_low);
 }
 
+TEST_CASE("baseline: the gate says why it failed, naming each bar and where it was set") {
+  AuditResult result;
+  RepoResult repo;
+  Finding high = finding("removed-api", "src/main.rs", 1, "m");
+  high.severity = Severity::high;
+  Finding blocker = finding("deprecated-exporter", "Cargo.toml", 2, "m");
+  Finding denied = finding("companion-drift", "Cargo.toml", 3, "m");
+  denied.severity = Severity::low;
+  denied.gate = GateEffect::deny;
+  Finding denied_high = finding("otel-version-behind", "Cargo.toml", 4, "m");
+  denied_high.severity = Severity::high;
+  denied_high.gate = GateEffect::deny;
+  repo.findings = {high, blocker, denied, denied_high};
+  result.repos.push_back(repo);
+  result.score = 40;
+
+  GateResult gate = evaluate_gate(result, {Severity::high, 50});
+  CHECK(gate.failed);
+  CHECK(gate.fail_on == Severity::high);
+  CHECK(gate.min_score == 50);
+  // A denied finding at or above the bar is counted there, once.
+  REQUIRE(gate.reasons.size() == 3);
+  CHECK(gate.reasons[0] == "3 findings at or above high (--fail-on high)");
+  CHECK(gate.reasons[1] == "1 finding denied (-D: companion-drift)");
+  CHECK(gate.reasons[2] == "score 40 below --min-score 50");
+
+  gate = evaluate_gate(result, {std::nullopt, 0, "--fail-on", "--min-score"});
+  REQUIRE(gate.reasons.size() == 1);
+  CHECK(gate.reasons[0] == "2 findings denied (-D: companion-drift, otel-version-behind)");
+
+  gate = evaluate_gate(result, {Severity::blocker, 30, "otel-audit.toml [policy] fail-on",
+                                "otel-audit.toml [policy] min-score"});
+  REQUIRE(gate.reasons.size() == 2);
+  CHECK(gate.reasons[0] == "1 finding at or above blocker (otel-audit.toml [policy] fail-on "
+                           "blocker)");
+  CHECK(gate.reasons[1] ==
+        "2 findings denied (-D: companion-drift, otel-version-behind)"); // score 40 >= 30
+
+  for (Finding& f : result.repos[0].findings)
+    f.baselined = true;
+  gate = evaluate_gate(result, {Severity::info, 0});
+  CHECK_FALSE(gate.failed);
+  CHECK(gate.reasons.empty());
+}
+
 namespace {
 
 const std::string kLevelsManifest = "[package]\n"

@@ -83,7 +83,7 @@ TEST_CASE("cli gate: --format sarif writes one run with a result per finding") {
         "fixtures/ecosystem/policy-engine/");
 }
 
-TEST_CASE("cli gate: --format github annotates each finding and ends with the verdict") {
+TEST_CASE("cli gate: --format github annotates each finding and ends with the gate") {
   const GateRun r = gate_run("check fixtures/ecosystem/* --format github");
   CHECK(r.code == 1);
   CHECK(r.out.find("::error file=fixtures/ecosystem/policy-engine/Cargo.toml,line=31,col=1,"
@@ -91,12 +91,15 @@ TEST_CASE("cli gate: --format github annotates each finding and ends with the ve
         std::string::npos);
   CHECK(r.out.substr(r.out.rfind("::notice::"))
             .rfind("::notice::otel-audit verdict NO-GO (score ", 0) == 0);
+  CHECK(r.out.substr(r.out.rfind("::error::")) ==
+        "::error::otel-audit gate failed: 7 findings at or above blocker (--fail-on blocker)\n");
   const GateRun ok = gate_run("check fixtures/cases/jaeger-propagator --format github");
   CHECK(ok.code == 0);
   CHECK(ok.out == "::notice file=fixtures/cases/jaeger-propagator/Cargo.toml,line=1,col=1,"
                   "title=no-lockfile::no Cargo.lock beside Cargo.toml: versions are judged from "
                   "requirements alone\n"
-                  "::notice::otel-audit verdict GO (score 100)\n");
+                  "::notice::otel-audit verdict GO (score 100)\n"
+                  "::notice::otel-audit gate passed\n");
 }
 
 TEST_CASE("cli gate: a baseline of the same run passes the gate, a smaller one does not") {
@@ -115,7 +118,9 @@ TEST_CASE("cli gate: a baseline of the same run passes the gate, a smaller one d
   CHECK(r.err == "otel-audit: " + std::to_string(total) + " finding(s) already in the baseline \"" +
                      baseline.string() + "\" do not count for the gate\n");
   CHECK(r.out.find("::error") == std::string::npos);
-  CHECK(r.out.find("(score 60, " + std::to_string(total) + " baselined)") != std::string::npos);
+  // Accepted findings count for neither the score nor the verdict.
+  CHECK(r.out.find("verdict GO (score 100, " + std::to_string(total) + " baselined)") !=
+        std::string::npos);
 
   // Drop policy-engine's findings from the baseline: its blocker is new again.
   auto smaller = previous;
@@ -184,4 +189,67 @@ TEST_CASE("cli gate: level entries that match nothing are reported, bad ones ref
   const GateRun both = gate_run("check fixtures/cases/jaeger-propagator -A info -D info");
   CHECK(both.code == 2);
   CHECK(both.err == "otel-audit: error: -A and -D both name \"info\"\n");
+}
+
+TEST_CASE("cli gate: verdict and gate are two answers, and the exit code is the gate's") {
+  // No blocker, a score over the readiness minimum: GO; the gate set at low fails all the same.
+  const GateRun low = gate_run("check fixtures/ecosystem/sentinel --fail-on low");
+  CHECK(low.code == 1);
+  CHECK(low.out.substr(low.out.find("\nverdict:") + 1) ==
+        "verdict: GO (score 95/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: FAILED \xE2\x80\x94 2 findings at or above low (--fail-on low)\n");
+  // Blockers under -W: NO-GO, and the gate passes.
+  const GateRun warned = gate_run("check fixtures/ecosystem/policy-engine -W blocker");
+  CHECK(warned.code == 0);
+  CHECK(warned.out.substr(warned.out.find("\nverdict:") + 1) ==
+        "verdict: NO-GO (score 0/100, readiness minimum 50, target 0.27, 4 blockers)\n"
+        "gate: passed\n");
+  const auto json = nlohmann::json::parse(
+      gate_run("check fixtures/ecosystem/sentinel --fail-on low --min-score 96 --format json").out);
+  CHECK(json["verdict"] == "GO");
+  CHECK(json["gate"].dump() ==
+        R"j({"fail_on":"low","min_score":96,"passed":false,"reasons":)j"
+        R"j(["2 findings at or above low (--fail-on low)","score 95 below --min-score 96"]})j");
+}
+
+TEST_CASE("cli gate: a bar set in the config file is named in the gate's reason") {
+  Scratch scratch;
+  const fs::path config = scratch.file("otel-audit.toml", "[policy]\nfail-on = \"medium\"\n");
+  const GateRun r =
+      gate_run("check fixtures/ecosystem/sentinel --config '" + config.string() + "'");
+  CHECK(r.code == 1);
+  CHECK(r.out.substr(r.out.rfind("gate:")) == "gate: FAILED \xE2\x80\x94 1 finding at or above "
+                                              "medium (" +
+                                                  config.string() + " [policy] fail-on medium)\n");
+}
+
+TEST_CASE("cli gate: a path with nothing to audit is a usage error naming it") {
+  Scratch scratch;
+  fs::create_directories(scratch.dir / "empty" / "docs");
+  scratch.file("empty/docs/notes.md", "# not Rust\n");
+  const std::string empty = (scratch.dir / "empty").string();
+  const GateRun r = gate_run("check fixtures/ecosystem/shield '" + empty + "'");
+  CHECK(r.code == 2);
+  CHECK(r.out == "");
+  CHECK(r.err == "otel-audit: error: " + empty +
+                     ": no Cargo.toml anywhere under it, and no deployment files: nothing to "
+                     "audit\n");
+  const GateRun scan = gate_run("scan '" + empty + "'");
+  CHECK(scan.code == 2);
+  CHECK(scan.err == r.err);
+}
+
+TEST_CASE("cli gate: deployment files without Rust are audited, saying there is no Rust") {
+  Scratch scratch;
+  fs::create_directories(scratch.dir / "deploy-only");
+  scratch.file("deploy-only/docker-compose.yml",
+               "services:\n  jaeger:\n    image: jaegertracing/all-in-one:1.35\n");
+  const std::string dir = (scratch.dir / "deploy-only").string();
+  const GateRun r = gate_run("check '" + dir + "' --show info");
+  CHECK(r.code == 0);
+  CHECK(r.out.rfind("deploy-only (" + dir +
+                        "): no-otel, score 96/100, no Rust (no Cargo.toml): only its deployment "
+                        "files are audited\n",
+                    0) == 0);
+  CHECK(r.out.find("medium[deploy-jaeger-no-otlp]") != std::string::npos);
 }

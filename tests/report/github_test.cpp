@@ -25,7 +25,9 @@ TEST_CASE("github: one workflow command per finding, exact") {
   CHECK(out.find("::notice file=repos/policy-engine/Cargo.toml,title=no-lockfile::no Cargo.lock: "
                  "policy-engine is audited from its requirements alone\n") != std::string::npos);
   // 100 - 10 - 1 - 10 - 10 - 1 = 68, 100 - 4 - 40 - 10 = 46 and 100: a mean of 71 (scoring.md).
-  CHECK(out.substr(out.rfind("::notice::")) == "::notice::otel-audit verdict NO-GO (score 71)\n");
+  CHECK(out.substr(out.rfind("::notice::otel-audit verdict")) ==
+        "::notice::otel-audit verdict NO-GO (score 71)\n"
+        "::notice::otel-audit gate passed\n");
 }
 
 TEST_CASE("github: messages and properties are escaped the way the runner reads them") {
@@ -51,12 +53,13 @@ TEST_CASE("github: messages and properties are escaped the way the runner reads 
   known.baselined = true;
   repo.findings.push_back(known);
   result.repos.push_back(repo);
-  // The baselined finding still counts for the score, the suppressed one does not: 80.
+  // Neither the baselined nor the suppressed finding counts for the score: 90.
   score_with_bundled_rules(result);
   CHECK(render_github(result) ==
         "::error file=repos/a%2Cb/crates/x%3Ay/Cargo.toml,line=3,title=manifest-parse-error::"
         "expected `=`%0Afound 100%25\n"
-        "::notice::otel-audit verdict GO (score 80, 1 baselined, 1 suppressed)\n");
+        "::notice::otel-audit verdict GO (score 90, 1 baselined, 1 suppressed)\n"
+        "::notice::otel-audit gate passed\n");
 }
 
 TEST_CASE("github: a repository given as . annotates bare file paths") {
@@ -74,7 +77,8 @@ TEST_CASE("github: a repository given as . annotates bare file paths") {
   repo.findings.push_back(f);
   result.repos.push_back(repo);
   CHECK(render_github(result) == "::notice file=Cargo.toml,title=no-lockfile::m\n"
-                                 "::notice::otel-audit verdict GO (score 100)\n");
+                                 "::notice::otel-audit verdict GO (score 100)\n"
+                                 "::notice::otel-audit gate passed\n");
   CHECK(github_command(Severity::blocker) == "error");
   CHECK(github_command(Severity::medium) == "warning");
   CHECK(github_command(Severity::low) == "notice");

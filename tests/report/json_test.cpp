@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/baseline.h"
 #include "golden.h"
 #include "report/json.h"
 #include "report/sample.h"
@@ -28,6 +29,7 @@ TEST_CASE("report json: an empty audit") {
                                    "  },\n"
                                    "  \"target\": \"0.27\",\n"
                                    "  \"verdict\": \"GO\",\n"
+                                   "  \"verdict_min_score\": 0,\n"
                                    "  \"score\": 100,\n"
                                    "  \"effort_hours\": 0.0,\n"
                                    "  \"summary\": {\n"
@@ -36,7 +38,15 @@ TEST_CASE("report json: an empty audit") {
                                    "    \"medium\": 0,\n"
                                    "    \"low\": 0,\n"
                                    "    \"info\": 0,\n"
-                                   "    \"suppressed\": 0\n"
+                                   "    \"suppressed\": 0,\n"
+                                   "    \"baselined\": 0,\n"
+                                   "    \"allowed\": 0\n"
+                                   "  },\n"
+                                   "  \"gate\": {\n"
+                                   "    \"passed\": true,\n"
+                                   "    \"fail_on\": \"none\",\n"
+                                   "    \"min_score\": 0,\n"
+                                   "    \"reasons\": []\n"
                                    "  },\n"
                                    "  \"repos\": [],\n"
                                    "  \"analysis\": null\n"
@@ -67,7 +77,8 @@ TEST_CASE("report json: fields, types and nulls follow the v1 contract") {
   const auto j = nlohmann::json::parse(render_json(sample_audit()));
   CHECK(j["summary"] ==
         nlohmann::json::parse(
-            R"({"blocker": 1, "high": 4, "medium": 1, "low": 2, "info": 1, "suppressed": 0})"));
+            R"({"blocker": 1, "high": 4, "medium": 1, "low": 2, "info": 1, "suppressed": 0,)"
+            R"("baselined": 0, "allowed": 0})"));
   CHECK(edge_commit_is_null(j));
   const auto& edge = j["repos"][0];
   CHECK(edge["bridge"].is_null());
@@ -125,6 +136,7 @@ AuditResult documented_example() {
   result.target = "0.27";
   result.repos = {repo};
   score_with_bundled_rules(result); // one blocker: 60, 16 h, critical, NO-GO
+  result.gate = evaluate_gate(result, GateOptions{});
   return result;
 }
 

@@ -31,7 +31,7 @@ inline Finding sample_finding(std::string rule, Severity severity, std::string r
 inline void score_with_bundled_rules(AuditResult& result) {
   static const RulesetResult rules = load_ruleset(OTEL_AUDIT_RULES_DIR, result.target);
   REQUIRE(rules.ruleset.has_value());
-  score_result(result, *rules.ruleset, 0);
+  score_result(result, *rules.ruleset);
 }
 
 inline AuditResult sample_audit() {

@@ -39,7 +39,7 @@ AuditResult suppressed_blocker_audit() {
   propagation.baselined = true;
   repo.findings = {jaeger, behind, propagation};
   result.repos.push_back(repo);
-  // Suppressed: no penalty, no hours. Baselined: still scored (100 - 10 - 4 = 86, 3 h + 1 h).
+  // Suppressed and baselined: no penalty, no hours (100 - 10 = 90, 3 h).
   score_with_bundled_rules(result);
   return result;
 }
@@ -61,8 +61,8 @@ TEST_CASE("summary: counted once, without suppressed and baselined findings") {
   CHECK(result.summary.of(Severity::medium) == 0);
   CHECK(result.summary.suppressed == 1);
   CHECK(result.summary.baselined == 1);
-  CHECK(result.score == 86);
-  CHECK(result.effort_hours == 4);
+  CHECK(result.score == 90);
+  CHECK(result.effort_hours == 3);
   CHECK(result.verdict == Verdict::go);
 }
 
@@ -71,26 +71,32 @@ TEST_CASE("summary: every format says the same of an audit with a suppressed blo
 
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about "
-        "4 h to readiness; not counted: 1 suppressed, 1 baselined\n"
-        "verdict: GO (score 86/100, target 0.27, 0 blockers)\n");
+        "3 h to readiness\n"
+        "not counted: 1 suppressed, 1 baselined (shown with --show-suppressed)\n"
+        "verdict: GO (score 90/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
 
   const nlohmann::json json = nlohmann::json::parse(render_json(result));
   CHECK(json["verdict"] == "GO");
-  CHECK(json["score"] == 86);
+  CHECK(json["score"] == 90);
   CHECK(json["summary"].dump() ==
-        R"({"blocker":0,"high":1,"info":0,"low":0,"medium":0,"suppressed":1})");
+        R"({"allowed":0,"baselined":1,"blocker":0,"high":1,"info":0,"low":0,"medium":0,)"
+        R"("suppressed":1})");
 
   const std::string markdown = render_markdown(result);
-  CHECK(markdown.find("Target OpenTelemetry line **0.27**, score **86/100** over 1 repository. "
+  CHECK(markdown.find("Target OpenTelemetry line **0.27**, score **90/100** over 1 repository. "
                       "1 finding: 0 blockers, 1 high, 0 medium, 0 low, 0 info. Not counted: 1 "
-                      "suppressed, 1 baselined. Time to readiness: about **4 h** of work.\n") !=
+                      "suppressed, 1 baselined. Time to readiness: about **3 h** of work.\n") !=
         std::string::npos);
 
   CHECK(from_line(render_github(result), "::notice::") ==
-        "::notice::otel-audit verdict GO (score 86, 1 baselined, 1 suppressed)\n");
+        "::notice::otel-audit verdict GO (score 90, 1 baselined, 1 suppressed)\n"
+        "::notice::otel-audit gate passed\n");
 
   const nlohmann::json sarif = nlohmann::json::parse(render_sarif(result));
-  CHECK(sarif["runs"][0]["properties"].dump() == R"({"score":86,"target":"0.27","verdict":"GO"})");
+  CHECK(sarif["runs"][0]["properties"].dump() ==
+        R"({"gate":{"fail_on":"none","min_score":0,"passed":true,"reasons":[]},"score":90,)"
+        R"("target":"0.27","verdict":"GO","verdict_min_score":50})");
 }
 
 TEST_CASE("summary: nothing counted still names what was left out") {
@@ -98,8 +104,47 @@ TEST_CASE("summary: nothing counted still names what was left out") {
   result.repos[0].findings[1].suppressed = true;
   score_with_bundled_rules(result);
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
-        "summary: 1 repository, no findings; not counted: 2 suppressed, 1 baselined\n"
-        "verdict: GO (score 96/100, target 0.27, 0 blockers)\n");
+        "summary: 1 repository, no findings\n"
+        "not counted: 2 suppressed, 1 baselined (shown with --show-suppressed)\n"
+        "verdict: GO (score 100/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
   CHECK(render_markdown(result).find("over 1 repository. No findings. Not counted: 2 "
                                      "suppressed, 1 baselined.\n") != std::string::npos);
+}
+
+TEST_CASE("summary: a baselined blocker is accepted: GO, and counted apart") {
+  AuditResult result = suppressed_blocker_audit();
+  result.repos[0].findings[0].suppressed = false;
+  result.repos[0].findings[0].baselined = true;
+  score_with_bundled_rules(result);
+  CHECK(result.summary.of(Severity::blocker) == 0);
+  CHECK(result.summary.baselined == 2);
+  CHECK(result.repos[0].status == RepoStatus::behind);
+  CHECK(result.verdict == Verdict::go);
+  CHECK(result.score == 90);
+  result.summary.allowed = 3; // what -A dropped, set by the audit
+  CHECK(from_line(render_text(result, TextOptions{}), "not counted:")
+            .starts_with("not counted: 3 allowed by -A, 2 baselined (shown with "
+                         "--show-suppressed)\n"));
+}
+
+TEST_CASE("summary: suppressed and baselined findings are printed only with --show-suppressed") {
+  const AuditResult result = suppressed_blocker_audit();
+  const std::string quiet = render_text(result, TextOptions{});
+  CHECK(quiet.find("blocker[deprecated-exporter]") == std::string::npos);
+  CHECK(quiet.find("medium[missing-propagation]") == std::string::npos);
+  CHECK(quiet.find("high[otel-version-behind]") != std::string::npos);
+  TextOptions all;
+  all.show_suppressed = true;
+  const std::string shown = render_text(result, all);
+  CHECK(shown.find("blocker[deprecated-exporter]") != std::string::npos);
+  CHECK(shown.find("medium[missing-propagation]") != std::string::npos);
+  CHECK(shown.find("\nnot counted: 1 suppressed, 1 baselined\n") != std::string::npos);
+
+  const std::string md = render_markdown(result);
+  CHECK(md.find("| blocker (suppressed) |") == std::string::npos);
+  CHECK(md.find("| medium (baselined) |") == std::string::npos);
+  const std::string md_all = render_markdown(result, all);
+  CHECK(md_all.find("| blocker (suppressed) | deprecated-exporter |") != std::string::npos);
+  CHECK(md_all.find("| medium (baselined) | missing-propagation |") != std::string::npos);
 }

@@ -48,17 +48,36 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "   |                             ^^^^^^\n"
         "   = fix: opentelemetry = \"0.27\"\n"
         "\n"
+        "findings by rule:\n"
+        "  rule                 blocker  high  medium  low  info\n"
+        "  otel-version-behind        .     1       .    .     .\n"
+        "fix first: high[otel-version-behind] at edge-agent/Cargo.toml:24: opentelemetry 0.26 is "
+        "one line behind the target 0.27 (fix: opentelemetry = \"0.27\")\n"
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
         "h to readiness\n"
-        "verdict: GO (score 90/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 90/100, readiness minimum 50, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
 }
 
-TEST_CASE("report text: an empty audit is only the summary and the verdict") {
+TEST_CASE("report text: an empty audit is only the summary, the verdict and the gate") {
   AuditResult result;
   result.target = "0.27";
   CHECK(render_text(result, TextOptions{}) ==
         "summary: 0 repositories, no findings\n"
-        "verdict: GO (score 100/100, target 0.27, 0 blockers)\n");
+        "verdict: GO (score 100/100, readiness minimum 0, target 0.27, 0 blockers)\n"
+        "gate: passed\n");
+}
+
+TEST_CASE("report text: the last line is the gate, with every reason it failed") {
+  AuditResult result;
+  result.target = "0.27";
+  result.gate.failed = true;
+  result.gate.reasons = {"3 findings at or above high (--fail-on high)",
+                         "score 40 below --min-score 50"};
+  const std::string text = render_text(result, TextOptions{});
+  CHECK(text.substr(text.rfind('\n', text.size() - 2) + 1) ==
+        "gate: FAILED \xE2\x80\x94 3 findings at or above high (--fail-on high); score 40 below "
+        "--min-score 50\n");
 }
 
 TEST_CASE("report text: colour codes only when asked, layout otherwise identical") {
@@ -131,11 +150,13 @@ TEST_CASE("report text: suppressed and baselined findings say why they do not co
   g.baselined = true;
   repo.findings = {f, g};
   result.repos.push_back(repo);
-  const std::string text = render_text(result, TextOptions{});
+  TextOptions options;
+  options.show_suppressed = true;
+  const std::string text = render_text(result, options);
   CHECK(text.find("low[companion-drift]: metrics 0.21 differs\n --> shield/Cargo.toml\n"
                   "  = note: suppressed: pinned until PLAT-9; not counted for the score or the "
                   "gate\n") != std::string::npos);
-  CHECK(text.find("  = note: already in the baseline; not counted for the gate\n") !=
+  CHECK(text.find("  = note: already in the baseline; not counted for the score or the gate\n") !=
         std::string::npos);
 }
 

@@ -96,9 +96,13 @@ TEST_CASE("schema: the report schema refuses what otel-audit/v1 does not write")
       nlohmann::ordered_json::parse(testsupport::read_file(golden_path("report/audit.json")));
   REQUIRE(violations(golden) == "");
   auto doc = golden;
-  doc["gate"] = {{"failed", true}};
+  doc["gate"]["failed"] = true;
   CHECK(violations(doc) ==
-        "doc.json: /: Additional properties are not allowed ('gate' was unexpected)\n");
+        "doc.json: /gate: Additional properties are not allowed ('failed' was unexpected)\n");
+  doc = golden;
+  doc["gate"]["fail_on"] = "critical";
+  CHECK(violations(doc) == "doc.json: /gate/fail_on: 'critical' is not one of ['blocker', "
+                           "'high', 'medium', 'low', 'info', 'none']\n");
   doc = golden;
   doc["repos"][0]["findings"][0]["severity"] = "critical";
   CHECK(violations(doc) == "doc.json: /repos/0/findings/0/severity: 'critical' is not one of "

@@ -17,6 +17,8 @@ namespace {
 const std::string kScoring = R"toml(schema = 1
 [score]
 penalty = { blocker = 40, high = 10, medium = 4, low = 1, info = 0 }
+[verdict]
+min_score = 50
 [effort]
 default = { blocker = 8, high = 2, medium = 1, low = 0.5 }
 [effort.rules]
@@ -55,6 +57,7 @@ TEST_CASE("scoring data: the bundled scoring.toml loads with every rule estimate
   CHECK(m.loaded);
   CHECK(m.penalty_of(Severity::blocker) == 40);
   CHECK(m.penalty_of(Severity::info) == 0);
+  CHECK(m.verdict_min_score == 50);
   CHECK(m.hours("deprecated-exporter", Severity::blocker) == 16);
   CHECK(m.hours("removed-api", Severity::high) == 1);
 }
@@ -74,6 +77,8 @@ TEST_CASE("scoring data: every error is reported with its place") {
   const std::string bad = R"toml(schema = 1
 [score]
 penalty = { blocker = 140, high = 10, medium = 4, low = 1 }
+[verdict]
+min_score = 101
 [effort]
 default = { blocker = 8, high = "two", medium = 1, low = 0.3, info = 0 }
 unit = "hours"
@@ -83,7 +88,7 @@ removed-api = -1
 )toml";
   RulesetResult r = parse(bad);
   CHECK_FALSE(r.ruleset.has_value());
-  REQUIRE(r.errors.size() == 8);
+  REQUIRE(r.errors.size() == 9);
   auto at = [&](std::size_t i) {
     return r.errors[i].loc.file + ":" + std::to_string(r.errors[i].loc.line) + ":" +
            std::to_string(r.errors[i].loc.column) + ": " + r.errors[i].message;
@@ -91,15 +96,26 @@ removed-api = -1
   CHECK(at(0) == "rules/scoring.toml:3:11: missing key \"info\" in penalty");
   CHECK(at(1) ==
         "rules/scoring.toml:3:23: \"blocker\" in penalty must be an integer from 0 to 100");
-  CHECK(at(2) == "rules/scoring.toml:5:33: \"high\" in default must be a number of hours from 0 "
+  CHECK(at(2) ==
+        "rules/scoring.toml:5:13: \"min_score\" in [verdict] must be an integer from 0 to 100");
+  CHECK(at(3) == "rules/scoring.toml:7:33: \"high\" in default must be a number of hours from 0 "
                  "to 1000 in quarters (0.25)");
-  CHECK(at(3) == "rules/scoring.toml:5:58: \"low\" in default must be a number of hours from 0 "
+  CHECK(at(4) == "rules/scoring.toml:7:58: \"low\" in default must be a number of hours from 0 "
                  "to 1000 in quarters (0.25)");
-  CHECK(at(4) == "rules/scoring.toml:5:63: unknown key \"info\" in default");
-  CHECK(at(5) == "rules/scoring.toml:6:1: unknown key \"unit\" in [effort]");
-  CHECK(at(6) == "rules/scoring.toml:8:1: unknown rule \"no-such-rule\" in [effort.rules]");
-  CHECK(at(7) == "rules/scoring.toml:9:15: \"removed-api\" in [effort.rules] must be a number of "
+  CHECK(at(5) == "rules/scoring.toml:7:63: unknown key \"info\" in default");
+  CHECK(at(6) == "rules/scoring.toml:8:1: unknown key \"unit\" in [effort]");
+  CHECK(at(7) == "rules/scoring.toml:10:1: unknown rule \"no-such-rule\" in [effort.rules]");
+  CHECK(at(8) == "rules/scoring.toml:11:15: \"removed-api\" in [effort.rules] must be a number of "
                  "hours from 0 to 1000 in quarters (0.25)");
+}
+
+TEST_CASE("scoring data: [verdict] min_score is required") {
+  std::string text = kScoring;
+  text.replace(text.find("[verdict]\nmin_score = 50\n"), 24, "[verdict]\n");
+  RulesetResult r = parse(text);
+  REQUIRE(r.errors.size() == 1);
+  CHECK(r.errors[0].loc.line == 4);
+  CHECK(r.errors[0].message == "missing key \"min_score\" in [verdict]");
 }
 
 TEST_CASE("scoring data: rule data without scoring.toml is refused") {
@@ -122,7 +138,7 @@ TEST_CASE("score: penalties and time to readiness come from the data") {
   suppressed.suppressed = true;
   result.repos.push_back(repo(
       "sentinel", "0.27", {finding("companion-drift", Severity::low, "sentinel", 2), suppressed}));
-  score_result(result, *r.ruleset, 0);
+  score_result(result, *r.ruleset);
   const RepoResult& pe = result.repos[0];
   CHECK(pe.score == 50);
   CHECK(pe.effort_hours == 17.25);
@@ -135,6 +151,20 @@ TEST_CASE("score: penalties and time to readiness come from the data") {
   CHECK(result.effort_hours == 17.75);
   CHECK(result.score == 75); // mean of 50 and 99, rounded
   CHECK(result.verdict == Verdict::no_go);
+}
+
+TEST_CASE("score: the verdict is NO-GO below the readiness minimum") {
+  RulesetResult r = parse(kScoring);
+  REQUIRE(r.ruleset.has_value());
+  std::vector<Finding> highs;
+  for (int i = 1; i <= 6; ++i)
+    highs.push_back(finding("removed-api", Severity::high, "sentinel", i));
+  AuditResult result;
+  result.repos.push_back(repo("sentinel", "0.27", highs));
+  score_result(result, *r.ruleset);
+  CHECK(result.score == 40);
+  CHECK(result.verdict_min_score == 50);
+  CHECK(result.verdict == Verdict::no_go); // no blocker, but below the minimum
 }
 
 TEST_CASE("score: the critical finding is the root cause the others depend on") {
@@ -152,7 +182,7 @@ TEST_CASE("score: the critical finding is the root cause the others depend on") 
   analysis->graph.repos = {"edge-agent", "policy-engine"};
   analysis->graph.depends_on["edge-agent"] = {"policy-engine"};
   result.analysis = analysis;
-  score_result(result, *r.ruleset, 0);
+  score_result(result, *r.ruleset);
   CriticalFinding c = critical_finding(result);
   REQUIRE(c.finding);
   CHECK(c.repo->name == "policy-engine");
