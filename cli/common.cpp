@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <utility>
 
+#include "common/display.h"
 #include "formats.h"
 #include "options.h"
 #include "report/output.h"
@@ -41,7 +42,7 @@ std::optional<std::vector<LevelEntry>> collect_levels(const PolicyArgs& args) {
 void warn_unmatched(const LevelReport& levels) {
   for (const LevelEntry& e : levels.unmatched)
     std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
-                 e.key.c_str());
+                 stderr_safe(e.key).c_str());
 }
 
 /// The gate's exit code, with a note on stderr of the findings it did not count.
@@ -70,19 +71,24 @@ std::string render_report(const AuditResult& result, const PolicyArgs& args) {
 } // namespace
 
 void error(const std::string& message) {
-  std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
+  std::fprintf(stderr, "otel-audit: error: %s\n", stderr_safe(message).c_str());
+}
+
+std::string stderr_safe(std::string_view text) {
+  return display_safe(text, Whitespace::keep);
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& diags) {
   // A problem of no file (an unknown target) or of a whole file (unreadable) has no line.
   for (const Diagnostic& d : diags)
     if (d.loc.file.empty())
-      std::fprintf(stderr, "otel-audit: error: %s\n", d.message.c_str());
+      std::fprintf(stderr, "otel-audit: error: %s\n", stderr_safe(d.message).c_str());
     else if (d.loc.line == 0)
-      std::fprintf(stderr, "%s: error: %s\n", d.loc.file.c_str(), d.message.c_str());
+      std::fprintf(stderr, "%s: error: %s\n", stderr_safe(d.loc.file).c_str(),
+                   stderr_safe(d.message).c_str());
     else
-      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                   d.message.c_str());
+      std::fprintf(stderr, "%s:%d:%d: error: %s\n", stderr_safe(d.loc.file).c_str(), d.loc.line,
+                   d.loc.column, stderr_safe(d.message).c_str());
 }
 
 bool env_set(const char* name) {
@@ -130,7 +136,7 @@ void FetchWatchdog::run() {
     std::fprintf(stderr,
                  "\notel-audit: error: no data from %s for %d s: giving up (raise the limit with "
                  "--network-timeout SECONDS, 0 for none)\n",
-                 shown_.c_str(), seconds_);
+                 stderr_safe(shown_).c_str(), seconds_);
     std::fflush(stderr);
     remove_unfinished_clones();
     std::_Exit(kToolFailure);
@@ -151,7 +157,8 @@ RunTimeout::RunTimeout(int seconds) : seconds_(seconds) {
     std::fprintf(stderr,
                  "%sotel-audit: error: the run did not finish within %d s and was stopped "
                  "(raise the limit with --timeout SECONDS, 0 for none); under way: %s\n",
-                 isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_, under_way.c_str());
+                 isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_,
+                 stderr_safe(under_way).c_str());
     std::fflush(stderr);
     remove_unfinished_clones();
     std::_Exit(kToolFailure);
@@ -189,7 +196,8 @@ AcquireOptions acquire_options(const std::string& cache_dir, bool offline, Progr
 void Progress::operator()(const std::string& url, const FetchProgress& p) {
   if (!enabled_) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(stderr, "\r\x1b[2K%s: %s", url.c_str(), progress_line(p, seconds).c_str());
+  std::fprintf(stderr, "\r\x1b[2K%s: %s", stderr_safe(url).c_str(),
+               progress_line(p, seconds).c_str());
   std::fflush(stderr);
   drawn_ = true;
 }
@@ -351,7 +359,7 @@ int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPo
   if (!args.quiet) {
     warn_unmatched(levels);
     for (const std::string& w : result.warnings)
-      std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
+      std::fprintf(stderr, "otel-audit: warning: %s\n", stderr_safe(w).c_str());
   }
 
   std::string report = render_report(result, args);

@@ -71,6 +71,10 @@ struct ResolvedPolicy {
 /// Prints `otel-audit: error: <message>` on stderr.
 void error(const std::string& message);
 
+/// `text` (an error or warning that may quote a repository's names) as it may go to stderr:
+/// lines kept, every other control or format character shown escaped (common/display.h).
+std::string stderr_safe(std::string_view text);
+
 /// Prints each diagnostic as `file:line:column: error: message` on stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diags);
 
