@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "common/display.h"
+#include "common/redact.h"
 #include "formats.h"
 #include "options.h"
 #include "report/output.h"
@@ -75,7 +76,7 @@ void error(const std::string& message) {
 }
 
 std::string stderr_safe(std::string_view text) {
-  return display_safe(text, Whitespace::keep);
+  return display_safe(redact_secrets(text), Whitespace::keep);
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& diags) {

@@ -71,8 +71,9 @@ struct ResolvedPolicy {
 /// Prints `otel-audit: error: <message>` on stderr.
 void error(const std::string& message);
 
-/// `text` (an error or warning that may quote a repository's names) as it may go to stderr:
-/// lines kept, every other control or format character shown escaped (common/display.h).
+/// `text` (an error or warning that may quote a repository's names or a URL) as it may go to
+/// stderr: secrets redacted (common/redact.h), lines kept, every other control or format
+/// character shown escaped (common/display.h).
 std::string stderr_safe(std::string_view text);
 
 /// Prints each diagnostic as `file:line:column: error: message` on stderr.
