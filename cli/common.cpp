@@ -208,13 +208,20 @@ void Progress::finish() {
   drawn_ = false;
 }
 
-std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
+std::optional<Config> load_user_config(const RulesArgs& args, bool& failed, PolicySource* source) {
   failed = false;
-  // The config file: named, or otel-audit.toml in the current directory (the user's own).
-  std::string config_file = flag;
+  // The config file: named, or otel-audit.toml in the current directory (the user's own,
+  // unless the current directory is the audited repository: --no-config).
+  std::string config_file = args.config;
   std::error_code ec;
-  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec))
+  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec)) {
+    const char* env = std::getenv("OTEL_AUDIT_NO_CONFIG");
+    if (args.no_config || (env && std::string_view(env) == "1")) {
+      if (source) source->ignored = "otel-audit.toml";
+      return std::nullopt;
+    }
     config_file = "otel-audit.toml";
+  }
   if (config_file.empty()) return std::nullopt;
   ConfigResult loaded = load_config(config_file);
   if (!loaded.config) {
@@ -222,12 +229,37 @@ std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
     failed = true;
     return std::nullopt;
   }
+  if (source) source->file = config_file;
   return std::move(loaded.config);
+}
+
+void note_config_inside(PolicySource& source,
+                        const std::vector<std::pair<std::string, std::string>>& dirs) {
+  if (source.file.empty()) return;
+  std::error_code ec;
+  const fs::path file = fs::weakly_canonical(source.file, ec);
+  if (ec) return;
+  for (const auto& [dir, name] : dirs) {
+    const fs::path root = fs::weakly_canonical(dir, ec);
+    if (ec) continue;
+    const fs::path rel = file.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") continue;
+    source.inside_repo = name;
+    std::fprintf(stderr,
+                 "otel-audit: warning: the policy comes from %s, inside the audited repository "
+                 "%s: its content decides the gate (ignore it with --no-config or "
+                 "OTEL_AUDIT_NO_CONFIG=1)\n",
+                 stderr_safe(source.file).c_str(), stderr_safe(name).c_str());
+    return;
+  }
 }
 
 void add_rules_options(CLI::App& cmd, RulesArgs& args, const std::string& config_help,
                        const std::string& target_help, bool show_default) {
   cmd.add_option("--config,-c", args.config, config_help)->type_name("FILE");
+  cmd.add_flag("--no-config", args.no_config,
+               "Ignore ./otel-audit.toml (as OTEL_AUDIT_NO_CONFIG=1 does): a config inside an "
+               "audited repository is the repository's to write");
   args.target_opt = cmd.add_option("--target", args.target, target_help)->type_name("LINE");
   if (show_default) args.target_opt->capture_default_str();
   cmd.add_option("--rules-dir", args.rules_dir, "Directory of the rule data files")
@@ -268,7 +300,7 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args) {
 }
 
 std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {
-  std::optional<Config> config = load_user_config(args.config, failed);
+  std::optional<Config> config = load_user_config(args, failed);
   if (config && config->policy.target && !args.target_opt->count())
     args.target = *config->policy.target;
   return config;
@@ -286,7 +318,7 @@ std::optional<Ruleset> load_rules(const std::string& rules_dir, const std::strin
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   ResolvedPolicy out;
   bool failed = false;
-  out.config = load_user_config(args.config, failed);
+  out.config = load_user_config(args, failed, &out.source);
   if (failed) return std::nullopt;
 
   AuditPolicy& policy = out.policy;
@@ -357,6 +389,7 @@ CLI::Validator severity_names() {
 
 int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,
                    const LevelReport& levels) {
+  result.policy_source = policy.source;
   if (!args.quiet) {
     warn_unmatched(levels);
     for (const std::string& w : result.warnings)

@@ -478,6 +478,7 @@ std::string markdown_code(std::string_view raw, bool in_table) {
 std::string render_markdown(const AuditResult& result) {
   std::string out = "# OpenTelemetry readiness: " + std::string(to_string(result.verdict)) + "\n\n";
   out += summary(result) + "\n";
+  out += "Policy: " + markdown_escape(describe(result.policy_source)) + ".\n\n";
   out += alignment_table(result);
   if (result.analysis) {
     out += "\n" + compatibility_section(*result.analysis);

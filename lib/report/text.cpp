@@ -296,6 +296,7 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
     out += "), about " + format_hours(result.effort_hours) + " h to readiness";
   }
   out += not_counted(summary) + "\n";
+  out += p.paint(p.bold, "policy:") + " " + inline_text(describe(result.policy_source)) + "\n";
 
   const bool go = result.verdict == Verdict::go;
   out +=

@@ -30,6 +30,8 @@ TEST_CASE("report markdown: an audit without findings") {
         "\n"
         "Target OpenTelemetry line **0.27**, score **100/100** over 1 repository. No findings.\n"
         "\n"
+        "Policy: built-in defaults (no config file).\n"
+        "\n"
         "## Alignment\n"
         "\n"
         "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status | Score "

@@ -72,6 +72,7 @@ TEST_CASE("summary: every format says the same of an audit with a suppressed blo
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about "
         "4 h to readiness; not counted: 1 suppressed, 1 baselined\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 86/100, target 0.27, 0 blockers)\n");
 
   const nlohmann::json json = nlohmann::json::parse(render_json(result));
@@ -99,6 +100,7 @@ TEST_CASE("summary: nothing counted still names what was left out") {
   score_with_bundled_rules(result);
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, no findings; not counted: 2 suppressed, 1 baselined\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 96/100, target 0.27, 0 blockers)\n");
   CHECK(render_markdown(result).find("over 1 repository. No findings. Not counted: 2 "
                                      "suppressed, 1 baselined.\n") != std::string::npos);

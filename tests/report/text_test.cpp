@@ -50,6 +50,7 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "\n"
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
         "h to readiness\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 90/100, target 0.27, 0 blockers)\n");
 }
 
@@ -58,6 +59,7 @@ TEST_CASE("report text: an empty audit is only the summary and the verdict") {
   result.target = "0.27";
   CHECK(render_text(result, TextOptions{}) ==
         "summary: 0 repositories, no findings\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 100/100, target 0.27, 0 blockers)\n");
 }
 
