@@ -8,7 +8,7 @@ void read_conventions(const toml::table& root, Checker& c, Ruleset& rs) {
   Conventions& cv = rs.conventions;
   c.only_keys(root,
               {"schema", "service-name", "resource", "environment", "propagation", "http", "jaeger",
-               "canonical-set", "companions"},
+               "canonical-set", "companions", "propagation-helpers"},
               "conventions.toml");
   c.schema(root, 1);
   auto section = [&](std::string_view name) { return c.required_table(root, name); };
@@ -159,6 +159,15 @@ void read_conventions(const toml::table& root, Checker& c, Ruleset& rs) {
       comp.source = *source;
       rs.companions.push_back(std::move(comp));
     }
+  }
+
+  for (const toml::table* t : c.tables(root, "propagation-helpers")) {
+    constexpr std::string_view where = "[[propagation-helpers]]";
+    c.only_keys(*t, {"crate", "calls", "source"}, where);
+    auto crate = c.text(*t, "crate", where);
+    auto calls = c.string_list(*t, "calls", where, true);
+    auto source = c.text(*t, "source", where);
+    if (crate && calls && source) cv.propagation_helpers.push_back({*crate, *calls, *source});
   }
 }
 

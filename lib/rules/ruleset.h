@@ -153,6 +153,13 @@ struct Conventions {
   std::vector<std::string> propagation_identifiers; // "TraceContextPropagator", ...
   std::vector<std::string> exporter_crates;         // crates whose declaration means "exports"
   std::vector<std::string> exporter_calls;          // calls that build a trace exporter
+  /// A crate whose functions install W3C propagation for the caller ([[propagation-helpers]]).
+  struct PropagationHelper {
+    std::string crate;              // "init-tracing-opentelemetry"
+    std::vector<std::string> calls; // its functions that do: "init_propagator", ...
+    std::string source;             // where that was read
+  };
+  std::vector<PropagationHelper> propagation_helpers;
   // [http]
   std::vector<std::string> http_crates;       // "axum", "actix-web", ...
   std::vector<std::string> http_server_calls; // calls that build a router or server

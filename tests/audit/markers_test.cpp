@@ -14,8 +14,8 @@ using namespace otelaudit;
 
 namespace {
 
-// opentelemetry 0.26 one line behind 0.27, an exporter without propagation or the standard
-// variables, and one source line with three calls of the pipeline API removed at 0.27.
+// A service on opentelemetry 0.26, one line behind 0.27: an exporter without propagation or the
+// standard variables, and one source line with three calls of the pipeline API removed at 0.27.
 const std::map<std::string, std::string> kRight = {
     {"Cargo.toml", "[package]  # expect: no-lockfile@info\n"
                    "name = \"svc\"\n"
@@ -28,10 +28,10 @@ const std::map<std::string, std::string> kRight = {
                    "opentelemetry-otlp = \"0.26\"  # expect: otel-version-behind@high, "
                    "env-var-missing@low, missing-propagation@medium\n"
                    "tracing = \"0.1\"  # must-not: needs-integration\n"},
-    {"src/lib.rs", "pub fn init() {\n"
-                   "    let _p = opentelemetry_otlp::new_pipeline().tracing().install_simple(); "
-                   "// expect: 3\xC3\x97removed-api@high\n"
-                   "}\n"},
+    {"src/main.rs", "fn main() {\n"
+                    "    let _p = opentelemetry_otlp::new_pipeline().tracing().install_simple(); "
+                    "// expect: 3\xC3\x97removed-api@high\n"
+                    "}\n"},
 };
 
 /// kRight with `from` replaced by `to` in `file` (which must hold it).
@@ -59,7 +59,7 @@ using Lines = std::vector<std::string>;
 TEST_CASE("marker harness: markers that match the findings give no difference") {
   CHECK(differences(kRight) == Lines{});
   // `3x` is accepted for `3×`.
-  CHECK(differences(with("src/lib.rs", "3\xC3\x97removed", "3xremoved")) == Lines{});
+  CHECK(differences(with("src/main.rs", "3\xC3\x97removed", "3xremoved")) == Lines{});
 }
 
 TEST_CASE("marker harness: another severity fails") {
@@ -70,13 +70,13 @@ TEST_CASE("marker harness: another severity fails") {
 }
 
 TEST_CASE("marker harness: another count fails, fewer or more") {
-  CHECK(differences(with("src/lib.rs", "3\xC3\x97removed", "2\xC3\x97removed")) ==
-        Lines{"svc: src/lib.rs:2: expected 2\xC3\x97removed-api@high, found "
+  CHECK(differences(with("src/main.rs", "3\xC3\x97removed", "2\xC3\x97removed")) ==
+        Lines{"svc: src/main.rs:2: expected 2\xC3\x97removed-api@high, found "
               "3\xC3\x97removed-api@high"});
-  CHECK(differences(with("src/lib.rs", "3\xC3\x97removed", "removed")) ==
-        Lines{"svc: src/lib.rs:2: expected removed-api@high, found 3\xC3\x97removed-api@high"});
-  CHECK(differences(with("src/lib.rs", "3\xC3\x97removed", "4xremoved")) ==
-        Lines{"svc: src/lib.rs:2: expected 4\xC3\x97removed-api@high, found "
+  CHECK(differences(with("src/main.rs", "3\xC3\x97removed", "removed")) ==
+        Lines{"svc: src/main.rs:2: expected removed-api@high, found 3\xC3\x97removed-api@high"});
+  CHECK(differences(with("src/main.rs", "3\xC3\x97removed", "4xremoved")) ==
+        Lines{"svc: src/main.rs:2: expected 4\xC3\x97removed-api@high, found "
               "3\xC3\x97removed-api@high"});
 }
 

@@ -739,9 +739,9 @@ TEST_CASE("source rules: missing-propagation at the exporter's key until a propa
   CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
   CHECK(findings[0].package == "llm-edge-agent");
   CHECK(findings[0].message ==
-        "edge-agent exports traces (opentelemetry-otlp) but no production code installs W3C trace "
-        "context propagation (TraceContextPropagator, set_text_map_propagator): traces break at "
-        "every service boundary");
+        "llm-edge-agent exports traces (opentelemetry-otlp) but none of the code it is built from "
+        "installs W3C trace context propagation (TraceContextPropagator, set_text_map_propagator): "
+        "traces break at every service boundary");
 
   add_call(f, "global::set_text_map_propagator", {expr("TraceContextPropagator::new()", 9, 40)}, 9,
            13);
@@ -760,6 +760,7 @@ TEST_CASE("source rules: missing-propagation ignores test and orphan propagators
 
 TEST_CASE("source rules: resource-attributes-missing names what the Resource lacks") {
   Repo repo;
+  repo.file("src/main.rs");
   auto& f = repo.file("src/telemetry.rs");
   add_call(f, "Resource::builder", {}, 20, 19);
   add_call(f, "KeyValue::new", {lit("service.version", 21, 38), expr("VERSION", 21, 57)}, 21, 34);
@@ -780,6 +781,7 @@ TEST_CASE("source rules: resource-attributes-missing names what the Resource lac
 
 TEST_CASE("source rules: a resource key may be a string constant of another module") {
   Repo repo;
+  repo.file("src/main.rs");
   auto& keys = repo.file("src/keys.rs");
   rust::StringItem version, env;
   version.name = "VERSION_KEY";
@@ -797,6 +799,92 @@ TEST_CASE("source rules: a resource key may be a string constant of another modu
                                "deployment.environment.name (or deployment.environment)");
   keys.items.push_back(env);
   CHECK(of(run(check_telemetry_setup, repo), "resource-attributes-missing").empty());
+}
+
+TEST_CASE("source rules: services are the binary packages with the members they are built from") {
+  Repo repo({{"Cargo.toml", "[workspace]\nmembers = [\"svc\", \"tel\", \"kit\", \"tool\"]\n"
+                            "[workspace.dependencies]\ntel = { path = \"tel\" }\n"},
+             {"svc/Cargo.toml", "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n"
+                                "[dependencies]\ntel.workspace = true\n"},
+             {"tel/Cargo.toml", "[package]\nname = \"tel\"\nversion = \"0.1.0\"\n"
+                                "[dependencies]\nopentelemetry-otlp = \"0.27\"\n"},
+             {"kit/Cargo.toml", "[package]\nname = \"kit\"\nversion = \"0.1.0\"\n"
+                                "[dependencies]\nopentelemetry-otlp = \"0.27\"\n"},
+             {"tool/Cargo.toml", "[package]\nname = \"tool\"\nversion = \"0.1.0\"\n"
+                                 "[[bin]]\nname = \"tool\"\npath = \"cli.rs\"\n"
+                                 "[dev-dependencies]\ntel = { path = \"../tel\" }\n"}});
+  repo.file("svc/src/main.rs", CodeScope::production, false, "svc/Cargo.toml", "svc");
+  auto& tel = repo.file("tel/src/lib.rs", CodeScope::production, false, "tel/Cargo.toml", "tel");
+  repo.file("kit/src/lib.rs", CodeScope::production, false, "kit/Cargo.toml", "kit");
+  repo.file("tool/cli.rs", CodeScope::production, false, "tool/Cargo.toml", "tool");
+  auto names = [](const std::vector<const PackageModel*>& packages) {
+    std::string out;
+    for (const PackageModel* p : packages)
+      out += (out.empty() ? "" : " ") + p->name;
+    return out;
+  };
+  const auto services = source::services(repo.model);
+  REQUIRE(services.size() == 2);
+  CHECK(services[0].binary->name == "svc");
+  CHECK(names(services[0].closure) == "svc tel"); // through `tel.workspace = true`
+  CHECK(services[1].binary->name == "tool");      // a [[bin]] at a path of its own
+  CHECK(names(services[1].closure) == "tool");    // a dev-dependency is not built into it
+
+  // svc's exporter is set up in tel: one finding, for svc, at tel's key; kit, a library no
+  // binary is built from, is its users' to set up.
+  auto findings = of(run(check_telemetry_setup, repo), "missing-propagation");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].loc == Location{"tel/Cargo.toml", 5, 1});
+  CHECK(findings[0].package == "svc");
+  CHECK(findings[0].message ==
+        "svc exports traces (opentelemetry-otlp) but none of the code it is built from installs "
+        "W3C trace context propagation (TraceContextPropagator, set_text_map_propagator): traces "
+        "break at every service boundary");
+
+  // A second binary built from tel: one place to fix, one finding naming both.
+  Repo two({{"Cargo.toml", "[workspace]\nmembers = [\"svc\", \"svc2\", \"tel\"]\n"},
+            {"svc/Cargo.toml", "[package]\nname = \"svc\"\nversion = \"0.1.0\"\n"
+                               "[dependencies]\ntel = { path = \"../tel\" }\n"},
+            {"svc2/Cargo.toml", "[package]\nname = \"svc2\"\nversion = \"0.1.0\"\n"
+                                "[dependencies]\ntel = { path = \"../tel\" }\n"},
+            {"tel/Cargo.toml", "[package]\nname = \"tel\"\nversion = \"0.1.0\"\n"
+                               "[dependencies]\nopentelemetry-otlp = \"0.27\"\n"}});
+  two.file("svc/src/main.rs", CodeScope::production, false, "svc/Cargo.toml", "svc");
+  two.file("svc2/src/bin/admin.rs", CodeScope::production, false, "svc2/Cargo.toml", "svc2");
+  two.file("tel/src/lib.rs", CodeScope::production, false, "tel/Cargo.toml", "tel");
+  findings = of(run(check_telemetry_setup, two), "missing-propagation");
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].package == "tel");
+  CHECK(findings[0].message.starts_with("svc, svc2 export traces (opentelemetry-otlp) but none "
+                                        "of the code they are built from installs"));
+
+  tel.paths.push_back(path("opentelemetry_sdk::propagation::TraceContextPropagator", 3, 5, true));
+  CHECK(of(run(check_telemetry_setup, repo), "missing-propagation").empty());
+}
+
+TEST_CASE("source rules: propagation installed by a helper crate's function counts") {
+  auto findings = [](const std::string& code, bool declared = true) {
+    std::string manifest = "[package]\nname = \"api\"\nversion = \"0.1.0\"\n[dependencies]\n"
+                           "opentelemetry-otlp = \"0.27\"\n";
+    if (declared) manifest += "init-tracing-opentelemetry = \"0.25\"\n";
+    Repo repo(Files{{"Cargo.toml", manifest}});
+    repo.file("src/main.rs", CodeScope::production, false, "Cargo.toml", "api") =
+        rust::extract_facts(code);
+    return of(run(check_telemetry_setup, repo), "missing-propagation").size();
+  };
+  CHECK(findings("fn main() { init_tracing_opentelemetry::init_propagator().unwrap(); }") == 0);
+  CHECK(findings("use init_tracing_opentelemetry::tracing_subscriber_ext::init_subscribers;\n"
+                 "fn main() { let _guard = init_subscribers(); }") == 0);
+  CHECK(findings("use init_tracing_opentelemetry::tracing_subscriber_ext::*;\n"
+                 "fn main() { let _guard = init_subscribers(); }") == 0);
+  // A function of the service's own that shares the name, the helper not depended on, or one
+  // of its functions that installs no propagator.
+  CHECK(findings("fn init_propagator() {}\nfn main() { init_propagator(); }") == 1);
+  CHECK(findings("fn main() { init_tracing_opentelemetry::init_propagator().unwrap(); }", false) ==
+        1);
+  CHECK(
+      findings("fn main() { let _p = init_tracing_opentelemetry::otlp::init_tracerprovider(); }") ==
+      1);
 }
 
 // --- environment variables ------------------------------------------------------------------
@@ -823,6 +911,7 @@ TEST_CASE("source rules: env-var-nonstandard lists other names once per package"
 
 TEST_CASE("source rules: env-var-missing when no required variable is read") {
   Repo repo;
+  repo.file("src/main.rs");
   auto& f = repo.file("src/config.rs");
   add_call(f, "env::var", {lit("OTEL_EXPORTER_OTLP_ENDPOINT", 4, 24)}, 4, 19);
   auto findings = run(check_env_vars, repo);
@@ -830,9 +919,9 @@ TEST_CASE("source rules: env-var-missing when no required variable is read") {
   CHECK(findings[0].rule == "env-var-missing");
   CHECK(findings[0].severity == Severity::low);
   CHECK(findings[0].loc == Location{"Cargo.toml", 7, 1});
-  CHECK(findings[0].message == "edge-agent exports traces (opentelemetry-otlp) but its code reads "
-                               "none of the standard environment variables OTLP_ENDPOINT, "
-                               "ENVIRONMENT");
+  CHECK(findings[0].message == "llm-edge-agent exports traces (opentelemetry-otlp) but none of "
+                               "the code it is built from reads the standard environment "
+                               "variables OTLP_ENDPOINT, ENVIRONMENT");
 
   auto& c = add_call(f, "env::var", {lit("ENVIRONMENT", 40, 24)}, 40, 19);
   c.in_test = true; // a test's read does not count
@@ -841,22 +930,36 @@ TEST_CASE("source rules: env-var-missing when no required variable is read") {
   CHECK(run(check_env_vars, repo).empty());
 }
 
+TEST_CASE("source rules: env! and option_env! are read at build time, not from the environment") {
+  Repo repo;
+  repo.file("src/main.rs");
+  auto& f = repo.file("src/config.rs");
+  add_call(f, "env", {lit("OTLP_ENDPOINT", 3, 30)}, 3, 25, false, true);
+  add_call(f, "option_env", {lit("ENVIRONMENT", 4, 37)}, 4, 25, false, true);
+  add_call(f, "option_env", {lit("GIT_SHA", 5, 37)}, 5, 25, false, true);
+  auto findings = run(check_env_vars, repo);
+  REQUIRE(findings.size() == 1); // no env-var-nonstandard for GIT_SHA
+  CHECK(findings[0].rule == "env-var-missing");
+  add_call(f, "std::env::var", {lit("ENVIRONMENT", 9, 30)}, 9, 15);
+  CHECK(run(check_env_vars, repo).empty());
+}
+
 TEST_CASE("source rules: env-var-missing only where traces are exported") {
-  // A library that uses the API only configures no exporter: it has nothing to read them for.
+  // A service that uses the API only configures no exporter: it has nothing to read them for.
   Repo repo({{"Cargo.toml", "[workspace]\nmembers = [\"core\"]\n"},
              {"core/Cargo.toml", "[package]\nname = \"core\"\nversion = \"0.1.0\"\n"
                                  "[dependencies]\nopentelemetry = \"0.27\"\n"}});
-  auto& f = repo.file("core/src/lib.rs", CodeScope::production, false, "core/Cargo.toml", "core");
+  auto& f = repo.file("core/src/main.rs", CodeScope::production, false, "core/Cargo.toml", "core");
   CHECK(run(check_env_vars, repo).empty());
   // An exporter built in code is a sign too, where no exporter crate is declared.
   add_call(f, "opentelemetry_otlp::SpanExporter::builder", {}, 12, 33);
   auto findings = run(check_env_vars, repo);
   REQUIRE(findings.size() == 1);
-  CHECK(findings[0].loc == Location{"core/src/lib.rs", 12, 33});
+  CHECK(findings[0].loc == Location{"core/src/main.rs", 12, 33});
   CHECK(findings[0].package == "core");
   CHECK(findings[0].message ==
-        "edge-agent exports traces (opentelemetry_otlp::SpanExporter::builder) but its code reads "
-        "none of the standard environment variables OTLP_ENDPOINT, ENVIRONMENT");
+        "core exports traces (opentelemetry_otlp::SpanExporter::builder) but none of the code it "
+        "is built from reads the standard environment variables OTLP_ENDPOINT, ENVIRONMENT");
 }
 
 // --- HTTP conventions -----------------------------------------------------------------------
@@ -881,6 +984,7 @@ TEST_CASE("source rules: span names that look like HTTP must be {METHOD} {route}
 
 TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HTTP service") {
   Repo repo;
+  repo.file("src/main.rs");
   auto& f = repo.file("src/routes.rs");
   // Naming axum is not serving: without a router or server built, request ids are not asked.
   add_call(f, "axum::extract::Json", {expr("body", 9, 30)}, 9, 20);
@@ -903,8 +1007,8 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
   CHECK(findings[0].severity == Severity::low);
   CHECK(findings[0].package == "llm-edge-agent");
   CHECK(findings[0].message ==
-        "package llm-edge-agent serves HTTP (serve at src/routes.rs:30) but its code never "
-        "names the x-request-id header: requests cannot be correlated across services");
+        "package llm-edge-agent serves HTTP (serve at src/routes.rs:30) but no code it is built "
+        "from names the x-request-id header: requests cannot be correlated across services");
   CHECK(findings[1].rule == "span-name-format");
   CHECK(findings[1].loc == Location{"src/routes.rs", 14, 26});
   CHECK(findings[1].message == "HTTP span name \"/v1/chat\" is not in the form {METHOD} {route}: "
@@ -918,6 +1022,7 @@ TEST_CASE("source rules: request-id-not-propagated and span-name-format in an HT
 
 TEST_CASE("source rules: tower-http's request-id layers name the header themselves") {
   Repo repo;
+  repo.file("src/main.rs");
   auto& f = repo.file("src/app.rs");
   add_call(f, "Router::new", {}, 11, 20);
   add_call(f, "x_request_id", {}, 12, 40, true);
@@ -925,10 +1030,12 @@ TEST_CASE("source rules: tower-http's request-id layers name the header themselv
   f.calls.back().callee = "SetRequestIdLayer::x_request_id";
   CHECK(of(run(check_http_conventions, repo), "request-id-not-propagated").empty());
   Repo other;
+  other.file("src/main.rs");
   add_call(other.file("src/app.rs"), "Router::new", {}, 8, 20);
   add_call(other.file("src/app.rs"), "propagate_x_request_id", {}, 9, 10, true);
   CHECK(of(run(check_http_conventions, other), "request-id-not-propagated").empty());
   Repo none;
+  none.file("src/main.rs");
   add_call(none.file("src/app.rs"), "request_id", {}, 9, 10, true);
   add_call(none.file("src/app.rs"), "Router::new", {}, 8, 20);
   CHECK(of(run(check_http_conventions, none), "request-id-not-propagated").size() == 1);

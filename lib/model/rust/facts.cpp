@@ -708,11 +708,59 @@ private:
     return !variant;
   }
 
+  // The path a qualified path `<T as Trait>::f` / `<T>::f` is qualified by, when the `>` at
+  // `gt` closes one: "Trait" (as written, `a::Trait`), else "T"; empty when it is none.
+  std::string qualifier_of(std::size_t gt) const {
+    long angle = 0;
+    std::size_t lt = SIZE_MAX;
+    for (std::size_t m = gt + 1; m-- > 0 && gt - m < kMaxGenericTokens;) {
+      const Token t = code_[m];
+      if (t.kind != TokenKind::punct) continue;
+      const std::string_view s = t.text;
+      if (s == ">")
+        ++angle;
+      else if (s == ">>")
+        angle += 2;
+      else if (s == "<")
+        --angle;
+      else if (s == "<<")
+        angle -= 2;
+      else if (s == ";" || s == "{" || s == "}")
+        return {};
+      if (angle == 0) {
+        lt = m;
+        break;
+      }
+      if (angle < 0) return {};
+    }
+    if (lt == SIZE_MAX) return {};
+    // The trait after a top-level `as`, else the type: a path of segments.
+    std::size_t from = lt + 1;
+    long depth = 0;
+    for (std::size_t m = lt + 1; m < gt; ++m) {
+      if (is_punct(code_[m], "<")) ++depth;
+      if (is_punct(code_[m], ">")) --depth;
+      if (depth == 0 && is_kw(code_[m], "as")) from = m + 1;
+    }
+    std::string out;
+    for (std::size_t m = from; m < gt; ++m) {
+      if (is_punct(code_[m], "::")) continue;
+      if (!is_segment(code_[m])) break;
+      if (!out.empty()) out += "::";
+      out += seg_name(code_[m]);
+    }
+    return out;
+  }
+
   // The path of path(): its segments, skipping (and noting in generics_) turbofish arguments.
   std::size_t outer_path(std::size_t i) {
     segs_.clear();
     seg_at_.clear();
+    qualifier_.clear();
     std::size_t k = i;
+    if (is_punct(at(k), "::") && i > 0 &&
+        (is_punct(code_[i - 1], ">") || is_punct(code_[i - 1], ">>")))
+      qualifier_ = qualifier_of(i - 1);
     if (is_punct(at(k), "::")) ++k;
     bool turbofish = false;
     while (is_segment(at(k))) {
@@ -771,6 +819,8 @@ private:
   void add_call(bool method, bool macro, std::size_t open) {
     Call c;
     c.callee = join(segs_, "::");
+    // `<T as Trait>::f(x)` calls Trait::f: the qualifier is the callee's path.
+    if (!qualifier_.empty() && !method && !macro) c.callee = qualifier_ + "::" + c.callee;
     c.method = method;
     c.macro = macro;
     c.in_test = in_test();
@@ -932,6 +982,7 @@ private:
   std::vector<std::size_t> seg_at_; // the token of each segment
   std::vector<std::size_t> groups_;
   std::vector<std::pair<std::size_t, std::size_t>> generics_; // turbofish arguments of a path
+  std::string qualifier_; // the `<T as Trait>` of the path being read: "Trait"; empty when none
   // The local names the `use` declarations walked so far bring in (views into the source).
   std::unordered_set<std::string_view> imported_;
 };

@@ -2,6 +2,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "rules/families/source.h"
@@ -22,14 +23,16 @@ bool is_standard(const Conventions& conv, const std::string& name) {
 void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   const Conventions& conv = rules.conventions;
   if (!conv.loaded) return;
-  std::set<std::string> read; // names read by compiled production code
-  bool compiled = false;
-  std::set<std::pair<std::string, std::string>> reported; // (package, name)
+  std::map<const PackageModel*, std::set<std::string>> read; // by compiled production code
+  std::set<std::pair<std::string, std::string>> reported;    // (package, name)
   for (const source::FileView& v : source::production_files(repo)) {
-    if (!v.orphan()) compiled = true;
+    if (!v.orphan()) read[v.package];
     for (const source::EnvRead& r : source::env_reads(*v.facts)) {
+      // env!/option_env! are expanded by the compiler when the service is built: the value is
+      // fixed in the binary, not read from the environment it is deployed to.
+      if (r.call->macro) continue;
       const std::string& name = r.name->value;
-      if (!v.orphan()) read.insert(name);
+      if (!v.orphan()) read[v.package].insert(name);
       if (is_standard(conv, name)) continue;
       if (std::any_of(conv.build_env_prefixes.begin(), conv.build_env_prefixes.end(),
                       [&](const std::string& p) { return name.starts_with(p); }) ||
@@ -46,22 +49,33 @@ void check_env_vars(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
                                   name));
     }
   }
-  if (!compiled) return;
 
-  // The standard names configure the exporter: a repository that exports no traces (a library
-  // using the API only) has nothing to read them for.
-  const auto sign = source::export_sign(repo, conv);
-  if (!sign) return;
-  bool any_required = std::any_of(conv.required_env.begin(), conv.required_env.end(),
-                                  [&](const std::string& n) { return read.count(n) > 0; });
-  if (any_required) return;
-  sink.emit("env-var-missing", sign->loc,
-            fmt::format("{} exports traces ({}) but its code reads none of the standard "
-                        "environment variables {}",
-                        repo.name, sign->what, fmt::join(conv.required_env, ", ")),
-            fmt::format("read the exporter endpoint and environment from {}",
-                        fmt::join(conv.required_env, " and ")),
-            sign->package);
+  // The standard names configure a service's exporter: judged per binary over the packages it
+  // is built from. One that exports no traces (a tool using the API only) has nothing to read
+  // them for, and a library is configured by the binaries that use it.
+  std::vector<source::SignGroup> groups;
+  for (const source::Service& service : source::services(repo)) {
+    bool compiled = false, any_required = false;
+    for (const PackageModel* p : service.closure) {
+      auto it = read.find(p);
+      if (it == read.end()) continue;
+      compiled = true;
+      for (const std::string& n : conv.required_env)
+        any_required = any_required || it->second.count(n) > 0;
+    }
+    if (!compiled || any_required) continue;
+    if (auto sign = source::export_sign(repo, service, conv))
+      source::add_to_groups(groups, std::move(*sign), service.binary->name);
+  }
+  for (const source::SignGroup& g : groups)
+    sink.emit("env-var-missing", g.sign.loc,
+              fmt::format("{} {} traces ({}) but none of the code {} built from reads the "
+                          "standard environment variables {}",
+                          g.subject(), g.pick("exports", "export"), g.sign.what,
+                          g.pick("it is", "they are"), fmt::join(conv.required_env, ", ")),
+              fmt::format("read the exporter endpoint and environment from {}",
+                          fmt::join(conv.required_env, " and ")),
+              g.package());
 }
 
 } // namespace otelaudit

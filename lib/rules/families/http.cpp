@@ -1,4 +1,5 @@
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -74,6 +75,15 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
   const Conventions& conv = rules.conventions;
   if (!conv.loaded) return;
   const std::vector<source::FileView> files = source::production_files(repo);
+  // Per package: whether its compiled code names the request-id header, and where it serves.
+  struct Serving {
+    const PackageModel* package = nullptr;
+    const Dependency* http = nullptr;
+    const rust::Call* call = nullptr;
+    const std::string* file = nullptr;
+  };
+  std::set<const PackageModel*> names_request_id;
+  std::vector<Serving> serving;
   for (const PackageModel& package : repo.cargo.packages) {
     const Dependency* http = nullptr;
     for (const Dependency& d : package.dependencies)
@@ -81,7 +91,6 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
           std::find(conv.http_crates.begin(), conv.http_crates.end(), d.package) !=
               conv.http_crates.end())
         http = &d;
-    if (!http) continue;
 
     bool request_id = false;
     // The call that shows the package serves HTTP: compiled production code building a router
@@ -94,7 +103,8 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
       if (!v.orphan()) {
         const source::Imports imports = source::imports_for(v);
         for (const rust::Call& c : facts.calls) {
-          if (serves || c.in_test || c.macro || c.quoted || source::line_in_test(facts, c.pos.line))
+          if (!http || serves || c.in_test || c.macro || c.quoted ||
+              source::line_in_test(facts, c.pos.line))
             continue;
           // `use axum::serve; serve(listener, app)` is axum::serve.
           std::string callee = c.callee;
@@ -126,6 +136,8 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
             request_id = true;
       }
 
+      // Span names are judged in packages that use an HTTP framework.
+      if (!http) continue;
       std::vector<const rust::Arg*> names;
       for (const rust::Call& c : facts.calls) {
         if (!c.macro || c.in_test || !is_span_macro(c.callee)) continue;
@@ -149,17 +161,37 @@ void check_http_conventions(const RepoModel& repo, const Ruleset& rules, Sink& s
                         fmt::format("\"{}\"", suggestion));
       }
     }
-    if (serves && !request_id)
-      sink.emit("request-id-not-propagated", http->loc,
-                fmt::format("package {} serves HTTP ({} at {}:{}) but its code never names the "
-                            "{} header: requests cannot be correlated across services",
-                            package.name, serves->callee, *serves_file, serves->pos.line,
-                            conv.request_id_header),
-                fmt::format("read and forward the {} header (e.g. tower-http's "
-                            "SetRequestIdLayer / PropagateRequestIdLayer) and record it on "
-                            "the request span",
-                            conv.request_id_header),
-                package.name);
+    if (request_id) names_request_id.insert(&package);
+    if (serves) serving.push_back({&package, http, serves, serves_file});
+  }
+
+  // Request ids are a service's set-up: a package that serves is judged for the binaries built
+  // from it, and the header may be handled by any package of such a binary (its middleware
+  // crate, its main). A library no binary of the repository uses is left to its users.
+  const std::vector<source::Service> services = source::services(repo);
+  for (const Serving& s : serving) {
+    std::vector<std::string> lacking;
+    for (const source::Service& service : services) {
+      if (!service.holds(s.package)) continue;
+      if (std::none_of(service.closure.begin(), service.closure.end(),
+                       [&](const PackageModel* p) { return names_request_id.count(p) > 0; }))
+        lacking.push_back(service.binary->name);
+    }
+    if (lacking.empty()) continue;
+    const bool own = lacking.size() == 1 && lacking.front() == s.package->name;
+    sink.emit(
+        "request-id-not-propagated", s.http->loc,
+        fmt::format("package {} serves HTTP ({} at {}:{}){} but no code {} built from "
+                    "names the {} header: requests cannot be correlated across services",
+                    s.package->name, s.call->callee, *s.file, s.call->pos.line,
+                    own ? std::string() : fmt::format(" in {}", fmt::join(lacking, ", ")),
+                    own ? "it is" : (lacking.size() == 1 ? "that binary is" : "those binaries are"),
+                    conv.request_id_header),
+        fmt::format("read and forward the {} header (e.g. tower-http's "
+                    "SetRequestIdLayer / PropagateRequestIdLayer) and record it on "
+                    "the request span",
+                    conv.request_id_header),
+        s.package->name);
   }
 }
 

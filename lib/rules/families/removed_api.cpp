@@ -298,6 +298,23 @@ void check_removed_apis(const RepoModel& repo, const Ruleset& rules, Sink& sink)
       }
       if (may_match(source::first_segment(call.callee), false))
         match_path(source::split_path(call.callee), false, call.pos, args);
+      // The trait-qualified form of a method call, `TracerProvider::tracer_builder(&p, …)` or
+      // `<P as TracerProvider>::tracer_builder(p, …)`: the receiver is the first argument. It
+      // is the entry's method when the qualifying type is the entry's own (the segment before
+      // the method in its identifier) or a path into the entry's crate.
+      const std::vector<std::string> segs = source::split_path(call.callee);
+      if (segs.size() < 2) continue;
+      for (std::size_t k = 0; k < lc.changes.size(); ++k) {
+        const ApiChange* c = lc.changes[k].change;
+        if (c->method.empty() || c->method != segs.back() || !c->receiver.empty() ||
+            (c->args >= 0 && c->args + 1 != args) || !source::declares(v.package, c->crate))
+          continue;
+        const std::vector<std::string> id = source::split_path(c->identifier);
+        const bool own_type = id.size() >= 2 && id[id.size() - 2] == segs[segs.size() - 2];
+        const bool in_crate =
+            source::resolve(segs, imports, v.package).front() == source::code_name(c->crate);
+        if ((own_type || in_crate) && receiver(c)) report(k, call.pos);
+      }
     }
     for (const rust::PathRef& p : facts.paths) {
       // A `use` leaf is reported at its own token: in a grouped `use` over several lines the

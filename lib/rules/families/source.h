@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <string>
@@ -127,6 +128,29 @@ bool declares(const PackageModel* package, std::string_view crate);
 /// from the workspace entry).
 bool enables(const PackageModel* package, std::string_view crate, std::string_view feature);
 
+/// True when `package` builds a binary, the only kind of target that runs as a service: a
+/// `[[bin]]` section, or Cargo's auto-discovered src/main.rs, src/bin/*.rs, src/bin/*/main.rs.
+bool builds_binary(const RepoModel& repo, const PackageModel& package);
+
+/// `package` and the packages of the repository it reaches through normal path dependencies
+/// (`path = …`, or `x.workspace = true` on an entry with a path), to any depth, each once,
+/// `package` first: what Cargo compiles it from inside the repository.
+std::vector<const PackageModel*> path_closure(const RepoModel& repo, const PackageModel& package);
+
+/// A package that builds a binary, with the packages of the repository its code is compiled
+/// from: itself first, then what it reaches through normal path dependencies (a workspace
+/// member named by `x.workspace = true` or `path = …`), each once. A service's set-up
+/// (exporter, propagator, Resource, environment, request ids) may live in any of them.
+struct Service {
+  const PackageModel* binary = nullptr;
+  std::vector<const PackageModel*> closure;
+  bool holds(const PackageModel* p) const {
+    return std::find(closure.begin(), closure.end(), p) != closure.end();
+  }
+};
+/// The packages of `repo` that build a binary, in package order, each with its closure.
+std::vector<Service> services(const RepoModel& repo);
+
 /// A read of an environment variable whose name is a string literal.
 struct EnvRead {
   const rust::Call* call = nullptr;
@@ -136,16 +160,36 @@ struct EnvRead {
 /// dotenvy::var (and dotenv::var).
 std::vector<EnvRead> env_reads(const rust::FileFacts& facts);
 
-/// Where a repository shows that it exports traces: the first exporter crate's dependency key
-/// (in package order), else the first call in compiled production code that builds an
+/// Where a service shows that it exports traces: the first exporter crate's normal dependency
+/// key (in closure order), else the first call in its compiled production code that builds an
 /// exporter. `what` names the crate or the call.
 struct ExportSign {
   Location loc;
   std::string package;
   std::string what;
 };
-/// The export sign of `repo`, or nothing when it does not export traces.
-std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& conv);
+/// The export sign of `service`, from its closure's dependencies and compiled code, or nothing
+/// when it does not export traces.
+std::optional<ExportSign> export_sign(const RepoModel& repo, const Service& service,
+                                      const Conventions& conv);
+
+/// The services that lack something, grouped by the export sign they share (two binaries built
+/// from one telemetry library are one place to fix): the sign and the binaries' names, in
+/// the order the signs are first met.
+struct SignGroup {
+  ExportSign sign;
+  std::vector<std::string> binaries;
+  /// "svc" or "svc, worker"; `one` / `many` chosen by the count ("exports" / "export").
+  std::string subject() const;
+  const char* pick(const char* one, const char* many) const {
+    return binaries.size() == 1 ? one : many;
+  }
+  /// The package the finding belongs to: the binary, or the sign's package for several.
+  const std::string& package() const {
+    return binaries.size() == 1 ? binaries.front() : sign.package;
+  }
+};
+void add_to_groups(std::vector<SignGroup>& groups, ExportSign sign, const std::string& binary);
 
 } // namespace source
 

@@ -1,5 +1,7 @@
 #include <algorithm>
 
+#include "common/paths.h"
+#include "common/strings.h"
 #include "rules/families/source.h"
 #include "rules/rule_table.h"
 
@@ -197,17 +199,86 @@ std::vector<EnvRead> env_reads(const rust::FileFacts& facts) {
   return out;
 }
 
-std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& conv) {
+bool builds_binary(const RepoModel& repo, const PackageModel& package) {
+  for (const Manifest& m : repo.cargo.manifests)
+    if (m.file == package.manifest_file && m.package)
+      for (const TargetDecl& t : m.package->targets)
+        if (t.kind == "bin") return true;
+  const std::string prefix = package.dir.empty() ? std::string() : package.dir + "/";
+  for (const SourceFile& f : repo.modules.files) {
+    if (f.manifest_file != package.manifest_file || !f.file.starts_with(prefix)) continue;
+    const std::vector<std::string> rel =
+        otelaudit::split_path(std::string_view(f.file).substr(prefix.size()));
+    if (rel.size() < 2 || rel[0] != "src") continue;
+    if (rel.size() == 2 && rel[1] == "main.rs") return true;
+    if (rel.size() == 3 && rel[1] == "bin" && rel[2].ends_with(".rs")) return true;
+    if (rel.size() == 4 && rel[1] == "bin" && rel[3] == "main.rs") return true;
+  }
+  return false;
+}
+
+std::vector<const PackageModel*> path_closure(const RepoModel& repo, const PackageModel& package) {
+  // A path dependency names its package by real name; a name shared by packages of several
+  // workspaces is resolved within the depending package's own workspace first.
+  auto find = [&](const PackageModel& from, const std::string& name) -> const PackageModel* {
+    const PackageModel* any = nullptr;
+    for (const PackageModel& p : repo.cargo.packages) {
+      if (!same_crate_name(p.name, name)) continue;
+      if (p.workspace_root == from.workspace_root) return &p;
+      if (!any) any = &p;
+    }
+    return any;
+  };
+  std::vector<const PackageModel*> out = {&package};
+  for (std::size_t i = 0; i < out.size(); ++i)
+    for (const Dependency& d : out[i]->dependencies) {
+      if (d.kind != DepKind::normal || d.source != Dependency::Source::path) continue;
+      const PackageModel* dep = find(*out[i], d.package);
+      if (dep && std::find(out.begin(), out.end(), dep) == out.end()) out.push_back(dep);
+    }
+  return out;
+}
+
+std::vector<Service> services(const RepoModel& repo) {
+  std::vector<Service> out;
+  for (const PackageModel& p : repo.cargo.packages) {
+    // A package inside a tests/ directory is test data of the package around it (a project
+    // a CLI's tests build), not a service of the repository.
+    const std::vector<std::string> dirs = otelaudit::split_path(p.dir);
+    if (std::find(dirs.begin(), dirs.end(), "tests") != dirs.end()) continue;
+    if (builds_binary(repo, p)) out.push_back(Service{&p, path_closure(repo, p)});
+  }
+  return out;
+}
+
+std::optional<ExportSign> export_sign(const RepoModel& repo, const Service& service,
+                                      const Conventions& conv) {
   auto listed = [](const std::vector<std::string>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();
   };
-  // A dev- or build-dependency exporter exports nothing from the service itself.
-  for (const PackageModel& p : repo.cargo.packages)
-    for (const Dependency& d : p.dependencies)
-      if (d.kind == DepKind::normal && listed(conv.exporter_crates, d.package))
-        return ExportSign{d.loc, p.name, d.package};
-  for (const FileView& v : production_files(repo)) {
-    if (v.orphan()) continue;
+  // A dev- or build-dependency exporter exports nothing from the service itself. The package
+  // whose compiled code names the exporter crate is where the exporter is set up: its key is
+  // shown first, before a declaration nothing uses.
+  const std::vector<FileView> files = production_files(repo);
+  auto names_crate = [&](const PackageModel* p, const Dependency& d) {
+    const std::string name = code_name(d.key);
+    for (const FileView& v : files) {
+      if (v.package != p || v.orphan()) continue;
+      for (const rust::PathRef& r : v.facts->paths)
+        if (!r.segments.empty() && r.segments.front() == name) return true;
+      for (const rust::Call& c : v.facts->calls)
+        if (!c.method && first_segment(c.callee) == name) return true;
+    }
+    return false;
+  };
+  for (bool used : {true, false})
+    for (const PackageModel* p : service.closure)
+      for (const Dependency& d : p->dependencies)
+        if (d.kind == DepKind::normal && listed(conv.exporter_crates, d.package) &&
+            (!used || names_crate(p, d)))
+          return ExportSign{d.loc, p->name, d.package};
+  for (const FileView& v : files) {
+    if (v.orphan() || !service.holds(v.package)) continue;
     for (const rust::Call& c : v.facts->calls) {
       if (c.in_test || c.method || line_in_test(*v.facts, c.pos.line)) continue;
       if (std::any_of(conv.exporter_calls.begin(), conv.exporter_calls.end(),
@@ -216,6 +287,22 @@ std::optional<ExportSign> export_sign(const RepoModel& repo, const Conventions& 
     }
   }
   return std::nullopt;
+}
+
+std::string SignGroup::subject() const {
+  std::string out;
+  for (const std::string& b : binaries)
+    out += (out.empty() ? "" : ", ") + b;
+  return out;
+}
+
+void add_to_groups(std::vector<SignGroup>& groups, ExportSign sign, const std::string& binary) {
+  for (SignGroup& g : groups)
+    if (g.sign.loc == sign.loc) {
+      g.binaries.push_back(binary);
+      return;
+    }
+  groups.push_back(SignGroup{std::move(sign), {binary}});
 }
 
 } // namespace otelaudit::source

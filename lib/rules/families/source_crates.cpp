@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -191,6 +192,13 @@ void check_undeclared(const RepoModel& repo, const Ruleset& rules, Sink& sink, R
 
 void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink, RootsByFile& roots) {
   const std::vector<FileView> all = source::all_files(repo);
+  // The crates each package's macro_rules! bodies (and quote!{…} tokens) name: compiled in the
+  // crate that invokes the macro, which must declare them.
+  std::map<const PackageModel*, std::set<std::string, std::less<>>> quoted;
+  for (const FileView& v : all)
+    if (v.package && !v.orphan() && v.scope() == CodeScope::production)
+      for (const Root& r : roots_for(roots, *v.facts))
+        if (r.quoted && !r.in_test) quoted[v.package].emplace(r.name);
   for (const PackageModel& package : repo.cargo.packages) {
     // Only the OpenTelemetry crates and the bridge are judged: a package declaring none needs
     // no look at its code.
@@ -216,6 +224,15 @@ void check_unused(const RepoModel& repo, const Ruleset& rules, Sink& sink, Roots
       }
     }
     if (!reached) continue;
+    // A macro of a package of the repository it depends on names the crate for it.
+    for (const PackageModel* dep : source::path_closure(repo, package)) {
+      auto it = quoted.find(dep);
+      if (dep == &package || it == quoted.end()) continue;
+      for (const std::string& name : it->second) {
+        add(production, name);
+        add(anywhere, name);
+      }
+    }
     for (const Dependency& d : package.dependencies) {
       if (!rules.is_otel_crate(d.package) && d.package != rules.bridge_crate) continue;
       const std::set<std::string, std::less<>>& used = d.kind == DepKind::dev     ? anywhere

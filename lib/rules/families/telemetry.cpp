@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "rules/families/source.h"
@@ -34,37 +35,73 @@ std::string constant_attribute(std::string_view text) {
   return out;
 }
 
-void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
-  const Conventions& conv = rules.conventions;
-  std::vector<source::FileView> files = source::production_files(repo);
-  std::erase_if(files, [](const source::FileView& v) { return v.orphan(); });
-  // Without compiled production code there is nothing to judge the absence in.
-  if (files.empty()) return;
+/// True when the file calls a function of a propagation helper crate its package depends on
+/// (`init_tracing_opentelemetry::init_propagator()`, also through `use` and glob imports).
+bool installs_through_helper(const source::FileView& v, const Conventions& conv) {
+  const rust::FileFacts& facts = *v.facts;
+  std::optional<source::Imports> imports;
+  for (const Conventions::PropagationHelper& h : conv.propagation_helpers) {
+    if (!source::declares(v.package, h.crate)) continue;
+    if (!imports) imports = source::imports_for(v);
+    const std::string root = source::code_name(h.crate);
+    const bool glob = std::any_of(
+        imports->globs.begin(), imports->globs.end(),
+        [&](const std::vector<std::string>& g) { return !g.empty() && g.front() == root; });
+    for (const rust::Call& c : facts.calls) {
+      if (c.method || c.in_test || source::line_in_test(facts, c.pos.line)) continue;
+      const auto path = source::resolve(source::split_path(c.callee), *imports, v.package);
+      if (!contains(h.calls, path.back())) continue;
+      if (path.size() > 1 ? path.front() == root : glob) return true;
+    }
+  }
+  return false;
+}
 
+/// True when the compiled production code of `files` installs W3C propagation.
+bool installs_propagation(const std::vector<source::FileView>& files, const Conventions& conv) {
   for (const source::FileView& v : files) {
     const rust::FileFacts& facts = *v.facts;
     for (const rust::PathRef& p : facts.paths) {
       if (p.in_test || source::line_in_test(facts, p.pos.line)) continue;
       for (const auto& s : p.segments)
-        if (contains(conv.propagation_identifiers, s)) return;
-      if (!p.alias.empty() && contains(conv.propagation_identifiers, p.alias)) return;
+        if (contains(conv.propagation_identifiers, s)) return true;
+      if (!p.alias.empty() && contains(conv.propagation_identifiers, p.alias)) return true;
     }
     for (const rust::Call& c : facts.calls) {
       if (c.in_test || source::line_in_test(facts, c.pos.line)) continue;
       for (const auto& s : source::split_path(c.callee))
-        if (contains(conv.propagation_identifiers, s)) return;
+        if (contains(conv.propagation_identifiers, s)) return true;
     }
+    if (installs_through_helper(v, conv)) return true;
   }
+  return false;
+}
 
-  const auto sign = source::export_sign(repo, conv);
-  if (!sign) return;
-  sink.emit("missing-propagation", sign->loc,
-            fmt::format("{} exports traces ({}) but no production code installs W3C trace "
-                        "context propagation ({}): traces break at every service boundary",
-                        repo.name, sign->what, fmt::join(conv.propagation_identifiers, ", ")),
-            "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::"
-            "TraceContextPropagator::new());",
-            sign->package);
+// Propagation is a service's set-up: judged per binary over the packages it is compiled from
+// (a library's exporter is installed, or not, by the binaries that use it).
+void check_propagation(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
+  const Conventions& conv = rules.conventions;
+  std::vector<source::FileView> compiled = source::production_files(repo);
+  std::erase_if(compiled, [](const source::FileView& v) { return v.orphan(); });
+  std::vector<source::SignGroup> groups;
+  for (const source::Service& service : source::services(repo)) {
+    std::vector<source::FileView> files = compiled;
+    std::erase_if(files, [&](const source::FileView& v) { return !service.holds(v.package); });
+    // Without compiled production code there is nothing to judge the absence in.
+    if (files.empty() || installs_propagation(files, conv)) continue;
+    if (auto sign = source::export_sign(repo, service, conv))
+      source::add_to_groups(groups, std::move(*sign), service.binary->name);
+  }
+  for (const source::SignGroup& g : groups)
+    sink.emit("missing-propagation", g.sign.loc,
+              fmt::format("{} {} traces ({}) but none of the code {} built from installs W3C "
+                          "trace context propagation ({}): traces break at every service boundary",
+                          g.subject(), g.pick("exports", "export"), g.sign.what,
+                          g.pick("it is", "they are"),
+                          fmt::join(conv.propagation_identifiers, ", ")),
+              "opentelemetry::global::set_text_map_propagator(opentelemetry_sdk::propagation::"
+              "TraceContextPropagator::new());",
+              g.package());
 }
 
 void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
@@ -72,10 +109,18 @@ void check_resources(const RepoModel& repo, const Ruleset& rules, Sink& sink) {
   // The string constants of the repository's production code (`const VERSION_KEY: &str =
   // "service.version";`), by name: a key given as a constant of another module.
   std::map<std::string, std::string> constants;
+  const std::vector<source::Service> services = source::services(repo);
+  auto in_service = [&](const PackageModel* p) {
+    return std::any_of(services.begin(), services.end(),
+                       [&](const source::Service& s) { return s.holds(p); });
+  };
   for (const source::FileView& v : source::production_files(repo))
     for (const rust::StringItem& item : v.facts->items)
       if (!item.in_test && item.value.literal) constants.emplace(item.name, item.value.value);
   for (const source::FileView& v : source::production_files(repo)) {
+    // A Resource is a service's identity: a library's Resource is judged where a binary of the
+    // repository is built from it, and a library no binary uses is left to its users.
+    if (!in_service(v.package)) continue;
     const rust::FileFacts& facts = *v.facts;
     auto live = [&](bool in_test, int line) {
       return !in_test && !source::line_in_test(facts, line);

@@ -188,6 +188,19 @@ fn expand() {
   CHECK(f.mods.empty());
 }
 
+TEST_CASE("facts: a qualified path call is a call of the trait (or type) that qualifies it") {
+  const FileFacts f = extract_facts(R"(fn f<P: TracerProvider>(p: &P) {
+    <P as TracerProvider>::tracer_builder(p, "a");
+    <P as opentelemetry::trace::TracerProvider>::tracer(p, "b");
+    <Vec<u8>>::new();
+}
+)");
+  CHECK(calls(f) == "2:28 TracerProvider::tracer_builder (2:43 p | 2:46 lit='a' \"a\")\n"
+                    "3:50 opentelemetry::trace::TracerProvider::tracer (3:57 p | 3:60 lit='b' "
+                    "\"b\")\n"
+                    "4:16 Vec::new ()\n");
+}
+
 TEST_CASE("facts: use trees, aliases, self, globs and extern crate") {
   const FileFacts f = extract_facts(R"(use a::{b, c::{d, e as f}, self};
 pub use ::g::h::*;
