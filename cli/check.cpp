@@ -84,6 +84,7 @@ int run_check(CheckArgs args, const char* argv0) {
     repos.push_back(std::move(*repo));
   }
   std::vector<RepoInput> inputs;
+  std::vector<std::pair<std::string, std::string>> local_dirs; // directory, repository name
   for (std::size_t i = 0; i < repos.size(); ++i) {
     const AcquiredRepo& r = repos[i];
     // Two repositories of one name (a/x and b/x) are told apart by their paths.
@@ -94,8 +95,10 @@ int run_check(CheckArgs args, const char* argv0) {
       in.url = location;
     else if (r.commit.empty())
       in.tree_root = location;
+    if (!is_git_url(location)) local_dirs.emplace_back(location, name);
     inputs.push_back(std::move(in));
   }
+  note_config_inside(resolved->source, local_dirs);
 
   LevelReport level_report;
   AuditResult result = run_audit(inputs, *rules, resolved->policy, level_report);

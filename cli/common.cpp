@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "common/display.h"
+#include "common/redact.h"
 #include "formats.h"
 #include "options.h"
 #include "report/output.h"
@@ -41,7 +43,7 @@ std::optional<std::vector<LevelEntry>> collect_levels(const PolicyArgs& args) {
 void warn_unmatched(const LevelReport& levels) {
   for (const LevelEntry& e : levels.unmatched)
     std::fprintf(stderr, "otel-audit: warning: %s \"%s\" matched no finding\n", e.origin.c_str(),
-                 e.key.c_str());
+                 stderr_safe(e.key).c_str());
 }
 
 /// The gate's exit code, with a note on stderr of the findings it did not count.
@@ -72,19 +74,24 @@ std::string render_report(const AuditResult& result, const PolicyArgs& args) {
 } // namespace
 
 void error(const std::string& message) {
-  std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
+  std::fprintf(stderr, "otel-audit: error: %s\n", stderr_safe(message).c_str());
+}
+
+std::string stderr_safe(std::string_view text) {
+  return display_safe(redact_secrets(text), Whitespace::keep);
 }
 
 void print_diagnostics(const std::vector<Diagnostic>& diags) {
   // A problem of no file (an unknown target) or of a whole file (unreadable) has no line.
   for (const Diagnostic& d : diags)
     if (d.loc.file.empty())
-      std::fprintf(stderr, "otel-audit: error: %s\n", d.message.c_str());
+      std::fprintf(stderr, "otel-audit: error: %s\n", stderr_safe(d.message).c_str());
     else if (d.loc.line == 0)
-      std::fprintf(stderr, "%s: error: %s\n", d.loc.file.c_str(), d.message.c_str());
+      std::fprintf(stderr, "%s: error: %s\n", stderr_safe(d.loc.file).c_str(),
+                   stderr_safe(d.message).c_str());
     else
-      std::fprintf(stderr, "%s:%d:%d: error: %s\n", d.loc.file.c_str(), d.loc.line, d.loc.column,
-                   d.message.c_str());
+      std::fprintf(stderr, "%s:%d:%d: error: %s\n", stderr_safe(d.loc.file).c_str(), d.loc.line,
+                   d.loc.column, stderr_safe(d.message).c_str());
 }
 
 bool env_set(const char* name) {
@@ -132,7 +139,7 @@ void FetchWatchdog::run() {
     std::fprintf(stderr,
                  "\notel-audit: error: no data from %s for %d s: giving up (raise the limit with "
                  "--network-timeout SECONDS, 0 for none)\n",
-                 shown_.c_str(), seconds_);
+                 stderr_safe(shown_).c_str(), seconds_);
     std::fflush(stderr);
     remove_unfinished_clones();
     std::_Exit(kToolFailure);
@@ -153,7 +160,8 @@ RunTimeout::RunTimeout(int seconds) : seconds_(seconds) {
     std::fprintf(stderr,
                  "%sotel-audit: error: the run did not finish within %d s and was stopped "
                  "(raise the limit with --timeout SECONDS, 0 for none); under way: %s\n",
-                 isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_, under_way.c_str());
+                 isatty(STDERR_FILENO) ? "\r\x1b[2K" : "", seconds_,
+                 stderr_safe(under_way).c_str());
     std::fflush(stderr);
     remove_unfinished_clones();
     std::_Exit(kToolFailure);
@@ -191,7 +199,8 @@ AcquireOptions acquire_options(const std::string& cache_dir, bool offline, Progr
 void Progress::operator()(const std::string& url, const FetchProgress& p) {
   if (!enabled_) return;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  std::fprintf(stderr, "\r\x1b[2K%s: %s", url.c_str(), progress_line(p, seconds).c_str());
+  std::fprintf(stderr, "\r\x1b[2K%s: %s", stderr_safe(url).c_str(),
+               progress_line(p, seconds).c_str());
   std::fflush(stderr);
   drawn_ = true;
 }
@@ -201,13 +210,20 @@ void Progress::finish() {
   drawn_ = false;
 }
 
-std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
+std::optional<Config> load_user_config(const RulesArgs& args, bool& failed, PolicySource* source) {
   failed = false;
-  // The config file: named, or otel-audit.toml in the current directory (the user's own).
-  std::string config_file = flag;
+  // The config file: named, or otel-audit.toml in the current directory (the user's own,
+  // unless the current directory is the audited repository: --no-config).
+  std::string config_file = args.config;
   std::error_code ec;
-  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec))
+  if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec)) {
+    const char* env = std::getenv("OTEL_AUDIT_NO_CONFIG");
+    if (args.no_config || (env && std::string_view(env) == "1")) {
+      if (source) source->ignored = "otel-audit.toml";
+      return std::nullopt;
+    }
     config_file = "otel-audit.toml";
+  }
   if (config_file.empty()) return std::nullopt;
   ConfigResult loaded = load_config(config_file);
   if (!loaded.config) {
@@ -215,12 +231,37 @@ std::optional<Config> load_user_config(const std::string& flag, bool& failed) {
     failed = true;
     return std::nullopt;
   }
+  if (source) source->file = config_file;
   return std::move(loaded.config);
+}
+
+void note_config_inside(PolicySource& source,
+                        const std::vector<std::pair<std::string, std::string>>& dirs) {
+  if (source.file.empty()) return;
+  std::error_code ec;
+  const fs::path file = fs::weakly_canonical(source.file, ec);
+  if (ec) return;
+  for (const auto& [dir, name] : dirs) {
+    const fs::path root = fs::weakly_canonical(dir, ec);
+    if (ec) continue;
+    const fs::path rel = file.lexically_relative(root);
+    if (rel.empty() || *rel.begin() == "..") continue;
+    source.inside_repo = name;
+    std::fprintf(stderr,
+                 "otel-audit: warning: the policy comes from %s, inside the audited repository "
+                 "%s: its content decides the gate (ignore it with --no-config or "
+                 "OTEL_AUDIT_NO_CONFIG=1)\n",
+                 stderr_safe(source.file).c_str(), stderr_safe(name).c_str());
+    return;
+  }
 }
 
 void add_rules_options(CLI::App& cmd, RulesArgs& args, const std::string& config_help,
                        const std::string& target_help, bool show_default) {
   cmd.add_option("--config,-c", args.config, config_help)->type_name("FILE");
+  cmd.add_flag("--no-config", args.no_config,
+               "Ignore ./otel-audit.toml (as OTEL_AUDIT_NO_CONFIG=1 does): a config inside an "
+               "audited repository is the repository's to write");
   args.target_opt = cmd.add_option("--target", args.target, target_help)->type_name("LINE");
   if (show_default) args.target_opt->capture_default_str();
   cmd.add_option("--rules-dir", args.rules_dir, "Directory of the rule data files")
@@ -270,7 +311,7 @@ void add_report_options(CLI::App& cmd, PolicyArgs& args) {
 }
 
 std::optional<Config> load_config_target(RulesArgs& args, bool& failed) {
-  std::optional<Config> config = load_user_config(args.config, failed);
+  std::optional<Config> config = load_user_config(args, failed);
   if (config && config->policy.target && !args.target_opt->count())
     args.target = *config->policy.target;
   return config;
@@ -288,7 +329,7 @@ std::optional<Ruleset> load_rules(const std::string& rules_dir, const std::strin
 std::optional<ResolvedPolicy> resolve_policy(PolicyArgs& args) {
   ResolvedPolicy out;
   bool failed = false;
-  out.config = load_user_config(args.config, failed);
+  out.config = load_user_config(args, failed, &out.source);
   if (failed) return std::nullopt;
 
   AuditPolicy& policy = out.policy;
@@ -372,10 +413,11 @@ CLI::Validator severity_names() {
 
 int deliver_report(AuditResult& result, const PolicyArgs& args, const ResolvedPolicy& policy,
                    const LevelReport& levels) {
+  result.policy_source = policy.source;
   if (!args.quiet) {
     warn_unmatched(levels);
     for (const std::string& w : result.warnings)
-      std::fprintf(stderr, "otel-audit: warning: %s\n", w.c_str());
+      std::fprintf(stderr, "otel-audit: warning: %s\n", stderr_safe(w).c_str());
   }
 
   std::string report = render_report(result, args);

@@ -23,6 +23,7 @@ namespace otelaudit::cli {
 /// rules directory.
 struct RulesArgs {
   std::string config;
+  bool no_config = false; // --no-config: ./otel-audit.toml is not read
   std::string target = "0.27";
   std::string rules_dir;
   CLI::Option* target_opt = nullptr;
@@ -67,11 +68,17 @@ struct PolicyArgs : RulesArgs {
 /// The policy the config file and the command line resolve to.
 struct ResolvedPolicy {
   std::optional<Config> config;
-  AuditPolicy policy; // its fail_on is nullopt for `--fail-on none`
+  PolicySource source; // inside_repo is set by the command once it knows its repositories
+  AuditPolicy policy;  // its fail_on is nullopt for `--fail-on none`
 };
 
 /// Prints `otel-audit: error: <message>` on stderr.
 void error(const std::string& message);
+
+/// `text` (an error or warning that may quote a repository's names or a URL) as it may go to
+/// stderr: secrets redacted (common/redact.h), lines kept, every other control or format
+/// character shown escaped (common/display.h).
+std::string stderr_safe(std::string_view text);
 
 /// Prints each diagnostic as `file:line:column: error: message` on stderr.
 void print_diagnostics(const std::vector<Diagnostic>& diags);
@@ -79,9 +86,18 @@ void print_diagnostics(const std::vector<Diagnostic>& diags);
 /// True when the environment variable is set to something.
 bool env_set(const char* name);
 
-/// The user's config file: `flag`, else ./otel-audit.toml when present, else none (nullopt
-/// and `failed` false). A config that does not load is printed and sets `failed`.
-std::optional<Config> load_user_config(const std::string& flag, bool& failed);
+/// The user's config file: --config, else ./otel-audit.toml when present unless --no-config or
+/// OTEL_AUDIT_NO_CONFIG=1 says to ignore it, else none (nullopt and `failed` false). A config
+/// that does not load is printed and sets `failed`. `source`, when given, says which file applies
+/// and which was ignored.
+std::optional<Config> load_user_config(const RulesArgs& args, bool& failed,
+                                       PolicySource* source = nullptr);
+
+/// Sets `source.inside_repo` when the config file lies inside one of the audited directories
+/// (`dirs`, each with its repository's name) and says so on stderr: the repository, not the
+/// person running the audit, then decides the policy.
+void note_config_inside(PolicySource& source,
+                        const std::vector<std::pair<std::string, std::string>>& dirs);
 
 /// Applies the config file's target to `args` unless --target was given. nullopt and `failed`
 /// after printing a config file that does not load.

@@ -32,7 +32,7 @@ struct HistoryArgs : FetchArgs {
 int run_history(const HistoryArgs& args, const char* argv0) {
   RunTimeout timeout(args.timeout);
   auto fail = [](const std::string& message) {
-    std::fprintf(stderr, "otel-audit: error: %s\n", message.c_str());
+    error(message);
     return kUsage;
   };
   HistoryOptions options;
@@ -79,7 +79,7 @@ int run_history(const HistoryArgs& args, const char* argv0) {
     return kPass;
   }
   if (!write_file_atomically(args.output, report, err)) {
-    std::fprintf(stderr, "otel-audit: error: %s\n", err.c_str());
+    error(err);
     return kToolFailure;
   }
   return kPass;

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "app.h"
+#include "common.h"
 #include "options.h"
 
 int main(int argc, char** argv) {
@@ -17,7 +18,7 @@ int main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kPass : kUsage;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "otel-audit: internal error: %s\n", e.what());
+    std::fprintf(stderr, "otel-audit: internal error: %s\n", stderr_safe(e.what()).c_str());
     return kToolFailure;
   }
   return exit_code;

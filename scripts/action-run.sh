@@ -109,6 +109,8 @@ audit() {
   [ -n "${INPUT_TARGET:-}" ] && common+=(--target "$INPUT_TARGET")
   [ -n "${INPUT_FAIL_ON:-}" ] && common+=(--fail-on "$INPUT_FAIL_ON")
   [ -n "${INPUT_CONFIG:-}" ] && common+=(--config "$INPUT_CONFIG")
+  # The checkout's own otel-audit.toml is the pull request's to change: ignored unless trusted.
+  [ "${INPUT_REPOSITORY_CONFIG:-false}" = "true" ] || export OTEL_AUDIT_NO_CONFIG=1
   local -a extra=()
   read -r -a extra <<<"${INPUT_ARGS:-}"
   common+=("${extra[@]}")

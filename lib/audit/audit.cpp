@@ -9,6 +9,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/redact.h"
 #include "graph/analysis.h"
 #include "model/cargo/workspace.h"
 #include "model/deploy/model.h"
@@ -273,6 +274,21 @@ Audited audit_repo(const RepoInput& input, const Ruleset& rules, ParseCache* cac
   return {std::move(repo), std::move(model.cargo)};
 }
 
+// Secrets the repository holds (credentials in a git URL, an endpoint, a header, a token
+// setting) are quoted by no report: messages, fixes and allow reasons lose them, and the source
+// lines shown under findings keep their length, so the carets still point at the same column.
+void redact_repo(RepoResult& repo) {
+  for (Finding& f : repo.findings) {
+    f.message = redact_secrets(f.message);
+    f.fix = redact_secrets(f.fix);
+    f.suppression = redact_secrets(f.suppression);
+  }
+  for (InlineAllow& a : repo.allows)
+    a.reason = redact_secrets(a.reason);
+  for (auto& [file, text] : repo.sources)
+    text = redact_secrets(text, Redaction::same_length);
+}
+
 } // namespace
 
 AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
@@ -305,6 +321,7 @@ AuditResult run_audit(const std::vector<RepoInput>& repos, const Ruleset& rules,
 
 RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules, RepoModel* model) {
   Audited a = audit_repo(input, rules, nullptr, core_count(), model);
+  redact_repo(a.result);
   return {std::move(a.result), std::move(a.cargo)};
 }
 
@@ -337,6 +354,8 @@ void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
     }
     result.analysis = std::move(analysis);
   }
+  for (RepoResult& repo : result.repos)
+    redact_repo(repo);
   // The policy, once every finding exists: an inline allow or an ignore entry reaches the
   // cross-repository findings as it reaches the repositories' own.
   apply_policy(result, policy, levels);

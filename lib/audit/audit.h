@@ -46,14 +46,16 @@ struct RepoAudit {
   CargoModel cargo;
 };
 
-/// The repository part of run_audit for one repository, with no policy applied. With `model`,
-/// the whole model the rules judged (sources and module tree too) is kept there, for the fixer.
+/// The repository part of run_audit for one repository, with no policy applied and the secrets
+/// its findings and source lines quote redacted (common/redact.h). With `model`, the whole model
+/// the rules judged (sources and module tree too) is kept there, unredacted, for the fixer.
 RepoAudit audit_repository(const RepoInput& input, const Ruleset& rules,
                            RepoModel* model = nullptr);
 
 /// The set-level part of run_audit, once every repository has its own findings (no policy
-/// applied): the cross-repository analysis, then the whole policy in one step (audit/policy.h),
-/// then scores and verdict. `result.repos[i]`, `cargos[i]` and `repos[i]` (its url and
+/// applied): the cross-repository analysis, the secrets every finding and source line quotes
+/// redacted (common/redact.h), then the whole policy in one step (audit/policy.h), then scores
+/// and verdict. `result.repos[i]`, `cargos[i]` and `repos[i]` (its url and
 /// tree_root; the tree is not read) describe one repository.
 void finish_audit(AuditResult& result, const std::vector<CargoModel>& cargos,
                   const std::vector<RepoInput>& repos, const Ruleset& rules,

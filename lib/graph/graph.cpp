@@ -1,4 +1,5 @@
 #include "graph/graph.h"
+#include "common/redact.h"
 #include "common/strings.h"
 
 #include <algorithm>
@@ -238,7 +239,7 @@ RepoGraph build_graph(const std::vector<GraphRepo>& inputs) {
         if (d.source == Dependency::Source::git && !d.git.empty()) {
           target = git_target(d.git);
           e.via = RepoEdge::Via::git;
-          e.url = d.git;
+          e.url = redact_url(d.git); // shown in reports, never used to match
           e.reference = reference_of(d);
         } else if (d.source == Dependency::Source::path && !d.path.empty() && !r->path.empty()) {
           const std::string& dir = declared_in ? declared_in->dir : p.dir;

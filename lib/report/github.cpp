@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "common/display.h"
 #include "score/score.h"
 
 namespace otelaudit {
@@ -37,7 +38,7 @@ std::string_view github_command(Severity s) {
 
 std::string github_escape_data(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : display_safe(text, Whitespace::lines)) {
     switch (c) {
     case '%':
       out += "%25";

@@ -16,7 +16,9 @@ std::string render_github(const AuditResult& result);
 /// "notice".
 std::string_view github_command(Severity s);
 
-/// Escapes a workflow command's message: `%`, CR and LF as `%25`, `%0D`, `%0A`.
+/// Escapes a workflow command's message: `%`, CR and LF as `%25`, `%0D`, `%0A`, and every other
+/// control or format character (ESC, BEL, U+009B, U+202E, ...) shown escaped as `\u{1b}`
+/// (common/display.h), so no text of a repository reaches the CI log's terminal raw.
 std::string github_escape_data(std::string_view text);
 
 /// Escapes a workflow command's property value: as data, and also `:` and `,`.

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/display.h"
 #include "report/json_text.h"
 #include "report/markdown.h"
 
@@ -40,16 +41,22 @@ std::string savings(const HistoryResult& h) {
 } // namespace
 
 std::string render_history_text(const HistoryResult& h) {
-  std::string out = fmt::format("{}: OpenTelemetry readiness against {}\n\n", h.repo, h.target);
+  std::string out = fmt::format("{}: OpenTelemetry readiness against {}\n\n", display_safe(h.repo),
+                                display_safe(h.target));
   out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
                      "commit", "date", "line", "score", "verdict", "blocker", "high", "medium",
                      "low", "info", "summary");
   for (const HistoryPoint& p : h.points) {
-    std::string summary =
-        p.commit.summary.size() > 60 ? p.commit.summary.substr(0, 57) + "..." : p.commit.summary;
+    std::string summary = display_safe(p.commit.summary);
+    if (summary.size() > 60) {
+      std::size_t cut = 57;
+      while (cut > 0 && (static_cast<unsigned char>(summary[cut]) & 0xC0) == 0x80)
+        --cut; // not inside a UTF-8 sequence
+      summary = summary.substr(0, cut) + "...";
+    }
     if (!p.unaudited.empty()) {
       out += fmt::format("{:<10} {:<10} not audited: {}\n", p.commit.id.substr(0, 10),
-                         date_of(p.commit.time), p.unaudited);
+                         date_of(p.commit.time), display_safe(p.unaudited));
       continue;
     }
     out += fmt::format("{:<10} {:<10} {:<6} {:>5} {:<7} {:>7} {:>4} {:>6} {:>3} {:>4}  {}\n",
@@ -59,7 +66,7 @@ std::string render_history_text(const HistoryResult& h) {
                        count(p, Severity::low), count(p, Severity::info), summary);
   }
   out += "\n" + savings(h) + "\n";
-  if (!h.ended.empty()) out += "note: " + h.ended + "\n";
+  if (!h.ended.empty()) out += "note: " + display_safe(h.ended) + "\n";
   return out;
 }
 

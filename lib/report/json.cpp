@@ -163,6 +163,10 @@ std::string render_json(const AuditResult& result) {
   j["schema"] = kJsonSchema;
   j["tool"] = {{"name", "otel-audit"}, {"version", OTEL_AUDIT_VERSION}};
   j["target"] = result.target;
+  auto or_null = [](const std::string& s) { return s.empty() ? Json(nullptr) : Json(s); };
+  j["policy_source"] = {{"file", or_null(result.policy_source.file)},
+                        {"inside_repository", or_null(result.policy_source.inside_repo)},
+                        {"ignored", or_null(result.policy_source.ignored)}};
   j["verdict"] = to_string(result.verdict);
   j["verdict_min_score"] = result.verdict_min_score;
   j["score"] = result.score;

@@ -1,15 +1,44 @@
 #include "report/json_text.h"
 
+#include "common/display.h"
+
 namespace otelaudit {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
 
+// `dumped` (a JSON string as nlohmann writes it, valid UTF-8) with the C1 controls and format
+// characters written as \u escapes: the value is the same, but a terminal showing the report
+// meets no 8-bit CSI or bidi override.
+void append_escaping_unsafe(std::string& out, std::string_view dumped) {
+  static constexpr char digits[] = "0123456789abcdef";
+  auto unit = [&](char32_t u) {
+    out += "\\u";
+    for (int shift = 12; shift >= 0; shift -= 4)
+      out += digits[(u >> shift) & 0xF];
+  };
+  for (std::size_t i = 0; i < dumped.size();) {
+    char32_t cp = 0;
+    const std::size_t len = utf8_sequence(dumped, i, cp);
+    if (len > 1 && is_unsafe_code_point(cp)) {
+      if (cp >= 0x10000) {
+        unit(0xD800 + ((cp - 0x10000) >> 10));
+        unit(0xDC00 + ((cp - 0x10000) & 0x3FF));
+      } else {
+        unit(cp);
+      }
+    } else {
+      out.append(dumped, i, len == 0 ? 1 : len);
+    }
+    i += len == 0 ? 1 : len;
+  }
+}
+
 void write_string(std::string& out, const std::string& s) {
   for (unsigned char c : s)
     if (c >= 0x80) {
-      out += Json(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+      append_escaping_unsafe(out, Json(s).dump(-1, ' ', false, Json::error_handler_t::replace));
       return;
     }
   out += '"';

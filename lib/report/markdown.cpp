@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "common/display.h"
 #include "fix/plan.h"
 #include "graph/analysis.h"
 #include "report/view.h"
@@ -20,11 +21,6 @@ constexpr std::array kOrder{Severity::blocker, Severity::high, Severity::medium,
 
 // How many locations a checklist item lists before it says "and N more".
 constexpr std::size_t kChecklistLocations = 3;
-
-bool is_control(char c) {
-  const auto u = static_cast<unsigned char>(c);
-  return u < 0x20 || u == 0x7F;
-}
 
 std::string location(const Location& loc) {
   std::string out = loc.file;
@@ -208,7 +204,7 @@ std::map<std::string, std::string> node_ids(const std::vector<std::string>& repo
 /// spaces, so a repository name cannot end the label or the diagram.
 std::string mermaid_label(std::string_view text) {
   std::string out;
-  for (char c : text) {
+  for (char c : display_safe(text, Whitespace::space)) {
     if (c == '"')
       out += "#quot;";
     else if (c == '<')
@@ -218,7 +214,7 @@ std::string mermaid_label(std::string_view text) {
     else if (c == '`')
       out += "#96;";
     else
-      out += is_control(c) ? ' ' : c;
+      out += c;
   }
   return out;
 }
@@ -469,19 +465,16 @@ std::string markdown_escape(std::string_view text) {
   static constexpr std::string_view kSpecial = "\\`*_[]<>|~&#!";
   std::string out;
   out.reserve(text.size());
-  for (char c : text) {
-    if (is_control(c)) {
-      out += ' ';
-    } else {
-      if (kSpecial.find(c) != std::string_view::npos) out += '\\';
-      out += c;
-    }
+  for (char c : display_safe(text, Whitespace::space)) {
+    if (kSpecial.find(c) != std::string_view::npos) out += '\\';
+    out += c;
   }
   return out;
 }
 
-std::string markdown_code(std::string_view text, bool in_table) {
-  if (text.empty()) return "";
+std::string markdown_code(std::string_view raw, bool in_table) {
+  if (raw.empty()) return "";
+  const std::string text = display_safe(raw, Whitespace::space);
   // Inside a table a backslash right before a pipe cannot be written in a code span: GFM
   // renderers disagree on whether `\\|` escapes the backslash or the pipe. Plain escaped text
   // renders the same everywhere.
@@ -491,9 +484,7 @@ std::string markdown_code(std::string_view text, bool in_table) {
   for (char c : text) {
     run = c == '`' ? run + 1 : 0;
     longest = std::max(longest, run);
-    if (is_control(c))
-      body += ' ';
-    else if (c == '|' && in_table)
+    if (c == '|' && in_table)
       body += "\\|"; // GFM splits cells before it parses code spans
     else
       body += c;
@@ -522,6 +513,7 @@ std::string render_markdown(const AuditResult& result) {
 std::string render_markdown(const AuditResult& result, const TextOptions& options) {
   std::string out = "# OpenTelemetry readiness: " + std::string(to_string(result.verdict)) + "\n\n";
   out += summary(result) + "\n" + verdict_and_gate(result) + "\n";
+  out += "Policy: " + markdown_escape(describe(result.policy_source)) + ".\n\n";
   out += alignment_table(result);
   if (result.analysis) {
     out += "\n" + compatibility_section(*result.analysis);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "common/display.h"
 #include "graph/analysis.h"
 #include "report/view.h"
 #include "score/score.h"
@@ -20,55 +21,23 @@ constexpr std::size_t kTabWidth = 4;                      // as rustc shows tabs
 struct Unit {
   std::string_view bytes;
   bool valid = true;
+  bool unsafe = false; // a control or format character, shown escaped (common/display.h)
 };
-
-// Length of the well-formed UTF-8 sequence starting at `i`, or 0 when the bytes there are not
-// one (overlong forms, surrogates and values past U+10FFFF included).
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  auto byte = [&](std::size_t k) { return static_cast<std::uint8_t>(s[k]); };
-  const std::uint8_t b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len = 0;
-  std::uint8_t lo = 0x80, hi = 0xBF; // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k)
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  return len;
-}
 
 std::vector<Unit> split_units(std::string_view s) {
   std::vector<Unit> units;
   for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = utf8_sequence_length(s, i);
+    char32_t cp = 0;
+    const std::size_t len = utf8_sequence(s, i, cp);
     if (len == 0) {
       units.push_back({s.substr(i, 1), false});
       ++i;
     } else {
-      units.push_back({s.substr(i, len), true});
+      units.push_back({s.substr(i, len), true, is_unsafe_code_point(cp)});
       i += len;
     }
   }
   return units;
-}
-
-bool is_control(const Unit& u) {
-  if (u.bytes.size() != 1) return false;
-  const auto c = static_cast<unsigned char>(u.bytes[0]);
-  return c < 0x20 || c == 0x7F;
 }
 
 bool is_char(const Unit& u, char c) {
@@ -82,24 +51,23 @@ bool is_word(const Unit& u) {
          c == '-' || c == '.';
 }
 
+// How a unit of a source line is shown: a tab as spaces, a control escaped, bytes that are not
+// UTF-8 as U+FFFD.
+std::string shown_unit(const Unit& u) {
+  if (is_char(u, '\t')) return std::string(kTabWidth, ' ');
+  if (!u.valid) return std::string(kReplacement);
+  return u.unsafe ? display_safe(u.bytes, Whitespace::escape) : std::string(u.bytes);
+}
+
+// Terminal cells a unit takes as shown: an escape takes one per character.
 std::size_t cells(const Unit& u) {
-  return is_char(u, '\t') ? kTabWidth : 1;
+  return u.unsafe ? shown_unit(u).size() : is_char(u, '\t') ? kTabWidth : 1;
 }
 
 // Messages, names and paths on one line: whitespace controls become spaces, anything else that
-// could steer the terminal becomes U+FFFD.
+// could steer the terminal is shown escaped.
 std::string inline_text(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const Unit& u : split_units(s)) {
-    if (is_char(u, '\t') || is_char(u, '\n') || is_char(u, '\r'))
-      out += ' ';
-    else if (!u.valid || is_control(u))
-      out += kReplacement;
-    else
-      out += u.bytes;
-  }
-  return out;
+  return display_safe(s, Whitespace::space);
 }
 
 // Line `number` (1-based) of `text`, without its line ending; nullopt past the end.
@@ -303,14 +271,8 @@ std::string display_line(std::string_view line) {
   line = without_bom(line);
   std::string out;
   out.reserve(line.size());
-  for (const Unit& u : split_units(line)) {
-    if (is_char(u, '\t'))
-      out.append(kTabWidth, ' ');
-    else if (!u.valid || is_control(u))
-      out += kReplacement;
-    else
-      out += u.bytes;
-  }
+  for (const Unit& u : split_units(line))
+    out += shown_unit(u);
   return out;
 }
 
@@ -416,6 +378,7 @@ std::string render_text(const AuditResult& result, const TextOptions& options) {
                 ? " (shown with --show-suppressed)"
                 : "") +
            "\n";
+  out += p.paint(p.bold, "policy:") + " " + inline_text(describe(result.policy_source)) + "\n";
 
   const bool go = result.verdict == Verdict::go;
   out +=

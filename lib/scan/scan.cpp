@@ -1,5 +1,7 @@
 #include "scan/scan.h"
 
+#include "common/redact.h"
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -118,6 +120,8 @@ Out dependency_json(const Dependency& d) {
        {std::pair{"path", &d.path}, std::pair{"git", &d.git}, std::pair{"branch", &d.branch},
         std::pair{"tag", &d.tag}, std::pair{"rev", &d.rev}, std::pair{"registry", &d.registry}})
     if (!value->empty()) o[key] = str(*value);
+  // A git URL's credentials stay out of the document (the graph matches URLs without them).
+  if (!d.git.empty()) o["git"] = str(redact_url(d.git));
   if (d.workspace) o["workspace"] = true;
   if (d.inherited) o["inherited"] = true;
   return o;

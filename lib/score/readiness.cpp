@@ -20,4 +20,13 @@ std::string_view to_string(Verdict v) {
   return v == Verdict::go ? "GO" : "NO-GO";
 }
 
+std::string describe(const PolicySource& source) {
+  if (source.file.empty())
+    return source.ignored.empty()
+               ? "built-in defaults (no config file)"
+               : "built-in defaults (" + source.ignored + " ignored: --no-config)";
+  if (source.inside_repo.empty()) return source.file;
+  return source.file + ", inside the audited repository " + source.inside_repo;
+}
+
 } // namespace otelaudit

@@ -87,6 +87,19 @@ struct GateResult {
   std::vector<std::string> reasons;
 };
 
+/// Where the policy of a run came from, which every report states: a config file inside an
+/// audited repository is written by whoever writes the repository, and could switch its gate off.
+struct PolicySource {
+  std::string file;        // the config file applied; empty: the built-in defaults
+  std::string inside_repo; // the audited repository that file lies in; empty when none
+  std::string ignored;     // the config file found but ignored (--no-config); empty when none
+};
+
+/// One line on the policy source: "built-in defaults (no config file)", "otel-audit.toml",
+/// "otel-audit.toml, inside the audited repository app", "built-in defaults (otel-audit.toml
+/// ignored: --no-config)".
+std::string describe(const PolicySource& source);
+
 /// The result of one audit: what every renderer draws.
 struct AuditResult {
   std::string target; // canonical line, e.g. "0.27"
@@ -97,6 +110,7 @@ struct AuditResult {
   Summary summary;               // the counts beside score and verdict
   GateResult gate; // what the exit code is judged on (fail-on, min-score, -W/-D, baseline)
   std::vector<RepoResult> repos;
+  PolicySource policy_source;                  // set by the command that ran the audit
   std::vector<std::string> warnings;           // policy entries that matched nothing, and the like
   std::shared_ptr<const SetAnalysis> analysis; // graph, link matrix, spread, migration order
 };

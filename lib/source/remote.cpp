@@ -96,14 +96,10 @@ std::string scrub(std::string message, const std::string& url) {
       message.replace(pos, from.size(), to);
   };
   replace_all(url, redact_url(url));
-  UrlParts parts = parse_url(url);
-  if (!parts.userinfo.empty() && parts.userinfo != "git") {
-    auto colon = parts.userinfo.find(':');
-    std::string secret =
-        colon == std::string::npos ? parts.userinfo : parts.userinfo.substr(colon + 1);
-    if (secret.size() >= 4) replace_all(secret, "***");
-  }
-  return message;
+  // Found on the raw text: a password with `#`, `?` or `/` ends the authority for a URL parser
+  // (libgit2's "malformed URL" quotes the pieces), not for the redaction.
+  if (const std::string secret = url_secret(url); secret.size() >= 4) replace_all(secret, "***");
+  return redact_secrets(message);
 }
 
 std::string last_git_error() {
@@ -412,20 +408,6 @@ std::string human_bytes(double bytes) {
 
 bool is_git_url(std::string_view text) {
   return parse_url(text).kind != UrlParts::None;
-}
-
-std::string redact_url(std::string_view text) {
-  UrlParts url = parse_url(text);
-  if (url.userinfo.empty() || url.userinfo == "git") return std::string(text);
-  if (url.kind == UrlParts::Scp) {
-    // An scp-like user is an ssh login name; only a `user:password` form holds a secret.
-    if (url.userinfo.find(':') == std::string::npos) return std::string(text);
-    return "***@" + std::string(text.substr(text.find('@') + 1));
-  }
-  auto start = text.find("://") + 3;
-  auto end = text.find_first_of("/?#", start);
-  auto at = text.substr(0, end).rfind('@');
-  return std::string(text.substr(0, start)) + "***" + std::string(text.substr(at));
 }
 
 std::string cache_key(std::string_view text) {

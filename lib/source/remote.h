@@ -6,15 +6,13 @@
 #include <string>
 #include <string_view>
 
+#include "common/redact.h" // redact_url: every URL this header's callers show
+
 namespace otelaudit {
 
 /// True for the URL forms git fetches from: https, http, ssh, git and file schemes, and the
 /// scp-like `user@host:path`. Anything else is taken as a local path.
 bool is_git_url(std::string_view text);
-
-/// The URL with its userinfo (`user:token@`, `token@`) replaced by `***@`, so no secret reaches
-/// a message or a report. A bare `git@` user carries no secret and is kept.
-std::string redact_url(std::string_view url);
 
 /// The cache directory name of a URL: scheme, userinfo, `.git` and trailing slashes dropped,
 /// host lowercased, then a readable slug plus a short hash (`github.com-org-repo-1a2b3c4d`),

@@ -33,6 +33,9 @@ TEST_CASE("github: one workflow command per finding, exact") {
 TEST_CASE("github: messages and properties are escaped the way the runner reads them") {
   CHECK(github_escape_data("50% done\r\nnext: a, b") == "50%25 done%0D%0Anext: a, b");
   CHECK(github_escape_property("C:\\dir,x%\n") == "C%3A\\dir%2Cx%25%0A");
+  // Controls and format characters are shown escaped, never written raw into the log.
+  CHECK(github_escape_data("a\x1b]0;t\x07 \xC2\x9B"
+                           "2J \xE2\x80\xAE") == "a\\u{1b}]0;t\\u{7} \\u{9b}2J \\u{202e}");
 
   AuditResult result;
   result.target = "0.27";

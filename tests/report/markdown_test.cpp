@@ -32,6 +32,8 @@ TEST_CASE("report markdown: an audit without findings") {
         "\n"
         "**Verdict:** GO (score 100/100, readiness minimum 0, 0 blockers). **Gate:** passed.\n"
         "\n"
+        "Policy: built-in defaults (no config file).\n"
+        "\n"
         "## Alignment\n"
         "\n"
         "| Repository | OpenTelemetry | Exporter | Tracing bridge | Lockfile | Status | Score "
@@ -64,6 +66,11 @@ TEST_CASE("report markdown: escaping inline text") {
         "\\*x\\* \\_y\\_ \\`z\\` \\[l\\](u) \\<b\\> \\~s\\~ \\&amp; \\#h \\!");
   CHECK(markdown_escape("back\\slash") == "back\\\\slash");
   CHECK(markdown_escape("two\nlines\r\tand tab") == "two lines  and tab");
+  // Other controls and format characters are shown escaped (the backslash escaped in turn).
+  CHECK(markdown_escape("\x1b]0;t\x07 \xE2\x80\xAE") == "\\\\u{1b}\\]0;t\\\\u{7} \\\\u{202e}");
+  CHECK(markdown_code("a\xC2\x9B"
+                      "b",
+                      false) == "`a\\u{9b}b`");
   CHECK(markdown_escape("0.26 is behind 0.27") == "0.26 is behind 0.27");
 }
 

@@ -73,6 +73,7 @@ TEST_CASE("summary: every format says the same of an audit with a suppressed blo
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about "
         "3 h to readiness\n"
         "not counted: 1 suppressed, 1 baselined (shown with --show-suppressed)\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 90/100, readiness minimum 50, target 0.27, 0 blockers)\n"
         "gate: passed\n");
 
@@ -106,6 +107,7 @@ TEST_CASE("summary: nothing counted still names what was left out") {
   CHECK(from_line(render_text(result, TextOptions{}), "summary:") ==
         "summary: 1 repository, no findings\n"
         "not counted: 2 suppressed, 1 baselined (shown with --show-suppressed)\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 100/100, readiness minimum 50, target 0.27, 0 blockers)\n"
         "gate: passed\n");
   CHECK(render_markdown(result).find("over 1 repository. No findings. Not counted: 2 "

@@ -55,6 +55,7 @@ TEST_CASE("report text: one finding drawn with its source line and carets") {
         "one line behind the target 0.27 (fix: opentelemetry = \"0.27\")\n"
         "summary: 1 repository, 1 finding (0 blockers, 1 high, 0 medium, 0 low, 0 info), about 3 "
         "h to readiness\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 90/100, readiness minimum 50, target 0.27, 0 blockers)\n"
         "gate: passed\n");
 }
@@ -64,6 +65,7 @@ TEST_CASE("report text: an empty audit is only the summary, the verdict and the 
   result.target = "0.27";
   CHECK(render_text(result, TextOptions{}) ==
         "summary: 0 repositories, no findings\n"
+        "policy: built-in defaults (no config file)\n"
         "verdict: GO (score 100/100, readiness minimum 0, target 0.27, 0 blockers)\n"
         "gate: passed\n");
 }
@@ -113,7 +115,11 @@ TEST_CASE("report text: caret span covers the token at the column") {
 
 TEST_CASE("report text: source lines cannot steer the terminal") {
   CHECK(display_line("a\tb") == "a    b");
-  CHECK(display_line("a\x1b[31mb") == "a\xEF\xBF\xBD[31mb");
+  CHECK(display_line("a\x1b[31mb") == "a\\u{1b}[31mb");
+  CHECK(display_line("8-bit \xC2\x9B"
+                     "2J, bidi \xE2\x80\xAE.") == "8-bit \\u{9b}2J, bidi \\u{202e}.");
+  // The caret stays under its token when an escape widens the line before it.
+  CHECK(caret_span("\x1b x", 3).offset == 7);
   CHECK(display_line("bad \xFF byte") == "bad \xEF\xBF\xBD byte");
   CHECK(display_line("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD"); // truncated sequence
   CHECK(display_line("\xC3\xA9t\xC3\xA9") == "\xC3\xA9t\xC3\xA9");
@@ -132,7 +138,7 @@ TEST_CASE("report text: control characters in messages are neutralised") {
   result.repos.push_back(repo);
   const std::string text = render_text(result, TextOptions{});
   CHECK(text.find('\x1b') == std::string::npos);
-  CHECK(text.find("low[misnamed-crate]: crate \xEF\xBF\xBD]0;owned\xEF\xBF\xBD does not exist\n"
+  CHECK(text.find("low[misnamed-crate]: crate \\u{1b}]0;owned\\u{7} does not exist\n"
                   " --> r/Cargo.toml:3:1\n\n") != std::string::npos);
 }
 

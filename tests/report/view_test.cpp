@@ -84,6 +84,7 @@ TEST_CASE("view: the text report ends with the rule table, the fix first, summar
       "opentelemetry-otlp = \"0.27\")\n"
       "summary: 1 repository, 7 findings (1 blocker, 2 high, 1 medium, 1 low, 2 info), about 22 h "
       "to readiness; not shown: 2 info (--show info)\n"
+      "policy: built-in defaults (no config file)\n"
       "verdict: NO-GO (score 35/100, readiness minimum 50, target 0.27, 1 blocker)\n"
       "gate: passed\n");
 }
