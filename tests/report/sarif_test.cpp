@@ -8,8 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "golden.h"
 #include "audit/baseline.h"
+#include "golden.h"
 #include "report/sample.h"
 #include "report/sarif.h"
 #include "rules/rule_table.h"
