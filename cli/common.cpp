@@ -51,10 +51,11 @@ int gate_exit(const AuditResult& result, const std::optional<Baseline>& baseline
               const LevelReport& levels, bool quiet) {
   const GateResult& gate = result.gate;
   if (baseline && !quiet)
-    std::fprintf(stderr,
-                 "otel-audit: %d finding(s) already in the baseline \"%s\" do not count for the "
-                 "gate\n",
-                 gate.baselined, baseline->file.c_str());
+    std::fprintf(
+        stderr,
+        "otel-audit: %d finding(s) already in the baseline \"%s\" are accepted: they count "
+        "for neither the summary, the score, the verdict nor the gate\n",
+        gate.baselined, baseline->file.c_str());
   if (levels.allowed > 0 && !quiet)
     std::fprintf(stderr, "otel-audit: %d finding(s) allowed by -A are not reported\n",
                  levels.allowed);
@@ -391,8 +392,9 @@ bool nothing_to_audit(const std::vector<RepoResult>& repos) {
 }
 
 void add_gate_options(CLI::App& cmd, PolicyArgs& args) {
-  cmd.add_option("--baseline", args.baseline,
-                 "A previous JSON report: findings already in it do not count for the gate")
+  cmd.add_option(
+         "--baseline", args.baseline,
+         "A previous JSON report: findings already in it are accepted and count for nothing")
       ->type_name("FILE");
   auto level = [&cmd](const char* names, std::vector<std::string>& keys, const char* what) {
     cmd.add_option(names, keys, what)
