@@ -216,10 +216,21 @@ std::optional<Config> load_user_config(const RulesArgs& args, bool& failed, Poli
   // The config file: named, or otel-audit.toml in the current directory (the user's own,
   // unless the current directory is the audited repository: --no-config).
   std::string config_file = args.config;
+  // The switch that keeps a pull request from setting its own gate: a value it does not know
+  // (`true`, `yes`) is an error, never silently the same as unset.
+  const std::string_view env = [] {
+    const char* v = std::getenv("OTEL_AUDIT_NO_CONFIG");
+    return v ? std::string_view(v) : std::string_view();
+  }();
+  if (!env.empty() && env != "0" && env != "1") {
+    error("OTEL_AUDIT_NO_CONFIG is \"" + std::string(env) +
+          "\": expected 1 (ignore ./otel-audit.toml) or 0");
+    failed = true;
+    return std::nullopt;
+  }
   std::error_code ec;
   if (config_file.empty() && fs::is_regular_file("otel-audit.toml", ec)) {
-    const char* env = std::getenv("OTEL_AUDIT_NO_CONFIG");
-    if (args.no_config || (env && std::string_view(env) == "1")) {
+    if (args.no_config || env == "1") {
       if (source) source->ignored = "otel-audit.toml";
       return std::nullopt;
     }

@@ -80,6 +80,13 @@ TEST_CASE("hostile policy: a config file inside the audited repository is announ
           std::string::npos);
   }
 
+  // A value the switch does not know is an error, not the same as unset.
+  r = run_in(app, "check .", "OTEL_AUDIT_NO_CONFIG=true");
+  CHECK(r.code == 2);
+  CHECK(r.err == "otel-audit: error: OTEL_AUDIT_NO_CONFIG is \"true\": expected 1 (ignore "
+                 "./otel-audit.toml) or 0\n");
+  CHECK(r.out == "");
+
   // From outside, with no config file: the defaults, said so.
   r = run_in(tmp.path(), "check app");
   CHECK(r.code == 1);
